@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// ebm: energy-based models, learned by doing.
+// Data flows one way: text → EBMScript (parser, evaluator) → EBM (numerics) → EBMIO (files) / printer.
+let package = Package(
+    name: "ebm",
+    products: [
+        .executable(name: "ebm", targets: ["ebm"]),
+        .library(name: "EBM", targets: ["EBM"]),
+        .library(name: "EBMIO", targets: ["EBMIO"]),
+        .library(name: "EBMScript", targets: ["EBMScript"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+    ],
+    targets: [
+        // Thin shims over Debian's C libraries; no code of ours lives in them.
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
+        .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+
+        // Numerics and models: tensors on OpenBLAS, RNG, data sets, images in memory. No terminal, no files.
+        .target(name: "EBM", dependencies: ["COpenBLAS"]),
+        // Files: PNG through libpng, gzip through zlib, atomic writes.
+        .target(name: "EBMIO", dependencies: ["EBM", "CPNG", "CZlib"]),
+        // The language: lexer, parser, values, evaluator, command table, notebooks.
+        .target(name: "EBMScript", dependencies: [
+            "EBM", "EBMIO",
+            .product(name: "OrderedCollections", package: "swift-collections"),
+        ]),
+        // The executable: command line, REPL on GNU readline, progress display.
+        .executableTarget(name: "ebm", dependencies: [
+            "EBMScript", "EBM", "EBMIO", "CReadline",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // A small Swift program that uses the libraries directly (exercised by the tests).
+        .executableTarget(name: "library-example", dependencies: ["EBM", "EBMIO", "EBMScript"], path: "examples/library-example"),
+
+        .testTarget(name: "EBMTests", dependencies: ["EBM"]),
+        .testTarget(name: "EBMIOTests", dependencies: ["EBMIO", "EBM"]),
+        .testTarget(name: "EBMScriptTests", dependencies: ["EBMScript", "EBM", "EBMIO"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,161 @@
+import EBM
+
+/// A command of the language: its name, signature, help text and implementation.
+///
+/// Every command is one entry in `CommandTable.standard`; `help`, completion, argument checking
+/// and error messages all read the same entry, so they cannot drift apart.
+public struct Command: Sendable {
+    public var name: String
+    /// The section of `help` it is listed under.
+    public var category: Category
+    /// One line for the `help` listing.
+    public var summary: String
+    public var parameters: [Parameter]
+    /// Set when the command also takes any number of extra positional values (`print a, b, c`).
+    public var variadic: Parameter?
+    /// Longer help: what it computes (with the equation), and an example or two.
+    public var details: String
+    public var run: @Sendable (Arguments, CallContext) throws -> Value
+
+    public enum Category: String, CaseIterable, Sendable {
+        case session = "Session and help"
+        case values = "Numbers, tensors and lists"
+        case data = "Data sets"
+        case images = "Images"
+    }
+
+    public init(_ name: String, category: Category, summary: String, parameters: [Parameter] = [],
+                variadic: Parameter? = nil, details: String = "",
+                run: @escaping @Sendable (Arguments, CallContext) throws -> Value) {
+        self.name = name
+        self.category = category
+        self.summary = summary
+        self.parameters = parameters
+        self.variadic = variadic
+        self.details = details
+        self.run = run
+    }
+
+    /// `rbm(visible, hidden, seed: 1)`: required parameters by name, optional ones with defaults.
+    public var signature: String {
+        var parts = parameters.map { p -> String in
+            guard let d = p.defaultValue else { return p.name }
+            return "\(p.name): \(ValueFormat().render(d))"
+        }
+        if let v = variadic { parts.append("\(v.name)…") }
+        return "\(name)(\(parts.joined(separator: ", ")))"
+    }
+}
+
+/// One parameter of a command.
+public struct Parameter: Sendable {
+    public var name: String
+    public var type: ParameterType
+    /// nil when the argument is required.
+    public var defaultValue: Value?
+    public var help: String
+
+    public init(_ name: String, _ type: ParameterType, default defaultValue: Value? = nil, _ help: String) {
+        self.name = name
+        self.type = type
+        self.defaultValue = defaultValue
+        self.help = help
+    }
+}
+
+extension Value: @unchecked Sendable {}
+
+/// What a parameter accepts. `accept` converts where that is natural (a whole number to an
+/// integer, a data set to a tensor) and returns nil when the value does not fit.
+public indirect enum ParameterType: Sendable {
+    case any
+    case number
+    case positiveNumber
+    case integer(min: Int?, max: Int?)
+    case probability
+    case string
+    case path
+    case bool
+    case tensor
+    case list
+    case choice([String])
+    /// A `ScriptObject` whose `kindName` is one of these.
+    case object([String])
+    case oneOf([ParameterType])
+    case optional(ParameterType)
+
+    public var description: String {
+        switch self {
+        case .any: return "any value"
+        case .number: return "a number"
+        case .positiveNumber: return "a number > 0"
+        case .integer(let lo, let hi):
+            switch (lo, hi) {
+            case let (lo?, hi?): return "a whole number from \(lo) to \(hi)"
+            case let (lo?, nil): return "a whole number ≥ \(lo)"
+            case let (nil, hi?): return "a whole number ≤ \(hi)"
+            default: return "a whole number"
+            }
+        case .probability: return "a number from 0 to 1"
+        case .string: return "a string"
+        case .path: return "a file path (a string)"
+        case .bool: return "true or false"
+        case .tensor: return "a tensor (or a data set, a list of numbers)"
+        case .list: return "a list"
+        case .choice(let options): return "one of " + options.map { "\"\($0)\"" }.joined(separator: ", ")
+        case .object(let kinds): return kinds.map(withArticle).joined(separator: " or ")
+        case .oneOf(let types): return types.map(\.description).joined(separator: " or ")
+        case .optional(let t): return t.description + " or none"
+        }
+    }
+
+    func accept(_ value: Value) -> Value? {
+        switch (self, value) {
+        case (.any, _): return value
+        case (.number, .number): return value
+        case (.positiveNumber, .number(let v)): return v > 0 && v.isFinite ? value : nil
+        case (.integer(let lo, let hi), .number(let v)):
+            guard v == v.rounded(), abs(v) < 1e15 else { return nil }
+            if let lo, v < Double(lo) { return nil }
+            if let hi, v > Double(hi) { return nil }
+            return value
+        case (.probability, .number(let v)): return v >= 0 && v <= 1 ? value : nil
+        case (.string, .string), (.path, .string), (.bool, .bool), (.list, .list): return value
+        case (.tensor, _): return tensorValue(value).map(Value.tensor)
+        case (.choice(let options), .string(let s)): return options.contains(s) ? value : nil
+        case (.object(let kinds), .object(let o)): return kinds.contains(o.kindName) ? value : nil
+        case (.oneOf(let types), _):
+            for t in types { if let v = t.accept(value) { return v } }
+            return nil
+        case (.optional, .none): return value
+        case (.optional(let t), _): return t.accept(value)
+        default: return nil
+        }
+    }
+}
+
+/// A value seen as a tensor: tensors themselves, objects with a tensor view (data sets), numbers
+/// (rank 0), and rectangular nested lists of numbers.
+func tensorValue(_ value: Value) -> Tensor? {
+    switch value {
+    case .tensor(let t): return t
+    case .object(let o): return o.tensorView
+    case .number(let v): return Tensor(scalar: Float(v))
+    case .list(let items): return tensorFromList(items)
+    default: return nil
+    }
+}
+
+func tensorFromList(_ items: [Value]) -> Tensor? {
+    if items.isEmpty { return Tensor(shape: [0], scalars: []) }
+    if items.allSatisfy({ if case .number = $0 { return true } else { return false } }) {
+        return Tensor(shape: [items.count], scalars: items.map { if case .number(let v) = $0 { return Float(v) } else { return 0 } })
+    }
+    var rows: [Tensor] = []
+    for item in items {
+        guard case .list(let inner) = item, let t = tensorFromList(inner) else { return nil }
+        rows.append(t)
+    }
+    guard let first = rows.first, rows.allSatisfy({ $0.shape == first.shape }) else { return nil }
+    return Tensor(shape: [rows.count] + first.shape, scalars: rows.flatMap(\.scalars))
+}

@@ -1,0 +1,56 @@
+/// `help` and `:help`: the command listing by category, and one command's signature, parameters
+/// and details, all read from the command table.
+extension Session {
+    func runHelp(topic: String?, at location: SourceLocation) throws {
+        guard let topic else {
+            output.write(helpListing())
+            return
+        }
+        let name = topic.hasPrefix(":") ? String(topic.dropFirst()) : topic
+        if let c = commands[name] {
+            output.write(helpText(for: c))
+        } else if topic.hasPrefix(":"), let m = try? MetaCommand.find(name, at: location) {
+            output.write(":\(m.name)\(m.argument.map { " " + $0 } ?? "")\n    \(m.summary)\n")
+        } else {
+            let hint = closestName(to: name, among: commands.names).map { "did you mean '\($0)'? " } ?? ""
+            throw ScriptError(.name, "no command named '\(name)'", at: location, hint: hint + "type 'help' for the list")
+        }
+    }
+
+    func helpListing() -> String {
+        var out = "Commands (help NAME for one; call as name(args) or, at the start of a line, name args):\n"
+        for category in Command.Category.allCases {
+            let members = commands.commands.filter { $0.category == category }
+            if members.isEmpty { continue }
+            out += "\n\(category.rawValue)\n"
+            let width = members.map(\.name.count).max() ?? 0
+            for c in members {
+                out += "  \(c.name)\(String(repeating: " ", count: width - c.name.count))  \(c.summary)\n"
+            }
+        }
+        out += "\nMeta-commands (any unambiguous prefix works, e.g. :q)\n"
+        let width = MetaCommand.all.map { $0.name.count + ($0.argument.map { $0.count + 1 } ?? 0) }.max() ?? 0
+        for m in MetaCommand.all {
+            let head = m.name + (m.argument.map { " " + $0 } ?? "")
+            out += "  :\(head)\(String(repeating: " ", count: width - head.count))  \(m.summary)\n"
+        }
+        return out
+    }
+
+    func helpText(for c: Command) -> String {
+        var out = "\(c.signature)\n    \(c.summary)\n"
+        if !c.parameters.isEmpty || c.variadic != nil {
+            out += "\nArguments:\n"
+            let all = c.parameters + (c.variadic.map { [$0] } ?? [])
+            let width = all.map(\.name.count).max() ?? 0
+            for p in all {
+                var line = "  \(p.name)\(String(repeating: " ", count: width - p.name.count))  \(p.type.description)"
+                if let d = p.defaultValue { line += " (default \(format.render(d)))" }
+                if !p.help.isEmpty { line += "\n  \(String(repeating: " ", count: width))  \(p.help)" }
+                out += line + "\n"
+            }
+        }
+        if !c.details.isEmpty { out += "\n" + c.details + (c.details.hasSuffix("\n") ? "" : "\n") }
+        return out
+    }
+}

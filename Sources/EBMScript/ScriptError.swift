@@ -1,0 +1,58 @@
+/// An error the language reports: what went wrong, where, and how to fix it.
+///
+/// Errors are values; nothing is printed where they arise. The host renders them with
+/// `rendered(with:)` as `file:line:column: error: message`, followed by the offending line, a
+/// caret under the column, and the hint.
+public struct ScriptError: Error, Equatable, Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        case syntax          // the text does not parse
+        case incompleteInput // the text ended inside a bracket or string: more input may finish it
+        case name            // an unknown variable, command, property or meta-command
+        case argument        // a call's arguments do not fit the command's signature
+        case type            // an operation on values of the wrong kinds
+        case value           // a value out of range (an index, a size, a probability)
+        case io              // a file could not be read or written
+        case interrupted     // Ctrl-C stopped the command
+        case numeric         // a computation gave NaN or infinity, or would be too large
+    }
+
+    public var kind: Kind
+    public var message: String
+    public var location: SourceLocation?
+    /// How to fix it, printed on its own line after the caret ("did you mean 'train'?").
+    public var hint: String?
+
+    public init(_ kind: Kind, _ message: String, at location: SourceLocation? = nil, hint: String? = nil) {
+        self.kind = kind
+        self.message = message
+        self.location = location
+        self.hint = hint
+    }
+
+    public var description: String { rendered(with: nil) }
+
+    /// `file:line:column: error: message`, then the source line with a caret under the column
+    /// when the source text is at hand, then `hint: ...`.
+    public func rendered(with source: SourceText?, sourceName: String? = nil) -> String {
+        var out = ""
+        if let loc = location {
+            out += "\(sourceName ?? loc.source):\(loc.line):\(loc.column): "
+        }
+        out += "error: \(message)\n"
+        if let loc = location, let source, let text = source.line(loc.line) {
+            out += "    \(text)\n"
+            // Keep tabs so the caret lines up under a tab-indented line.
+            let pad = text.prefix(max(0, loc.column - 1)).map { $0 == "\t" ? "\t" : " " }.joined()
+            out += "    \(pad)^\n"
+        }
+        if let hint { out += "hint: \(hint)\n" }
+        return out
+    }
+
+    /// The same error with a location filled in, if it had none.
+    func located(at location: SourceLocation) -> ScriptError {
+        var copy = self
+        if copy.location == nil { copy.location = location }
+        return copy
+    }
+}

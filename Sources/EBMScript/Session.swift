@@ -1,0 +1,125 @@
+import EBM
+import Foundation
+import OrderedCollections
+
+/// One interpreter session: variables, the command table, and the services its host supplies
+/// (an output sink, a working directory, an interruption check, a progress display).
+///
+/// The REPL, notebook replays and tests each own a session; none of them prints by itself.
+public final class Session {
+    /// The host's output. Echoes and command output are written here.
+    public var output: TextSink
+    /// Relative paths resolve against this folder (a notebook's own folder while it replays).
+    public var workingDirectory: String
+    /// The host's Ctrl-C flag; polled at every statement and in long loops.
+    public var isInterrupted: () -> Bool = { false }
+    /// The host's progress display, or nil for none (notebooks, pipes).
+    public var progress: (any ProgressReporter)?
+    /// Extra lines for `:info` from the host (readline's version, the executable's build).
+    public var hostInfo: [(String, String)] = []
+
+    public internal(set) var variables: OrderedDictionary<String, Value> = [:]
+    public let commands: CommandTable
+    public var format = ValueFormat()
+
+    /// Every entry run so far with its output, for `:save`.
+    public private(set) var transcript: [TranscriptEntry] = []
+
+    private var filesWritten: [String] = []
+
+    public init(commands: CommandTable = .standard, output: TextSink = TextBuffer(),
+                workingDirectory: String = FileManager.default.currentDirectoryPath) {
+        self.commands = commands
+        self.output = output
+        self.workingDirectory = workingDirectory
+    }
+
+    /// The result of running one piece of source text.
+    public struct Execution {
+        /// The error that stopped it, if any; statements before it have taken effect.
+        public var error: ScriptError?
+        /// True when the text asked to end the session (`:quit`).
+        public var quit = false
+        /// Files the text wrote, resolved paths, in order.
+        public var filesWritten: [String] = []
+        /// Everything written to the output while it ran.
+        public var output: String = ""
+    }
+
+    /// Parses and runs `source`, statement by statement, stopping at the first error.
+    @discardableResult
+    public func run(_ source: SourceText, record: Bool = true) -> Execution {
+        let buffer = TextBuffer()
+        let host = output
+        output = TeeSink(host, buffer)
+        filesWritten = []
+        defer { output = host }
+        var execution = Execution()
+        do {
+            let statements = try Parser.parse(source, commandNames: Set(commands.names))
+            let interpreter = Interpreter(session: self)
+            for s in statements {
+                if try interpreter.execute(s) == .quit { execution.quit = true; break }
+            }
+        } catch let e as ScriptError {
+            execution.error = e
+        } catch {
+            execution.error = ScriptError(.io, "\(error)")
+        }
+        execution.filesWritten = filesWritten
+        execution.output = buffer.text
+        if record && !source.text.trimmingBlanks().isEmpty {
+            transcript.append(TranscriptEntry(source: source.text, output: buffer.text,
+                                              error: execution.error.map { $0.rendered(with: source) },
+                                              filesWritten: filesWritten))
+        }
+        return execution
+    }
+
+    /// True when `text` ends inside a bracket or a string, so more input may complete it.
+    public func isIncomplete(_ text: String) -> Bool {
+        do {
+            _ = try Parser.parse(SourceText(name: "<input>", text: text), commandNames: Set(commands.names))
+            return false
+        } catch let e as ScriptError {
+            return e.kind == .incompleteInput
+        } catch {
+            return false
+        }
+    }
+
+    /// Forgets every variable and the transcript; the host's services stay.
+    public func reset() {
+        variables.removeAll()
+        transcript.removeAll()
+    }
+
+    func resolve(_ path: String) -> String {
+        var p = path
+        if p.hasPrefix("~/"), let home = ProcessInfo.processInfo.environment["HOME"] {
+            p = home + String(p.dropFirst(1))
+        }
+        if p.hasPrefix("/") { return p }
+        return (workingDirectory as NSString).appendingPathComponent(p)
+    }
+
+    func recordWrite(_ resolvedPath: String) {
+        if !filesWritten.contains(resolvedPath) { filesWritten.append(resolvedPath) }
+    }
+
+    /// Runs `body` with relative paths resolving against `directory`.
+    func withWorkingDirectory<T>(_ directory: String, _ body: () throws -> T) rethrows -> T {
+        let saved = workingDirectory
+        workingDirectory = directory
+        defer { workingDirectory = saved }
+        return try body()
+    }
+}
+
+/// One entry of a session: the text the user ran, what it printed, and its error if it failed.
+public struct TranscriptEntry: Equatable {
+    public var source: String
+    public var output: String
+    public var error: String?
+    public var filesWritten: [String]
+}

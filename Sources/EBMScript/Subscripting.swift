@@ -1,0 +1,104 @@
+import EBM
+
+/// `x[i]`, `x[i:j:k]`, `x[i, j]`: Python's rules (negative indices count from the end; slices
+/// clip to the bounds) on lists, tensors (one subscript per axis) and indexable objects.
+enum Subscripting {
+    enum Item {
+        case index(Int, SourceLocation)
+        case slice(Int?, Int?, Int, SourceLocation)
+    }
+
+    static func apply(_ base: Value, _ items: [Item], at location: SourceLocation) throws -> Value {
+        switch base {
+        case .list(let values):
+            guard items.count == 1 else {
+                throw ScriptError(.type, "a list takes one subscript, got \(items.count)", at: location)
+            }
+            switch try select(items[0], count: values.count) {
+            case .single(let i): return values[i]
+            case .many(let idx): return .list(idx.map { values[$0] })
+            }
+        case .string(let s):
+            let chars = Array(s)
+            guard items.count == 1 else { throw ScriptError(.type, "a string takes one subscript", at: location) }
+            switch try select(items[0], count: chars.count) {
+            case .single(let i): return .string(String(chars[i]))
+            case .many(let idx): return .string(String(idx.map { chars[$0] }))
+            }
+        case .tensor(let t):
+            return try tensor(t, items, at: location)
+        case .object(let o):
+            guard items.count == 1 else {
+                if let t = o.tensorView { return try tensor(t, items, at: location) }
+                throw ScriptError(.type, "\(o.kindName) takes one subscript", at: location)
+            }
+            let count = o.tensorView?.rows ?? Int.max
+            if let v = try o.element(try select(items[0], count: count)) { return v }
+            throw ScriptError(.type, "\(withArticle(o.kindName)) cannot be indexed", at: location)
+        default:
+            throw ScriptError(.type, "\(describe(base)) cannot be indexed", at: location)
+        }
+    }
+
+    static func select(_ item: Item, count: Int) throws -> RowSelection {
+        switch item {
+        case .index(let i, let loc):
+            let j = i < 0 ? i + count : i
+            guard j >= 0 && j < count else {
+                throw ScriptError(.value, "index \(i) is out of range for \(count) item\(count == 1 ? "" : "s")", at: loc,
+                                  hint: count == 0 ? "it is empty" : "valid indices are 0 to \(count - 1), or -1 to -\(count) from the end")
+            }
+            return .single(j)
+        case .slice(let start, let stop, let step, _):
+            return .many(sliceIndices(start, stop, step, count: count))
+        }
+    }
+
+    /// The indices a Python slice `start:stop:step` picks from `count` items.
+    static func sliceIndices(_ start: Int?, _ stop: Int?, _ step: Int, count: Int) -> [Int] {
+        func clamp(_ v: Int?, _ dflt: Int, lo: Int, hi: Int) -> Int {
+            guard var x = v else { return dflt }
+            if x < 0 { x += count }
+            return min(max(x, lo), hi)
+        }
+        if step > 0 {
+            let a = clamp(start, 0, lo: 0, hi: count), b = clamp(stop, count, lo: 0, hi: count)
+            return a < b ? Array(stride(from: a, to: b, by: step)) : []
+        } else {
+            let a = clamp(start, count - 1, lo: -1, hi: count - 1), b = clamp(stop, -1, lo: -1, hi: count - 1)
+            return a > b ? Array(stride(from: a, to: b, by: step)) : []
+        }
+    }
+
+    /// One subscript per leading axis; an index drops its axis, a slice keeps it.
+    static func tensor(_ t: Tensor, _ items: [Item], at location: SourceLocation) throws -> Value {
+        guard items.count <= t.rank else {
+            throw ScriptError(.value, "\(items.count) subscripts for a tensor of rank \(t.rank) \(shapeText(t.shape))", at: location)
+        }
+        var picks: [[Int]] = []
+        var keep: [Bool] = []
+        for (axis, item) in items.enumerated() {
+            switch try select(item, count: t.shape[axis]) {
+            case .single(let i): picks.append([i]); keep.append(false)
+            case .many(let idx): picks.append(idx); keep.append(true)
+            }
+        }
+        let trailing = Array(t.shape.dropFirst(items.count))
+        let block = trailing.reduce(1, *)
+        var strides = [Int](repeating: 1, count: t.rank)
+        for a in stride(from: t.rank - 2, through: 0, by: -1) { strides[a] = strides[a + 1] * t.shape[a + 1] }
+        var out: [Float] = []
+        out.reserveCapacity(picks.reduce(block) { $0 * $1.count })
+        func walk(_ axis: Int, _ offset: Int) {
+            if axis == picks.count {
+                out.append(contentsOf: t.scalars[offset..<(offset + block)])
+                return
+            }
+            for i in picks[axis] { walk(axis + 1, offset + i * strides[axis]) }
+        }
+        walk(0, 0)
+        let shape = zip(picks, keep).compactMap { $1 ? $0.count : nil } + trailing
+        if shape.isEmpty { return .number(Double(out[0])) }
+        return .tensor(Tensor(shape: shape, scalars: out))
+    }
+}
