@@ -28,6 +28,6 @@ public struct CommandTable: Sendable {
         // Data sets
         .barsAndStripes, .dataset, .shuffle, .split,
         // Images
-        // .image, .png,
+        .image, .png, .show,
     ])
 }

@@ -1,0 +1,70 @@
+import EBM
+
+/// Turns values into pictures: a data set's examples as a grid of tiles, a matrix as one image,
+/// a rank-3 tensor as a grid of its matrices. Shared by `image`, `png` and `show`, so the three
+/// draw the same thing from the same arguments.
+enum ImageConversion {
+    /// The arguments every drawing command takes, in the command table's form.
+    static let parameters: [Parameter] = [
+        Parameter("columns", .optional(.integer(min: 1, max: 1000)), default: Value.none, "tiles per row (default: a near-square grid)"),
+        Parameter("padding", .integer(min: 0, max: 100), default: .number(1), "pixels between tiles"),
+        Parameter("scale", .integer(min: 1, max: 64), default: .number(1), "magnify every pixel to scale × scale"),
+        Parameter("scaling", .choice(["auto", "unit", "tile", "global", "symmetric", "symmetric_tile"]), default: .string("auto"),
+                  "how values become grey levels: unit = [0,1]; tile/global = min–max per tile/over all; symmetric = 0 is mid-grey (weights); auto = unit when all values are in [0,1], else global"),
+        Parameter("limit", .integer(min: 1, max: 100_000), default: .number(100), "draw at most this many tiles"),
+    ]
+
+    static func image(from value: Value, _ args: Arguments, argument: String) throws -> Image {
+        if case .object(let o) = value, let image = o as? Image {
+            return args.int("scale") > 1 ? image.scaled(by: args.int("scale")) : image
+        }
+        let (tiles, h, w) = try tiles(from: value, args, argument: argument)
+        let limit = args.int("limit")
+        let shown = Array(tiles.prefix(limit))
+        var layout = GridLayout(columns: args.optionalInt("columns"), padding: args.int("padding"), scale: args.int("scale"))
+        layout.scaling = scaling(args.string("scaling"), tiles: shown)
+        return Image.grid(tiles: shown, tileHeight: h, tileWidth: w, layout: layout)
+    }
+
+    private static func tiles(from value: Value, _ args: Arguments, argument: String) throws -> ([[Float]], Int, Int) {
+        switch value {
+        case .object(let o as Dataset):
+            guard let shape = o.imageShape else {
+                throw args.error(argument, "the data set's examples have no image shape",
+                                 hint: "give one: dataset(d.x, height: H, width: W)")
+            }
+            let d = o.dimension
+            return ((0..<o.count).map { Array(o.examples.scalars[($0 * d)..<(($0 + 1) * d)]) }, shape.height, shape.width)
+        default:
+            guard let t = tensorValue(value) else {
+                throw args.error(argument, "cannot draw \(describe(value))", hint: "draw a data set, a tensor or an image")
+            }
+            switch t.rank {
+            case 2: return ([t.scalars], t.shape[0], t.shape[1])
+            case 3:
+                let n = t.shape[1] * t.shape[2]
+                return ((0..<t.shape[0]).map { Array(t.scalars[($0 * n)..<(($0 + 1) * n)]) }, t.shape[1], t.shape[2])
+            case 1:
+                let side = Int(Double(t.count).squareRoot().rounded())
+                if side * side == t.count, side > 0 { return ([t.scalars], side, side) }
+                return ([t.scalars], 1, t.count)
+            default:
+                throw args.error(argument, "cannot draw a tensor \(shapeText(t.shape))",
+                                 hint: "a matrix draws as one image, a rank-3 tensor [n, h, w] as a grid")
+            }
+        }
+    }
+
+    private static func scaling(_ name: String, tiles: [[Float]]) -> IntensityScaling {
+        switch name {
+        case "unit": return .unit
+        case "tile": return .perTile
+        case "global": return .global
+        case "symmetric": return .symmetric
+        case "symmetric_tile": return .symmetricPerTile
+        default:
+            let inUnit = tiles.allSatisfy { $0.allSatisfy { $0.isNaN || ($0 >= 0 && $0 <= 1) } }
+            return inUnit ? .unit : .global
+        }
+    }
+}

@@ -1,0 +1,6 @@
+import EBMScript
+
+/// Placeholder until the readline REPL lands.
+struct REPL {
+    func run() throws { try ScriptFromStandardInput.run() }
+}
