@@ -23,7 +23,7 @@ extension Command {
 
     private static func elementwise(_ name: String, _ summary: String, _ f: @escaping @Sendable (Double) -> Double) -> Command {
         Command(name, category: .values, summary: summary,
-                parameters: [Parameter("x", .tensor, "a number or a tensor")]) { args, _ in
+                parameters: [Parameter("x", .oneOf([.number, .tensor]), "a number or a tensor")]) { args, _ in
             if case .number(let v) = args["x"] { return .number(f(v)) }
             return .tensor(args.tensor("x").map { Float(f(Double($0))) })
         }
