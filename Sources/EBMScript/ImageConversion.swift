@@ -12,6 +12,7 @@ enum ImageConversion {
         Parameter("scaling", .choice(["auto", "unit", "tile", "global", "symmetric", "symmetric_tile"]), default: .string("auto"),
                   "how values become grey levels: unit = [0,1]; tile/global = min–max per tile/over all; symmetric = 0 is mid-grey (weights); auto = unit when all values are in [0,1], else global"),
         Parameter("limit", .integer(min: 1, max: 100_000), default: .number(100), "draw at most this many tiles"),
+        Parameter("background", .probability, default: .number(0.5), "the grey level between tiles: 0 black, 1 white"),
     ]
 
     static func image(from value: Value, _ args: Arguments, argument: String) throws -> Image {
@@ -21,7 +22,8 @@ enum ImageConversion {
         let (tiles, h, w) = try tiles(from: value, args, argument: argument)
         let limit = args.int("limit")
         let shown = Array(tiles.prefix(limit))
-        var layout = GridLayout(columns: args.optionalInt("columns"), padding: args.int("padding"), scale: args.int("scale"))
+        var layout = GridLayout(columns: args.optionalInt("columns"), padding: args.int("padding"), scale: args.int("scale"),
+                                background: UInt8((args.number("background") * 255).rounded()))
         layout.scaling = scaling(args.string("scaling"), tiles: shown)
         return Image.grid(tiles: shown, tileHeight: h, tileWidth: w, layout: layout)
     }

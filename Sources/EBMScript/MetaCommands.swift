@@ -87,7 +87,7 @@ extension Session {
     /// `:info`: what ebm is running on, so a slow machine can be diagnosed at a glance.
     func infoText() -> String {
         var rows: [[String]] = [
-            ["BLAS", "OpenBLAS " + BLAS.configuration],
+            ["BLAS", BLAS.configuration],
             ["BLAS kernels", BLAS.coreName],
             ["BLAS threads", String(BLAS.threads)],
         ]

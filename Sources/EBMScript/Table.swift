@@ -8,11 +8,14 @@ struct Table {
         let columns = all.map(\.count).max() ?? 0
         var widths = [Int](repeating: 0, count: columns)
         for row in all { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        // A column of numbers aligns right, so digits line up; anything else aligns left.
+        let numeric = (0..<columns).map { i in
+            !rows.isEmpty && rows.allSatisfy { i < $0.count && Double($0[i]) != nil }
+        }
         func line(_ row: [String]) -> String {
             row.enumerated().map { (i, cell) in
                 let pad = String(repeating: " ", count: widths[i] - cell.count)
-                let numeric = Double(cell) != nil
-                return i == row.count - 1 && !numeric ? cell : (numeric ? pad + cell : cell + pad)
+                return numeric[i] ? pad + cell : cell + pad
             }.joined(separator: "  ").trimmingBlanks()
         }
         var out = ""

@@ -54,14 +54,18 @@ struct Start: ParsableCommand {
 }
 
 /// Standard output as the session's sink.
+/// Goes through C's stdout, like Swift's `print`, so the two never reorder; flushed at once so
+/// output appears before a prompt or a progress bar.
 final class StandardOutput: TextSink {
     func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        fputs(text, stdout)
+        fflush(stdout)
     }
 }
 
 enum StandardError {
     static func write(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        fflush(stdout)
+        fputs(text, stderr)
     }
 }
