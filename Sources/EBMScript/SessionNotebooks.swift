@@ -1,11 +1,126 @@
-/// `:save` and `:load`, which read and write notebooks. (Placeholders until the notebook reader
-/// and writer land.)
+import EBMIO
+import Foundation
+
+/// `:save` and `:load`: a session written out as a notebook, and a notebook (or a plain script)
+/// replayed into a session.
 extension Session {
+    /// `:save FILE.ebm`: the transcript as a notebook — a title, then each entry as an ebm block
+    /// (`ebm fails` when it stopped with an error) with its output and images, so that `ebm check`
+    /// can replay it. Earlier `:save` entries are left out; they would only save again.
     func saveTranscript(to path: String, at location: SourceLocation) throws {
-        throw ScriptError(.io, ":save is not available yet", at: location)
+        let resolved = NotebookReplay.absolutePath(resolve(path), against: workingDirectory)
+        let folder = NotebookReplay.folder(of: resolved)
+        let base = NotebookReplay.baseName(resolved)
+        let entries = transcript.filter { !Self.containsSave($0.source) }
+        var text = "# ebm session\n"
+        var lineCount = 1
+        for entry in entries {
+            let code = OutputComparison.lines(entry.source)
+            let fence = Fence.backticks(enclosing: entry.source)
+            text += "\n" + fence + "ebm" + (entry.error == nil ? "" : " fails") + "\n"
+            let firstLine = lineCount + 3   // the blank line, the fence, then the code
+            text += code.map { $0 + "\n" }.joined() + fence + "\n"
+            var output = entry.output
+            if let error = entry.error {
+                if !output.isEmpty && !output.hasSuffix("\n") { output += "\n" }
+                output += Self.relocated(error, source: code, name: base, firstLine: firstLine)
+            }
+            let images = entry.filesWritten.filter { $0.lowercased().hasSuffix(".png") }
+                .map { NotebookReplay.relativePath(of: $0, from: folder) }
+            text += NotebookUpdate.outputRegion(output: output, images: images)
+            lineCount = OutputComparison.lines(text).count
+        }
+        do {
+            try AtomicFile.write(text, to: resolved, createDirectories: true)
+        } catch let error as FileError {
+            throw ScriptError(.io, error.message, at: location)
+        }
+        output.write("saved \(entries.count) block\(entries.count == 1 ? "" : "s") to \(path)\n")
     }
 
+    /// `:load FILE`: replays the notebook's blocks into this session, printing their output, with
+    /// relative paths resolving against the file's folder while it loads. A file with no ebm
+    /// blocks is one plain script. The first unexpected error stops the load and is reported at
+    /// the :load, naming the loaded file's `file:line:column`.
     func loadNotebook(_ path: String, at location: SourceLocation) throws {
-        throw ScriptError(.io, ":load is not available yet", at: location)
+        let resolved = NotebookReplay.absolutePath(resolve(path), against: workingDirectory)
+        var loading = Self.filesBeingLoaded
+        if loading.contains(resolved) {
+            throw ScriptError(.value, "\(path) is already being loaded: it loads itself, directly or through another file",
+                              at: location, hint: "remove the :load that leads back to it")
+        }
+        loading.append(resolved)
+        Self.filesBeingLoaded = loading
+        defer { Self.filesBeingLoaded = Array(loading.dropLast()) }
+
+        let notebook: Notebook
+        do {
+            notebook = try Notebook.read(path: resolved, name: path).treatingPlainScriptAsOneBlock()
+        } catch let error as ScriptError {
+            throw Self.reported(error, at: location)
+        }
+        let replay = NotebookReplay.replay(notebook, folder: NotebookReplay.folder(of: resolved), in: self, onBlock: { result in
+            // What it printed is out already; an expected error follows as the notebook records it.
+            if result.error != nil, result.block.expectsFailure {
+                self.output.write(String(result.output.utf8.dropFirst(result.printed.utf8.count)) ?? "")
+            }
+        })
+        // Each block's run started a new list of written files: give the :load all of them.
+        for result in replay.results {
+            for file in result.filesWritten { recordWrite(file) }
+        }
+        if let failure = replay.failure { throw Self.reported(failure, at: location) }
     }
+
+    /// An error from inside a loaded file, reported at the `:load` (whose line the host shows)
+    /// with the loaded file's own `file:line:column` in the message.
+    private static func reported(_ error: ScriptError, at location: SourceLocation) -> ScriptError {
+        guard let inner = error.location else { return error.located(at: location) }
+        let kind: ScriptError.Kind = error.kind == .incompleteInput ? .syntax : error.kind
+        return ScriptError(kind, "\(inner.source):\(inner.line):\(inner.column): \(error.message)", at: location, hint: error.hint)
+    }
+
+    /// True when the entry ran `:save` (by any prefix of the name).
+    private static func containsSave(_ source: String) -> Bool {
+        guard let tokens = try? Lexer.tokenize(SourceText(name: "", text: source)) else { return false }
+        return tokens.contains { token in
+            guard case .metaCommand(let name, _) = token.kind else { return false }
+            let at = SourceLocation(source: "", line: 1, column: 1)
+            return (try? MetaCommand.find(name, at: at))?.name == "save"
+        }
+    }
+
+    /// A transcript entry's error (rendered where it ran, e.g. `<repl>:1:5: error: ...`) with its
+    /// location moved to where the entry's code now sits in the saved notebook, so that a replay
+    /// of the notebook prints the same message.
+    static func relocated(_ rendered: String, source lines: [String], name: String, firstLine: Int) -> String {
+        var renderedLines = OutputComparison.lines(rendered)
+        guard let head = renderedLines.first, let marker = head.range(of: ": error: ") else { return rendered }
+        let parts = head[..<marker.lowerBound].split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count >= 3, let line = Int(parts[parts.count - 2]), let column = Int(parts[parts.count - 1]) else {
+            return rendered
+        }
+        // Which line of the entry it was: the one the message quotes, preferring the line number.
+        var index: Int?
+        if renderedLines.count > 2, renderedLines[1].hasPrefix("    "), renderedLines[2].hasSuffix("^") {
+            let quoted = String(renderedLines[1].dropFirst(4))
+            if line >= 1, line <= lines.count, lines[line - 1] == quoted {
+                index = line - 1
+            } else {
+                index = lines.firstIndex(of: quoted)
+            }
+        } else if lines.count == 1 {
+            index = 0
+        }
+        guard let index else { return rendered }
+        renderedLines[0] = "\(name):\(firstLine + index):\(column)" + head[marker.lowerBound...]
+        return renderedLines.map { $0 + "\n" }.joined()
+    }
+
+    /// The files `:load` is replaying on this thread, outermost first, to refuse a loop.
+    private static var filesBeingLoaded: [String] {
+        get { Thread.current.threadDictionary[loadingKey] as? [String] ?? [] }
+        set { Thread.current.threadDictionary[loadingKey] = newValue }
+    }
+    private static let loadingKey = "ebm.notebooks.filesBeingLoaded"
 }

@@ -92,7 +92,7 @@ public struct ValueFormat: Sendable {
 
     private func align(_ cells: [String]) -> [String] {
         let width = cells.map(\.count).max() ?? 0
-        return cells.map { String(repeating: " ", count: width - $0.count) + $0 }
+        return cells.map { $0 == "…" ? $0 : String(repeating: " ", count: width - $0.count) + $0 }
     }
 }
 

@@ -1,0 +1,184 @@
+import Foundation
+
+/// Runs a notebook's blocks in order in one session, with relative paths resolving against the
+/// notebook's own folder, and collects what each block printed, its error and its images.
+///
+/// Recorded outputs must not depend on where the notebook is checked from, so errors are
+/// rendered into them with the notebook's base file name (`tour.ebm:12:5: error: ...`) and
+/// images are listed relative to the notebook's folder. Errors for the terminal keep the path
+/// as the user gave it (`notebooks/tour.ebm:12:5`).
+public struct NotebookReplay {
+    /// What one block did.
+    public struct BlockResult {
+        /// The block as parsed.
+        public var block: Notebook.Block
+        /// Its output as it is recorded: what it printed, then its error message when it failed.
+        public var output: String
+        /// Only what it printed, without the error message.
+        public var printed: String
+        /// The error that stopped the block, if any (expected or not).
+        public var error: ScriptError?
+        /// The error as the terminal shows it (the notebook's path as given), if any.
+        public var renderedError: String?
+        /// The PNG files it wrote, relative to the notebook's folder.
+        public var images: [String]
+        /// Every file it wrote, resolved (absolute) paths.
+        public var filesWritten: [String]
+    }
+
+    /// The notebook that was replayed.
+    public var notebook: Notebook
+    /// One result per block that ran, in order.
+    public var results: [BlockResult] = []
+    /// The error that stopped the replay: an unexpected error, or an `ebm fails` block that
+    /// succeeded. Its location is `file:line:column` in the notebook.
+    public var failure: ScriptError?
+    /// The failure as the terminal shows it: `notebooks/tour.ebm:12:5: error: ...`, source line, hint.
+    public var renderedFailure: String?
+    /// Set when a block printed a line starting with `skip:` (a command found that the data it
+    /// needs are missing): the text after `skip:`. The blocks after it were not run.
+    public var skipReason: String?
+
+    /// True when every block ran as expected (a skip is not a failure).
+    public var succeeded: Bool { failure == nil }
+
+    /// The notebook's name without its folder, as recorded outputs show it.
+    public static func baseName(_ name: String) -> String {
+        name.split(separator: "/").last.map(String.init) ?? name
+    }
+
+    /// Reads `path` and replays it in a fresh session. `path` is also the name errors show.
+    public static func replay(path: String, onBlock: ((BlockResult) -> Void)? = nil) throws -> NotebookReplay {
+        let notebook = try Notebook.read(path: path)
+        return replay(notebook, folder: folder(of: absolutePath(path)), onBlock: onBlock)
+    }
+
+    /// Replays `notebook` whose file is in `folder`, in `session` (a fresh one by default; `:load`
+    /// passes its own). `onBlock` sees each block's result as soon as the block has run.
+    ///
+    /// `lineShift`, asked before each block, is how many lines the block will have moved by when
+    /// the file is rewritten (`update` inserts and resizes output regions above it): recorded
+    /// error messages then name the lines of the rewritten file, so a second update changes
+    /// nothing. Errors for the terminal (`error`, `failure`) keep the lines of the file as it is.
+    public static func replay(_ notebook: Notebook, folder: String, in session: Session? = nil,
+                              lineShift: (() -> Int)? = nil,
+                              onBlock: ((BlockResult) -> Void)? = nil) -> NotebookReplay {
+        let session = session ?? Session()
+        var replay = NotebookReplay(notebook: notebook)
+        let base = baseName(notebook.name)
+        for block in notebook.blocks {
+            let shift = lineShift?() ?? 0
+            let source = SourceText(name: notebook.name, text: block.code, firstLine: block.firstLine)
+            let shifted = SourceText(name: notebook.name, text: block.code, firstLine: block.firstLine + shift)
+            let execution = session.withWorkingDirectory(folder) { session.run(shifted, record: false) }
+            var output = execution.output
+            var renderedError: String?
+            var error = execution.error
+            if var e = error {
+                if !output.isEmpty && !output.hasSuffix("\n") { output += "\n" }
+                output += e.rendered(with: shifted, sourceName: base)
+                if var location = e.location, location.source == notebook.name {
+                    location.line -= shift
+                    e.location = location
+                }
+                error = e
+                renderedError = e.rendered(with: source)
+            }
+            let images = execution.filesWritten
+                .filter { $0.lowercased().hasSuffix(".png") }
+                .map { relativePath(of: $0, from: folder) }
+            let result = BlockResult(block: block, output: output, printed: execution.output, error: error,
+                                     renderedError: renderedError, images: images,
+                                     filesWritten: execution.filesWritten)
+            replay.results.append(result)
+            onBlock?(result)
+
+            if let error, !block.expectsFailure {
+                replay.failure = error
+                replay.renderedFailure = renderedError
+                return replay
+            }
+            if execution.error == nil && block.expectsFailure {
+                let location = SourceLocation(source: notebook.name, line: block.fenceLine, column: 1)
+                let error = ScriptError(.value, "this block was expected to fail (```ebm fails) but succeeded",
+                                        at: location, hint: "remove 'fails' from its info string (```ebm), or change the block so that it fails")
+                replay.failure = error
+                replay.renderedFailure = render(error, in: notebook)
+                return replay
+            }
+            if let reason = skipReason(in: execution.output) {
+                replay.skipReason = reason
+                return replay
+            }
+        }
+        return replay
+    }
+
+    /// The text after `skip:` on the first output line that starts with it.
+    static func skipReason(in output: String) -> String? {
+        for line in OutputComparison.lines(output) where line.hasPrefix("skip:") {
+            return line.dropFirst("skip:".count).trimmingCharacters(in: .whitespaces)
+        }
+        return nil
+    }
+
+    /// `path` made absolute against the current folder, with `.` and `..` resolved.
+    public static func absolutePath(_ path: String, against folder: String = FileManager.default.currentDirectoryPath) -> String {
+        let joined = path.hasPrefix("/") ? path : (folder as NSString).appendingPathComponent(path)
+        return normalized(joined)
+    }
+
+    /// The folder part of an absolute path ("/" for a file at the root).
+    public static func folder(of absolutePath: String) -> String {
+        let parent = (absolutePath as NSString).deletingLastPathComponent
+        return parent.isEmpty ? "/" : parent
+    }
+
+    /// `file` relative to `folder`, both absolute: "images/a.png", "../out/a.png".
+    public static func relativePath(of file: String, from folder: String) -> String {
+        let f = normalized(file).split(separator: "/").map(String.init)
+        let d = normalized(folder).split(separator: "/").map(String.init)
+        var common = 0
+        while common < f.count - 1 && common < d.count && f[common] == d[common] { common += 1 }
+        let up = Array(repeating: "..", count: d.count - common)
+        return (up + f[common...]).joined(separator: "/")
+    }
+
+    /// An absolute path with "." and ".." components and doubled slashes removed (no symlinks
+    /// are followed: the paths only need to agree with each other).
+    static func normalized(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/") {
+            if part == "." { continue }
+            if part == ".." { if !parts.isEmpty { parts.removeLast() }; continue }
+            parts.append(part)
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+}
+
+extension NotebookReplay {
+    /// A block's commands as a session transcript: each line after `ebm> `, and the lines that
+    /// continue a statement (inside brackets or a string, or after a trailing `\`) after `...> `.
+    public static func transcript(of code: String, using session: Session = Session()) -> String {
+        var lines = OutputComparison.lines(code)
+        while let last = lines.last, last.allSatisfy({ $0 == " " || $0 == "\t" }) { lines.removeLast() }
+        var out = ""
+        var pending = ""
+        for line in lines {
+            let prompt = pending.isEmpty ? "ebm> " : "...> "
+            out += (prompt + line).trimmingBlanks() + "\n"
+            pending += (pending.isEmpty ? "" : "\n") + line
+            if !(line.hasSuffix("\\") || session.isIncomplete(pending)) { pending = "" }
+        }
+        return out
+    }
+
+    /// `error` rendered for the terminal, with the offending line of the notebook under it when
+    /// the error is located in `notebook`.
+    public static func render(_ error: ScriptError, in notebook: Notebook) -> String {
+        guard error.location?.source == notebook.name else { return error.rendered(with: nil) }
+        let text = OutputComparison.lines(notebook.text).map { $0.hasSuffix("\r") ? String($0.dropLast()) : $0 }
+        return error.rendered(with: SourceText(name: notebook.name, text: text.joined(separator: "\n")))
+    }
+}

@@ -1,0 +1,160 @@
+import XCTest
+@testable import EBMScript
+
+final class CompleterTests: XCTestCase {
+    /// A session with a tensor `x`, a number `xs` and a list `bars`.
+    private func session() -> Session {
+        let s = Session()
+        let result = s.run(SourceText(name: "test.ebm", text: "x = zeros([2, 3])\nxs = 4\nbars = [1, 2]"))
+        XCTAssertNil(result.error)
+        return s
+    }
+
+    /// The candidates with the cursor at the end of `line` (or where `|` is).
+    private func candidates(_ line: String, pending: String = "", in s: Session? = nil,
+                            file: StaticString = #filePath, lineNumber: UInt = #line) -> [String] {
+        switch complete(line, pending: pending, in: s) {
+        case .candidates(let c): return c
+        case .filePath:
+            XCTFail("expected candidates, got a file path", file: file, line: lineNumber)
+            return []
+        }
+    }
+
+    /// The standard commands whose names start with `prefix` (others may add commands).
+    private func commands(startingWith prefix: String) -> [String] {
+        CommandTable.standard.names.filter { $0.hasPrefix(prefix) }.sorted()
+    }
+
+    private func complete(_ line: String, pending: String = "", in s: Session? = nil) -> Completer.Completion {
+        var text = line
+        var cursor = line.utf8.count
+        if let bar = line.firstIndex(of: "|") {
+            cursor = line.utf8.distance(from: line.startIndex, to: bar)
+            text.remove(at: bar)
+        }
+        return Completer.complete(line: text, cursor: cursor, pending: pending, session: s ?? session())
+    }
+
+    func testMetaCommandsAfterColon() {
+        XCTAssertEqual(candidates(":va"), ["vars"])
+        XCTAssertEqual(candidates(":"), MetaCommand.all.map(\.name).sorted())
+        XCTAssertEqual(candidates("  :q"), ["quit"])
+        XCTAssertEqual(candidates(":zz"), [])
+    }
+
+    func testMetaCommandArguments() {
+        XCTAssertEqual(candidates(":help bars_"), ["bars_and_stripes"])
+        XCTAssertEqual(complete(":load note"), .filePath)
+        XCTAssertEqual(complete(":sa out"), .filePath)
+        XCTAssertEqual(candidates(":vars x"), [])
+    }
+
+    func testColonOutsideLineStartIsNotAMetaCommand() {
+        // Inside a call, `:` follows a label; the word after it is a value.
+        XCTAssertEqual(candidates("rand([2], seed: x"), ["x", "xs"])
+    }
+
+    func testInsideAStringCompletesAFilePath() {
+        XCTAssertEqual(complete("dataset(\"data/tr"), .filePath)
+        XCTAssertEqual(complete("print 'a b"), .filePath)
+        XCTAssertEqual(complete("print \"closed\", \"/tm"), .filePath)
+        // A string left open on an earlier line of the entry.
+        XCTAssertEqual(complete("more", pending: "print(\"first"), .filePath)
+    }
+
+    func testAClosedStringIsNotAFilePath() {
+        XCTAssertEqual(candidates("print \"a\\\"b\", x"), ["x", "xs"])
+    }
+
+    func testKeywordArgumentsOfAnOpenCall() {
+        XCTAssertEqual(candidates("rand([2], se"), (["seed: "] + commands(startingWith: "se")).sorted())
+        // Labels, variables and commands all start with the word.
+        let all = candidates("rand([2], ")
+        XCTAssertTrue(all.contains("seed: "))
+        XCTAssertTrue(all.contains("shape: "))
+        XCTAssertTrue(all.contains("x"))
+        XCTAssertTrue(all.contains("bars_and_stripes"))
+        XCTAssertEqual(all, all.sorted())
+        XCTAssertEqual(Set(all).count, all.count)
+    }
+
+    func testKeywordArgumentsAlreadyGivenAreLeftOut() {
+        XCTAssertEqual(candidates("shuffle(d, seed: 3, s"), commands(startingWith: "s"))
+        XCTAssertFalse(candidates("shuffle(seed = 3, ").contains("seed: "))
+        XCTAssertTrue(candidates("shuffle(seed = 3, ").contains("data: "))
+    }
+
+    func testLabelsOfAnInnerCallOnlyCount() {
+        // `seed:` was given to the inner call, not to shuffle.
+        XCTAssertTrue(candidates("shuffle(split(d, seed: 1), ").contains("seed: "))
+        // Inside a list the labels of the enclosing call do not apply.
+        XCTAssertFalse(candidates("rand([2, se").contains("seed: "))
+        XCTAssertEqual(candidates("rand([2, x"), ["x", "xs"])
+    }
+
+    func testComparisonIsNotALabel() {
+        XCTAssertTrue(candidates("shuffle(seed == 1, ").contains("seed: "))
+    }
+
+    func testLabelsOnlyWhereAnArgumentStarts() {
+        XCTAssertEqual(candidates("rand([2], 1 + se"), [])
+        XCTAssertEqual(candidates("rand(x"), ["x", "xs"])
+        XCTAssertEqual(candidates("rand(s"), (["seed: ", "shape: "] + commands(startingWith: "s")).sorted())
+    }
+
+    func testAnOpenCallAcrossLines() {
+        XCTAssertEqual(candidates("  se", pending: "rand([2],"), (["seed: "] + commands(startingWith: "se")).sorted())
+        XCTAssertEqual(candidates("  seed: 1, sh", pending: "rand("), (["shape: "] + commands(startingWith: "sh")).sorted())
+    }
+
+    func testABracketlessCall() {
+        XCTAssertEqual(candidates("rand 3, se"), (["seed: "] + commands(startingWith: "se")).sorted())
+        XCTAssertFalse(candidates("xs + 1, se").contains("seed: "))
+    }
+
+    func testAnUnknownCalleeOffersNamesOnly() {
+        XCTAssertEqual(candidates("nosuch(x"), ["x", "xs"])
+        XCTAssertEqual(candidates("(x"), ["x", "xs"])
+    }
+
+    func testCommandsAndVariables() {
+        XCTAssertEqual(candidates("bars_and_st"), ["bars_and_stripes"])
+        XCTAssertEqual(candidates("bar"), ["bars", "bars_and_stripes"])
+        XCTAssertEqual(candidates("y = x"), ["x", "xs"])
+        XCTAssertEqual(candidates("zzz"), [])
+    }
+
+    func testEverythingWhenTheWordIsEmpty() {
+        let s = session()
+        let all = candidates("", in: s)
+        XCTAssertEqual(all, (s.commands.names + ["x", "xs", "bars"]).sorted())
+    }
+
+    func testPropertiesAfterADot() {
+        XCTAssertEqual(candidates("x.s"), ["shape", "sum"])
+        XCTAssertEqual(candidates("x."), Properties.tensorProperties.sorted())
+        XCTAssertEqual(candidates("print bars.c"), ["count"])
+        XCTAssertEqual(candidates("nosuch.s"), [])
+        XCTAssertEqual(candidates("xs.s"), [])
+        XCTAssertEqual(candidates("(x).s"), [])
+    }
+
+    func testCursorInTheMiddleOfTheLine() {
+        XCTAssertEqual(candidates("bars_and_st| + 1"), ["bars_and_stripes"])
+        XCTAssertEqual(candidates("rand([2], se|ed: 1)"), (["seed: "] + commands(startingWith: "se")).sorted())
+    }
+
+    func testNumbersAndCommentsGetNothing() {
+        XCTAssertEqual(candidates("x + 1e"), [])
+        XCTAssertEqual(candidates("x + 3"), [])
+        XCTAssertEqual(candidates("x  # a comment about x"), [])
+    }
+
+    func testNonASCIICursorIsClamped() {
+        let s = session()
+        // A cursor past the end, and one inside a multi-byte character, do not crash.
+        _ = Completer.complete(line: "print \"é", cursor: 100, session: s)
+        XCTAssertEqual(Completer.complete(line: "é", cursor: 1, session: s), Completer.complete(line: "", cursor: 0, session: s))
+    }
+}
