@@ -42,8 +42,8 @@ enum Properties {
         case "T": return t.rank == 2 ? .tensor(t.transposed()) : (t.rank < 2 ? .tensor(t) : nil)
         case "sum": return .number(t.sum)
         case "mean": return .number(t.mean)
-        case "min": return t.min.map { .number(Double($0)) } ?? .none
-        case "max": return t.max.map { .number(Double($0)) } ?? .none
+        case "min": return t.min.map { .number(Double($0)) } ?? Value.none
+        case "max": return t.max.map { .number(Double($0)) } ?? Value.none
         default: return nil
         }
     }
