@@ -38,6 +38,8 @@ let package = Package(
         ]),
         // A small Swift program that uses the libraries directly (exercised by the tests).
         .executableTarget(name: "library-example", dependencies: ["EBM", "EBMIO", "EBMScript"], path: "examples/library-example"),
+        // The benchmark's measurements (bench/run prints them beside the peers').
+        .executableTarget(name: "ebm-bench", dependencies: ["EBM", "EBMIO"], path: "bench/Sources/ebm-bench"),
 
         .testTarget(name: "EBMTests", dependencies: ["EBM"]),
         .testTarget(name: "EBMIOTests", dependencies: ["EBMIO", "EBM"]),

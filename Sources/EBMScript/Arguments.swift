@@ -50,6 +50,9 @@ public struct Arguments {
         tensorValue(self[name]) ?? Tensor(shape: [0], scalars: [])
     }
 
+    /// The argument as a data set, when it is one (so its image shape and labels come along).
+    public func dataset(_ name: String) -> Dataset? { object(name, as: Dataset.self) }
+
     public func object<T>(_ name: String, as type: T.Type) -> T? {
         if case .object(let o) = self[name] { return o as? T }
         return nil

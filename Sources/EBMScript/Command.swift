@@ -21,7 +21,10 @@ public struct Command: Sendable {
         case session = "Session and help"
         case values = "Numbers, tensors and lists"
         case data = "Data sets"
+        case models = "Restricted Boltzmann machines"
+        case sampling = "Sampling and training"
         case images = "Images"
+        case files = "Model files"
     }
 
     public init(_ name: String, category: Category, summary: String, parameters: [Parameter] = [],
@@ -121,7 +124,9 @@ public indirect enum ParameterType: Sendable {
             return value
         case (.probability, .number(let v)): return v >= 0 && v <= 1 ? value : nil
         case (.string, .string), (.path, .string), (.bool, .bool), (.list, .list): return value
-        case (.tensor, _): return tensorValue(value).map(Value.tensor)
+        // Kept as given (a data set stays a data set, with its image shape); `Arguments.tensor`
+        // converts.
+        case (.tensor, _): return tensorValue(value) == nil ? nil : value
         case (.choice(let options), .string(let s)): return options.contains(s) ? value : nil
         case (.object(let kinds), .object(let o)): return kinds.contains(o.kindName) ? value : nil
         case (.oneOf(let types), _):

@@ -26,7 +26,11 @@ public struct CommandTable: Sendable {
         .tensor, .zeros, .ones, .rand, .randn, .range, .len, .reshape, .transpose,
         .sum, .mean, .min, .max, .abs, .exp, .log, .sqrt, .sigmoid, .softplus,
         // Data sets
-        .barsAndStripes, .dataset, .shuffle, .split,
+        .barsAndStripes, .dataset, .shuffle, .split, .idx, .fashionMNIST, .needsData,
+        // Restricted Boltzmann machines
+        .rbm, .energy, .freeEnergy, .pHGivenX, .pXGivenH, .logZ, .loglik, .grad, .pll, .reconError, .reconstruct,
+        // Sampling and training
+        .gibbs, .train,
         // Images
         .image, .png, .show,
     ])

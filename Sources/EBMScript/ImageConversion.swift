@@ -19,12 +19,46 @@ enum ImageConversion {
         if case .object(let o) = value, let image = o as? Image {
             return args.int("scale") > 1 ? image.scaled(by: args.int("scale")) : image
         }
-        let (tiles, h, w) = try tiles(from: value, args, argument: argument)
+        if case .object(let chain as ChainValue) = value {
+            let (h, w) = chain.imageShape ?? (1, chain.visible)
+            var layout = GridLayout(padding: args.int("padding"), scale: args.int("scale"),
+                                    background: UInt8((args.number("background") * 255).rounded()))
+            let rows = Array(chain.rowsOfTiles.prefix(args.int("limit")))
+            layout.scaling = scaling(args.string("scaling"), tiles: rows.flatMap { $0 })
+            return Image.grid(rowsOfTiles: rows, tileHeight: h, tileWidth: w, layout: layout)
+        }
+        if case .object(let model as RBMValue) = value {
+            // Weights have a sign: 0 is mid-grey, and each filter uses its full contrast.
+            return try grid(filterTiles(model, args, argument: argument), args, defaultScaling: "symmetric_tile")
+        }
+        return try grid(tiles(from: value, args, argument: argument), args, defaultScaling: "auto")
+    }
+
+    /// The weights of each hidden unit j, W_j (a row of W), as a picture of the visible layer:
+    /// what the unit responds to (003's debugging advice: look at the filters).
+    static func filterTiles(_ model: RBMValue, _ args: Arguments, argument: String) throws -> ([[Float]], Int, Int) {
+        let m = model.machine
+        var shape = model.imageShape
+        if shape == nil {
+            let side = Int(Double(m.visible).squareRoot().rounded())
+            if side * side == m.visible { shape = (side, side) }
+        }
+        guard let (h, w) = shape else {
+            throw args.error(argument, "the model's \(m.visible) visible units have no image shape",
+                             hint: "create it with rbm(visible: ..., hidden: ..., height: H, width: W), or train it on a data set of images")
+        }
+        let tiles = (0..<m.hidden).map { j in Array(m.W[(j * m.visible)..<((j + 1) * m.visible)]) }
+        return (tiles, h, w)
+    }
+
+    private static func grid(_ t: ([[Float]], Int, Int), _ args: Arguments, defaultScaling: String) throws -> Image {
+        let (tiles, h, w) = t
         let limit = args.int("limit")
         let shown = Array(tiles.prefix(limit))
         var layout = GridLayout(columns: args.optionalInt("columns"), padding: args.int("padding"), scale: args.int("scale"),
                                 background: UInt8((args.number("background") * 255).rounded()))
-        layout.scaling = scaling(args.string("scaling"), tiles: shown)
+        let requested = args.isGiven("scaling") ? args.string("scaling") : defaultScaling
+        layout.scaling = scaling(requested, tiles: shown)
         return Image.grid(tiles: shown, tileHeight: h, tileWidth: w, layout: layout)
     }
 

@@ -198,6 +198,12 @@ struct Lexer {
 }
 
 extension String {
+    func trimmingTrailingBlanks() -> String {
+        var s = Substring(self)
+        while let l = s.last, l == " " || l == "\t" || l == "\r" { s.removeLast() }
+        return String(s)
+    }
+
     func trimmingBlanks() -> String {
         var s = Substring(self)
         while let f = s.first, f == " " || f == "\t" || f == "\r" { s.removeFirst() }

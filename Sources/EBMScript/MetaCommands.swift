@@ -88,7 +88,7 @@ extension Session {
     func infoText() -> String {
         var rows: [[String]] = [
             ["BLAS", BLAS.configuration],
-            ["BLAS kernels", BLAS.coreName],
+            ["BLAS kernels", BLAS.coreName + (BLASCoreSelection.note.map { ", \($0)" } ?? "")],
             ["BLAS threads", String(BLAS.threads)],
         ]
         rows += LibraryVersions.all.map { [$0.0, $0.1] }

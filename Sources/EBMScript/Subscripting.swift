@@ -32,8 +32,7 @@ enum Subscripting {
                 if let t = o.tensorView { return try tensor(t, items, at: location) }
                 throw ScriptError(.type, "\(o.kindName) takes one subscript", at: location)
             }
-            let count = o.tensorView?.rows ?? Int.max
-            if let v = try o.element(try select(items[0], count: count)) { return v }
+            if let count = o.elementCount, let v = try o.element(try select(items[0], count: count)) { return v }
             throw ScriptError(.type, "\(withArticle(o.kindName)) cannot be indexed", at: location)
         default:
             throw ScriptError(.type, "\(describe(base)) cannot be indexed", at: location)

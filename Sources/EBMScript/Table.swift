@@ -16,7 +16,7 @@ struct Table {
             row.enumerated().map { (i, cell) in
                 let pad = String(repeating: " ", count: widths[i] - cell.count)
                 return numeric[i] ? pad + cell : cell + pad
-            }.joined(separator: "  ").trimmingBlanks()
+            }.joined(separator: "  ").trimmingTrailingBlanks()
         }
         var out = ""
         if let header {

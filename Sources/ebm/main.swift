@@ -1,4 +1,5 @@
 import ArgumentParser
+import EBMIO
 import EBMScript
 import Foundation
 

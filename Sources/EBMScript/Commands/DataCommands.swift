@@ -27,14 +27,7 @@ extension Command {
     ) { args, _ in
         let x = args.tensor("x")
         guard x.rank == 2 else { throw args.error("x", "a data set needs a matrix (examples × features), got \(shapeText(x.shape))") }
-        var shape: (height: Int, width: Int)?
-        switch (args.optionalInt("height"), args.optionalInt("width")) {
-        case let (h?, w?):
-            guard h * w == x.shape[1] else { throw args.error("height", "height × width = \(h * w), but each example has \(x.shape[1]) numbers") }
-            shape = (h, w)
-        case (nil, nil): shape = nil
-        default: throw args.error(args.isGiven("height") ? "height" : "width", "give both height and width, or neither")
-        }
+        let shape = try imageShape(args, count: x.shape[1])
         return .object(Dataset(name: args.string("name"), examples: x, imageShape: shape))
     }
 

@@ -59,7 +59,7 @@ extension Command {
         let value = args["value"]
         let drawable: Bool
         switch value {
-        case .object(let o): drawable = o is Image || o is Dataset
+        case .object(let o): drawable = o is Image || o is Dataset || o is RBMValue || o is ChainValue
         case .tensor(let t): drawable = t.rank >= 1 && t.rank <= 3
         default: drawable = false
         }

@@ -56,11 +56,14 @@ public protocol ScriptObject {
     func element(_ selection: RowSelection) throws -> Value?
     /// The value as a tensor, for arithmetic and for commands that take tensors; nil if none.
     var tensorView: Tensor? { get }
+    /// How many elements `x[i]` ranges over; nil when the kind cannot be indexed.
+    var elementCount: Int? { get }
 }
 
 extension ScriptObject {
     public func element(_ selection: RowSelection) throws -> Value? { nil }
     public var tensorView: Tensor? { nil }
+    public var elementCount: Int? { tensorView?.rows }
 }
 
 /// A choice of rows along the first axis: one index (the row itself) or an ordered set.

@@ -1,0 +1,213 @@
+/// Settings of minibatch RBM training.
+public struct RBMTrainingOptions: Sendable {
+    /// CD-k or PCD-k.
+    public var sampler: any NegativePhaseSampler = ContrastiveDivergence(k: 1)
+    /// ε: each update adds ε times the mean gradient over the minibatch.
+    public var learningRate: Float = 0.1
+    /// When set, the learning rate falls linearly from `learningRate` in the first epoch of a
+    /// `train` call to this value in its last (Tieleman 2008 decays it to zero), which stops the
+    /// late decline of Gibbs-based learning on small data sets (Fischer and Igel 2010).
+    public var finalLearningRate: Float?
+    /// μ: the velocity keeps μ of the previous update.
+    public var momentum: Float = 0
+    /// λ: L2 weight decay on W (not on the biases); the update subtracts ελW.
+    public var weightDecay: Float = 0
+    public var batchSize: Int = 100
+    public var epochs: Int = 10
+    /// Seeds the shuffles, the chains' streams and the monitors' random choices.
+    public var seed: UInt64 = 0
+    /// Monitors run after every `monitorEvery`-th epoch and after the last epoch of a `train` call.
+    public var monitorEvery: Int = 1
+    /// Rows of the training data used as monitor set when `train` is given none.
+    public var monitorRows: Int = 1000
+    /// The exact log-likelihood is monitored when 2^min(H,D) · max(H,D) (softplus terms) is at most this.
+    public var exactLikelihoodBudget: Int = 1 << 24
+    /// The exact pseudo-log-likelihood is monitored when rows · D · H is at most this.
+    public var exactPseudoLikelihoodBudget: Int = 1 << 24
+
+    public init() {}
+}
+
+/// Minibatch training of an RBM by CD-k or PCD-k with momentum and weight decay.
+///
+/// The trainer keeps what outlives one `train` call: the epoch count and history, the persistent
+/// chains, random streams and momentum, so training in several calls equals training in one. A
+/// trainer belongs to one machine; use a fresh trainer for another.
+public struct RBMTrainer: Sendable {
+    public var options: RBMTrainingOptions
+    public private(set) var history = TrainingHistory()
+    public private(set) var epochsCompleted = 0
+    private var persistentHidden: [Float] = []
+    private var persistentRows = 0
+    private var chainGenerators: [Xoshiro256StarStar] = []
+    /// μ·v of W, b and c after the last update, so momentum carries over between calls.
+    private var velocities: [Float] = []
+
+    public init(options: RBMTrainingOptions = RBMTrainingOptions()) {
+        self.options = options
+    }
+
+    /// Trains `rbm` on the rows of `data` (n × D, values in [0, 1]) for `options.epochs` epochs.
+    ///
+    /// Each epoch visits the rows in a fresh seeded permutation, in minibatches of
+    /// `options.batchSize` (the last may be smaller). `shouldStop` is polled after every minibatch
+    /// (Ctrl-C). `progress(epoch, batch, batches, record)` is called after every minibatch, with
+    /// the epoch's monitors as `record` after its last one (nil when monitors did not run). The
+    /// monitors use `monitor`, or the first `options.monitorRows` rows of `data`. If a parameter or
+    /// a monitor becomes NaN or infinite, training stops and `rbm` gets back the parameters from the
+    /// end of the previous epoch.
+    public mutating func train(_ rbm: inout RestrictedBoltzmannMachine, on data: Tensor, monitor: Tensor? = nil,
+                               shouldStop: () -> Bool = { false },
+                               progress: (Int, Int, Int, RBMEpochRecord?) -> Void = { _, _, _, _ in }) -> RBMTrainingOutcome {
+        let (n, D) = (data.rows, rbm.visible)
+        precondition(data.rank == 2 && data.shape[1] == D && n > 0, "training data must be n × \(D) with n ≥ 1, got \(data.shape)")
+        precondition(monitor.map { $0.rank == 2 && $0.shape[1] == D && $0.shape[0] > 0 } ?? true,
+                     "the monitor set must be m × \(D) with m ≥ 1")
+        precondition(options.batchSize >= 1 && options.epochs >= 0 && options.monitorEvery >= 1,
+                     "batch size and monitorEvery must be ≥ 1 and epochs ≥ 0")
+        let monitorSet = monitor ?? data.rows(0..<Swift.min(n, options.monitorRows))
+        let batchSize = Swift.min(options.batchSize, n)
+        let batches = (n + batchSize - 1) / batchSize
+        let ws = RBMWorkspace(rbm, maxBatch: batchSize, generators: generators(count: batchSize))
+        restoreState(ws)
+        defer { saveState(ws) }
+        var order = Array(0..<n)
+        var lastGood = rbm
+
+        for round in 0..<options.epochs {
+            let epoch = epochsCompleted + 1
+            shuffle(&order, epoch: epoch)
+            let seconds: Double
+            let rate = learningRate(inRound: round)
+            switch runEpoch(epoch, ws, data, order, batchSize: batchSize, learningRate: rate, shouldStop: shouldStop, progress: progress) {
+            case .finished(let s):
+                seconds = s
+            case .stopped(let batch):
+                rbm = ws.machine
+                return .stopped(epoch: epoch, batch: batch, batches: batches)
+            case .diverged(let batch):
+                rbm = lastGood
+                ws.forgetState()   // the chains and velocities ran under bad parameters
+                return .diverged(epoch: epoch, batch: batch, batches: batches,
+                                 restoredEpoch: epochsCompleted, learningRate: rate)
+            }
+            let trained = ws.machine
+            var record: RBMEpochRecord?
+            if epoch % options.monitorEvery == 0 || round == options.epochs - 1 {
+                let r = monitors(trained, on: monitorSet, epoch: epoch, seconds: seconds)
+                guard r.isFinite else {
+                    rbm = lastGood
+                    ws.forgetState()
+                    return .diverged(epoch: epoch, batch: nil, batches: batches,
+                                     restoredEpoch: epochsCompleted, learningRate: options.learningRate)
+                }
+                history.epochs.append(r)
+                record = r
+            }
+            rbm = trained
+            lastGood = trained
+            epochsCompleted = epoch
+            progress(epoch, batches, batches, record)
+            if shouldStop() { return .stopped(epoch: epoch, batch: batches, batches: batches) }
+        }
+        return .completed(epoch: epochsCompleted)
+    }
+
+    private enum EpochEnd {
+        case finished(seconds: Double)
+        case stopped(afterBatch: Int)
+        case diverged(inBatch: Int)
+    }
+
+    /// The minibatch updates of one epoch: positive phase, negative phase, update (003, §13.2).
+    /// ε for round `round` (0-based) of the current call: constant, or linearly decayed.
+    private func learningRate(inRound round: Int) -> Float {
+        guard let end = options.finalLearningRate, options.epochs > 1 else { return options.learningRate }
+        let t = Float(round) / Float(options.epochs - 1)
+        return options.learningRate + (end - options.learningRate) * t
+    }
+
+    private func runEpoch(_ epoch: Int, _ ws: RBMWorkspace, _ data: Tensor, _ order: [Int], batchSize: Int,
+                          learningRate: Float, shouldStop: () -> Bool, progress: (Int, Int, Int, RBMEpochRecord?) -> Void) -> EpochEnd {
+        let n = order.count
+        let batches = (n + batchSize - 1) / batchSize
+        let sampler = options.sampler
+        let clock = ContinuousClock()
+        let started = clock.now
+        for batch in 0..<batches {
+            let range = (batch * batchSize)..<Swift.min(n, (batch + 1) * batchSize)
+            let rows = range.count
+            data.scalars.withUnsafeBufferPointer { d in
+                order.withUnsafeBufferPointer { o in
+                    guard let dp = d.baseAddress, let op = o.baseAddress else { return }
+                    ws.gather(dp, order: op, range: range)
+                }
+            }
+            ws.positivePhase(rows: rows)
+            let chain = sampler.persistentChains ? ws.persistentChains(rows: rows) : ws.startChainsAtData(rows: rows)
+            ws.negativePhase(rows: rows, k: sampler.k, chain: chain, sampleLastHidden: sampler.persistentChains)
+            guard ws.update(rows: rows, learningRate: learningRate, momentum: options.momentum,
+                            weightDecay: options.weightDecay) else { return .diverged(inBatch: batch + 1) }
+            if batch + 1 < batches {
+                progress(epoch, batch + 1, batches, nil)
+                if shouldStop() { return .stopped(afterBatch: batch + 1) }
+            }
+        }
+        let elapsed = clock.now - started
+        return .finished(seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+    }
+
+    /// The end-of-epoch monitors; the random choices depend only on the seed and the epoch.
+    private func monitors(_ m: RestrictedBoltzmannMachine, on X: Tensor, epoch: Int, seconds: Double) -> RBMEpochRecord {
+        let seed = derivedSeed(.monitors, UInt64(epoch))
+        let terms = (1 << Swift.min(m.enumerationExponent, 62)) &* Swift.max(m.hidden, m.visible)
+        let affordableLikelihood = m.enumerationExponent <= RestrictedBoltzmannMachine.enumerationLimitExponent
+            && terms <= options.exactLikelihoodBudget
+        let affordablePLL = X.rows * m.visible * m.hidden <= options.exactPseudoLikelihoodBudget
+        return RBMEpochRecord(
+            epoch: epoch, seconds: seconds,
+            reconstructionError: m.reconstructionError(X, seed: seed),
+            pseudoLogLikelihood: m.pseudoLogLikelihood(X, seed: seed ^ 1),
+            exactPseudoLogLikelihood: affordablePLL ? m.exactPseudoLogLikelihood(X) : nil,
+            logLikelihood: affordableLikelihood ? try? m.exactLogLikelihood(X) : nil)
+    }
+
+    // MARK: Seeds, shuffles and chains
+
+    private enum Purpose: UInt64 { case shuffle = 1, chains = 2, monitors = 3 }
+
+    private func derivedSeed(_ purpose: Purpose, _ index: UInt64) -> UInt64 {
+        var g = Xoshiro256StarStar.stream(seed: options.seed ^ (purpose.rawValue &* 0xA076_1D64_78BD_642F), index: index)
+        return g.next()
+    }
+
+    /// Fisher–Yates with the epoch's own stream, so epoch e's order depends only on (seed, e).
+    private func shuffle(_ order: inout [Int], epoch: Int) {
+        var g = Xoshiro256StarStar(seed: derivedSeed(.shuffle, UInt64(epoch)))
+        for i in order.indices { order[i] = i }
+        for i in stride(from: order.count - 1, to: 0, by: -1) {
+            order.swapAt(i, Int.random(in: 0...i, using: &g))
+        }
+    }
+
+    /// One stream per batch row; carried over from the last call when the shapes still match.
+    private func generators(count: Int) -> [Xoshiro256StarStar] {
+        if chainGenerators.count == count { return chainGenerators }
+        let seed = derivedSeed(.chains, 0)
+        return (0..<count).map { Xoshiro256StarStar.stream(seed: seed, index: UInt64($0)) }
+    }
+
+    private func restoreState(_ ws: RBMWorkspace) {
+        ws.setVelocities(velocities)
+        guard persistentHidden.count == ws.maxBatch * ws.H else { return }
+        ws.persistentHidden.update(from: persistentHidden, count: persistentHidden.count)
+        ws.persistentRows = persistentRows
+    }
+
+    private mutating func saveState(_ ws: RBMWorkspace) {
+        velocities = ws.velocities
+        chainGenerators = ws.currentGenerators
+        persistentRows = ws.persistentRows
+        persistentHidden = Array(UnsafeBufferPointer(start: ws.persistentHidden, count: ws.maxBatch * ws.H))
+    }
+}

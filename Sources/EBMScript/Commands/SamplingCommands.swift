@@ -1,0 +1,141 @@
+import EBM
+
+extension Command {
+    static let gibbs = Command(
+        "gibbs", category: .sampling,
+        summary: "block Gibbs sampling of many chains at once, x → h → x, with snapshots",
+        parameters: [
+            modelParameter,
+            Parameter("chains", .integer(min: 1, max: 100_000), default: .number(10), "how many chains run side by side"),
+            Parameter("steps", .integer(min: 0, max: 10_000_000), default: .number(100), "Gibbs steps for every chain"),
+            Parameter("every", .integer(min: 1, max: nil), default: .number(10), "keep a snapshot every this many steps"),
+            Parameter("init", .oneOf([.choice(["random"]), .tensor]), default: .string("random"),
+                      "\"random\" (each unit on with probability 1/2), or data: chain i starts at row i"),
+            Parameter("seed", .integer(min: 0, max: nil), default: .number(0), "the random seed; chain i uses its own stream"),
+        ],
+        details: """
+        Each step samples h ~ p(h | x) = σ(b + Wx), then x ~ p(x | h) = σ(c + Wᵀh), for all
+        chains with one matrix product each. The result draws as a grid (rows = chains, columns
+        = time) with show and png, and chain.samples is the final states as a data set.
+        Example:
+          chain = gibbs(m, chains: 8, steps: 1000, every: 100, seed: 1)
+          png(chain, "images/chain.png", scale: 4)
+        """
+    ) { args, context in
+        let model = try model(args)
+        let m = model.machine
+        var shape = model.imageShape
+        let start: GibbsChain.Start
+        if case .string = args["init"] {
+            start = .random
+        } else {
+            start = .data(try rows(args, "init", width: m.visible, what: "visible units"))
+            if case .object(let d as Dataset) = args["init"] { shape = d.imageShape ?? shape }
+        }
+        var chain = GibbsChain(m, count: args.int("chains"), seed: UInt64(args.int("seed")), start: start)
+        let (steps, every) = (args.int("steps"), args.int("every"))
+        var snapshots = [chain.snapshot]
+        context.progress?.begin("gibbs", total: steps)
+        defer { context.progress?.end() }
+        for s in stride(from: 1, through: steps, by: 1) {
+            try context.checkInterrupt()
+            chain.advance(m)
+            if s % every == 0 || s == steps { snapshots.append(chain.snapshot) }
+            if s % 100 == 0 { context.progress?.update(done: s, status: "") }
+        }
+        return .object(ChainValue(snapshots: snapshots, imageShape: shape, every: every))
+    }
+
+    static let train = Command(
+        "train", category: .sampling,
+        summary: "train an RBM by CD-k or persistent CD in minibatches; returns the history",
+        parameters: [
+            modelParameter,
+            Parameter("data", .tensor, "the training data: a data set or an n × D matrix with values in [0, 1]"),
+            Parameter("method", .choice(["cd", "pcd"]), default: .string("cd"),
+                      "\"cd\": chains start at the data (003, Algorithm 1); \"pcd\": persistent chains (Tieleman 2008)"),
+            Parameter("k", .integer(min: 1, max: 10_000), default: .number(1), "Gibbs steps per update"),
+            Parameter("lr", .positiveNumber, default: .number(0.1), "the learning rate ε"),
+            Parameter("lr_end", .optional(.number), default: Value.none,
+                      "if given, the learning rate falls linearly from lr to lr_end over the epochs of this call"),
+            Parameter("momentum", .probability, default: .number(0), "μ: each update keeps μ of the previous one"),
+            Parameter("weight_decay", .number, default: .number(0), "λ: L2 decay of W; the update subtracts ελW"),
+            Parameter("batch", .integer(min: 1, max: 1_000_000), default: .number(100), "examples per minibatch"),
+            Parameter("epochs", .integer(min: 1, max: 1_000_000), default: .number(10), "passes over the data"),
+            Parameter("seed", .integer(min: 0, max: nil), default: .number(0), "seeds the shuffles, the chains and the monitors"),
+            Parameter("monitor", .optional(.tensor), default: Value.none, "the data the monitors use (default: the first 1000 training rows)"),
+            Parameter("monitor_every", .integer(min: 1, max: nil), default: .number(1), "record the monitors every this many epochs (and after the last)"),
+        ],
+        details: """
+        The update for W is ε (E_data[p(h|x) xᵀ] - E_chains[p(h|x̃) x̃ᵀ]) over the minibatch, where x̃
+        comes from k Gibbs steps; b and c likewise. After each epoch the history records the
+        reconstruction error, the pseudo-log-likelihood (exact when affordable), and the exact
+        log-likelihood when the model is small enough to enumerate.
+        Training again with the same settings continues (epochs, persistent chains, momentum);
+        other settings start a new history. Ctrl-C stops after the current minibatch with the
+        model and history intact. If a parameter becomes NaN or infinite, training stops, the
+        model returns to its last good state, and the error says which learning rate to lower.
+        Example:
+          h = train(m, bars_and_stripes(4), method: "pcd", lr: 0.05, epochs: 50, batch: 8, seed: 1)
+        """
+    ) { args, context in
+        let model = try model(args)
+        let x = try rows(args, "data", width: model.machine.visible, what: "visible units")
+        guard x.scalars.allSatisfy({ $0 >= 0 && $0 <= 1 }) else {
+            throw args.error("data", "training data must be in [0, 1] (binary units)", hint: "binarize it, e.g. d.x > 0.5")
+        }
+        var monitor: Tensor?
+        if !args["monitor"].isNone { monitor = try rows(args, "monitor", width: model.machine.visible, what: "visible units") }
+        if case .object(let d as Dataset) = args["data"], model.imageShape == nil { model.imageShape = d.imageShape }
+
+        var options = RBMTrainingOptions()
+        let k = args.int("k")
+        options.sampler = args.string("method") == "pcd" ? PersistentContrastiveDivergence(k: k) : ContrastiveDivergence(k: k)
+        options.learningRate = Float(args.number("lr"))
+        if !args["lr_end"].isNone {
+            guard args.number("lr_end") >= 0 else { throw args.error("lr_end", "lr_end must be ≥ 0") }
+            options.finalLearningRate = Float(args.number("lr_end"))
+        }
+        options.momentum = Float(args.number("momentum"))
+        options.weightDecay = Float(args.number("weight_decay"))
+        options.batchSize = args.int("batch")
+        options.epochs = args.int("epochs")
+        options.seed = UInt64(args.int("seed"))
+        options.monitorEvery = args.int("monitor_every")
+        let settings = "\(options.sampler), lr \(formatNumber(args.number("lr")))"
+            + (options.finalLearningRate != nil ? " → \(formatNumber(args.number("lr_end")))" : "")
+            + ", batch \(options.batchSize)"
+            + (options.momentum > 0 ? ", momentum \(formatNumber(args.number("momentum")))" : "")
+            + (options.weightDecay != 0 ? ", weight decay \(formatNumber(args.number("weight_decay")))" : "")
+            + ", seed \(options.seed)"
+
+        // Same settings: continue the trainer (its chains, momentum and epoch count).
+        var trainer = model.trainerSettings == settings ? (model.trainer ?? RBMTrainer(options: options)) : RBMTrainer(options: options)
+        trainer.options = options
+        let batches = (x.rows + options.batchSize - 1) / options.batchSize
+        context.progress?.begin("train \(options.sampler)", total: options.epochs * batches)
+        var status = ""
+        let firstEpoch = trainer.epochsCompleted
+        let outcome = trainer.train(&model.machine, on: x, monitor: monitor, shouldStop: { context.isInterrupted }) { epoch, batch, batches, record in
+            if let r = record {
+                status = "epoch \(epoch): recon \(formatNumber(r.reconstructionError, digits: 4)), pll \(formatNumber(r.exactPseudoLogLikelihood ?? r.pseudoLogLikelihood, digits: 5))"
+                    + (r.logLikelihood.map { ", loglik \(formatNumber($0, digits: 5))" } ?? "")
+            }
+            context.progress?.update(done: (epoch - firstEpoch - 1) * batches + batch, status: status)
+        }
+        context.progress?.end()
+        model.trainer = trainer
+        model.trainerSettings = settings
+        let history = Value.object(HistoryValue(history: trainer.history, settings: settings))
+        switch outcome {
+        case .completed:
+            return history
+        case .stopped:
+            context.write("\(outcome); the model and its history are kept (m.history)\n")
+            return history
+        case .diverged:
+            throw ScriptError(.numeric, "train: \(outcome)", at: args.location(of: "lr"),
+                              hint: "the model is back in its last good state; its history so far is model.history")
+        }
+    }
+}

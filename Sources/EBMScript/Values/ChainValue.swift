@@ -1,0 +1,58 @@
+import EBM
+
+/// The result of `gibbs(...)`: snapshots of many chains over time. `show` and `png` draw it as a
+/// grid with one row per chain and time running left to right; `chain.samples` is the final
+/// states as a data set, to use as data.
+public struct ChainValue: ScriptObject {
+    public var snapshots: [GibbsChain.Snapshot]
+    public var imageShape: (height: Int, width: Int)?
+    public var every: Int
+
+    public var kindName: String { "chain" }
+
+    var last: GibbsChain.Snapshot? { snapshots.last }
+    var chains: Int { last?.samples.shape[0] ?? 0 }
+    var visible: Int { last?.samples.shape[1] ?? 0 }
+
+    public var summary: String {
+        "\(chains) chain\(chains == 1 ? "" : "s") × \(visible) visible, \(last?.step ?? 0) steps, \(snapshots.count) snapshots"
+    }
+
+    public func render(_ format: ValueFormat) -> String {
+        "chain: \(summary) (every \(every) step\(every == 1 ? "" : "s"))\n"
+            + "show it or png it (rows = chains, columns = time); chain.samples is the final states as data"
+    }
+
+    public var propertyNames: [String] { ["samples", "probabilities", "steps", "chains", "snapshots"] }
+
+    public func property(_ name: String) throws -> Value? {
+        switch name {
+        case "samples": return last.map { .object(dataset($0.samples, name: "gibbs samples")) } ?? Value.none
+        case "probabilities": return last.map { .object(dataset($0.probabilities, name: "p(x | h) of the last step")) } ?? Value.none
+        case "steps": return .number(Double(last?.step ?? 0))
+        case "chains": return .number(Double(chains))
+        case "snapshots": return .number(Double(snapshots.count))
+        default: return nil
+        }
+    }
+
+    /// `chain[i]`: snapshot i (the states of every chain at that time) as a data set.
+    public func element(_ selection: RowSelection) throws -> Value? {
+        switch selection {
+        case .single(let i): return .object(dataset(snapshots[i].samples, name: "step \(snapshots[i].step)"))
+        case .many(let idx):
+            return .object(ChainValue(snapshots: idx.map { snapshots[$0] }, imageShape: imageShape, every: every))
+        }
+    }
+
+    public var elementCount: Int? { snapshots.count }
+
+    private func dataset(_ t: Tensor, name: String) -> Dataset {
+        Dataset(name: name, examples: t, imageShape: imageShape)
+    }
+
+    /// Tiles for a grid: row r = chain r, column t = snapshot t.
+    var rowsOfTiles: [[[Float]]] {
+        (0..<chains).map { r in snapshots.map { Array($0.samples.row(r).scalars) } }
+    }
+}

@@ -1,0 +1,57 @@
+import EBM
+
+/// A training history: one row of monitors per epoch, printed as a table.
+public struct HistoryValue: ScriptObject {
+    public var history: TrainingHistory
+    public var settings: String
+
+    public var kindName: String { "history" }
+    public var summary: String { "\(history.epochs.count) epoch\(history.epochs.count == 1 ? "" : "s"), \(settings)" }
+
+    public func render(_ format: ValueFormat) -> String {
+        let epochs = history.epochs
+        guard !epochs.isEmpty else { return "history: no epochs yet" }
+        let exactPLL = epochs.allSatisfy { $0.exactPseudoLogLikelihood != nil }
+        let exactLL = epochs.contains { $0.logLikelihood != nil }
+        var header = ["epoch", "recon. error", exactPLL ? "pseudo-LL (exact)" : "pseudo-LL (1-bit estimate)"]
+        if exactLL { header.append("log-likelihood (exact)") }
+        let rows = epochs.map { e -> [String] in
+            var row = [String(e.epoch), formatNumber(e.reconstructionError, digits: 5),
+                       formatNumber(exactPLL ? (e.exactPseudoLogLikelihood ?? .nan) : e.pseudoLogLikelihood, digits: 6)]
+            if exactLL { row.append(e.logLikelihood.map { formatNumber($0, digits: 6) } ?? "—") }
+            return row
+        }
+        return "history: \(summary)\n" + Table(header: header, rows: rows).text.dropLast()
+    }
+
+    public var propertyNames: [String] { ["epochs", "recon", "pll", "loglik", "last"] }
+
+    public func property(_ name: String) throws -> Value? {
+        let e = history.epochs
+        switch name {
+        case "epochs": return .number(Double(e.count))
+        case "recon": return .list(e.map { .number($0.reconstructionError) })
+        case "pll": return .list(e.map { .number($0.exactPseudoLogLikelihood ?? $0.pseudoLogLikelihood) })
+        case "loglik": return .list(e.map { $0.logLikelihood.map(Value.number) ?? Value.none })
+        case "last":
+            guard let last = e.last else { return Value.none }
+            return .object(HistoryValue(history: history(of: [last]), settings: settings))
+        default: return nil
+        }
+    }
+
+    public func element(_ selection: RowSelection) throws -> Value? {
+        switch selection {
+        case .single(let i): return .object(HistoryValue(history: history(of: [history.epochs[i]]), settings: settings))
+        case .many(let idx): return .object(HistoryValue(history: history(of: idx.map { history.epochs[$0] }), settings: settings))
+        }
+    }
+
+    public var elementCount: Int? { history.epochs.count }
+
+    private func history(of epochs: [RBMEpochRecord]) -> TrainingHistory {
+        var h = TrainingHistory()
+        h.epochs = epochs
+        return h
+    }
+}

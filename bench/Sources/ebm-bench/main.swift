@@ -1,0 +1,77 @@
+// The measurements behind bench/run, printed as `key value` lines: the BLAS in use, cblas_sgemm
+// rates, and one CD-1 epoch on Fashion-MNIST (60,000 × 784 binarized at 0.5, 500 hidden units,
+// batch 100, learning rate 0.1) with its seconds, peak memory and pseudo-log-likelihood. The
+// trained weights go to the folder given as the first argument (W.npy, b.npy, c.npy) so that
+// bench/peers.py scores them with exactly the estimator it uses for scikit-learn.
+import EBM
+import EBMIO
+import Foundation
+
+BLASCoreSelection.reexecIfNeeded()
+
+func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+}
+
+func report(_ key: String, _ value: Any) { print(key, value); fflush(stdout) }
+
+let outputFolder = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "bench-output"
+let folder = "/usr/share/datasets/fashion-mnist"
+let (n, D, H, batch) = (60_000, 784, 500, 100)
+
+report("blas_core", BLAS.coreName)
+report("blas_threads", BLAS.threads)
+
+// The five GEMMs of a CD-1 minibatch (B = batch): X Wᵀ (B×D·D×H) for the positive hiddens,
+// H W (B×H·H×D) for the reconstruction, X̃ Wᵀ again for the negative hiddens, and the two
+// gradient products Hᵀ X (H×B·B×D). Each is 2·B·D·H flops.
+let flopsPerEpoch = 5.0 * 2 * Double(n) * Double(D) * Double(H)
+let rates = [
+    BLAS.measureSGEMM(m: 2000, n: 2000, k: 2000, repeats: 5),
+    BLAS.measureSGEMM(m: batch, n: H, k: D, repeats: 50),
+    BLAS.measureSGEMM(m: batch, n: D, k: H, repeats: 50),
+    BLAS.measureSGEMM(m: H, n: D, k: batch, repeats: 50),
+]
+report("sgemm_2000_gflops", rates[0])
+report("sgemm_epoch_shapes_gflops", rates[1...].map { String(format: "%.1f", $0) }.joined(separator: ","))
+let bestRate = rates.max() ?? 1
+report("epoch_gflop", flopsPerEpoch / 1e9)
+report("gemm_bound_seconds", flopsPerEpoch / (bestRate * 1e9))
+// The same five products at the epoch's own shapes, as they run inside an epoch.
+// Per minibatch: X Wᵀ twice (positive and negative hiddens), H W once, Hᵀ X twice.
+let flopsPerProduct = 2 * Double(batch * D * H) / 1e9
+let shapeSeconds = flopsPerProduct * (2 / rates[1] + 1 / rates[2] + 2 / rates[3]) * Double(n / batch)
+report("gemm_epoch_shapes_seconds", shapeSeconds)
+
+guard FileManager.default.fileExists(atPath: "\(folder)/train-images-idx3-ubyte.gz") else {
+    report("fashion_mnist_missing", 1)
+    exit(0)
+}
+let train = try IDX.readImages(path: "\(folder)/train-images-idx3-ubyte.gz", binarizeThreshold: 0.5)
+let test = try IDX.readImages(path: "\(folder)/t10k-images-idx3-ubyte.gz", binarizeThreshold: 0.5, limit: 10_000)
+
+var rbm = RestrictedBoltzmannMachine(visible: D, hidden: H, seed: 0, initScale: 0.01)
+var options = RBMTrainingOptions()
+options.sampler = ContrastiveDivergence(k: 1)
+options.learningRate = 0.1
+options.batchSize = batch
+options.epochs = 1
+options.seed = 0
+options.monitorRows = 1000
+var trainer = RBMTrainer(options: options)
+let start = ContinuousClock.now
+let outcome = trainer.train(&rbm, on: train.examples)
+let wall = seconds(ContinuousClock.now - start)
+report("outcome", "\"\(outcome)\"")
+report("ebm_epoch_seconds", trainer.history.epochs.last?.seconds ?? wall)
+report("ebm_epoch_wall_seconds", wall)
+
+var usage = rusage()
+getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+report("peak_memory_mib", Double(usage.ru_maxrss) / 1024)
+report("data_memory_mib", Double((n + 10_000) * D * 4) / 1_048_576)
+
+report("ebm_pll_own_estimate", rbm.pseudoLogLikelihood(test.examples, seed: 12345))
+try NPY.write(rbm.weightMatrix, to: "\(outputFolder)/W.npy")
+try NPY.write(Tensor(shape: [H], scalars: rbm.b), to: "\(outputFolder)/b.npy")
+try NPY.write(Tensor(shape: [D], scalars: rbm.c), to: "\(outputFolder)/c.npy")
