@@ -78,6 +78,7 @@ extension Command {
         var values: [String: Value] = [:]
         var locations: [String: SourceLocation] = [:]
         var rest: [Value] = []
+        let positionalParameters = parameters.filter { !$0.keywordOnly }
         var positional = 0
         for arg in passed {
             let parameter: Parameter
@@ -94,7 +95,7 @@ extension Command {
                 }
                 parameter = p
             } else {
-                guard positional < parameters.count else {
+                guard positional < positionalParameters.count else {
                     if let v = variadic {
                         guard let accepted = v.type.accept(arg.value) else {
                             throw ScriptError(.argument, "\(name): each of '\(v.name)' takes \(v.type.description), got \(describe(arg.value))", at: arg.location)
@@ -102,10 +103,11 @@ extension Command {
                         rest.append(accepted)
                         continue
                     }
-                    throw ScriptError(.argument, "\(name) takes at most \(parameters.count) argument\(parameters.count == 1 ? "" : "s"), got more",
+                    let count = positionalParameters.count
+                    throw ScriptError(.argument, "\(name) takes at most \(count) positional argument\(count == 1 ? "" : "s"), got more",
                                       at: arg.location, hint: "usage: \(signature)")
                 }
-                parameter = parameters[positional]
+                parameter = positionalParameters[positional]
                 positional += 1
                 if values[parameter.name] != nil {
                     throw ScriptError(.argument, "\(name): argument '\(parameter.name)' is given twice", at: arg.location)

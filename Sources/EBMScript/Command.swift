@@ -41,11 +41,13 @@ public struct Command: Sendable {
 
     /// `rbm(visible, hidden, seed: 1)`: required parameters by name, optional ones with defaults.
     public var signature: String {
-        var parts = parameters.map { p -> String in
+        func text(_ p: Parameter) -> String {
             guard let d = p.defaultValue else { return p.name }
             return "\(p.name): \(ValueFormat().render(d))"
         }
+        var parts = parameters.filter { !$0.keywordOnly }.map(text)
         if let v = variadic { parts.append("\(v.name)…") }
+        parts += parameters.filter(\.keywordOnly).map(text)
         return "\(name)(\(parts.joined(separator: ", ")))"
     }
 }
@@ -57,12 +59,22 @@ public struct Parameter: Sendable {
     /// nil when the argument is required.
     public var defaultValue: Value?
     public var help: String
+    /// Set for a parameter that can only be given by name (`y:` of `plot`, whose positional
+    /// arguments are all series).
+    public var keywordOnly = false
 
     public init(_ name: String, _ type: ParameterType, default defaultValue: Value? = nil, _ help: String) {
         self.name = name
         self.type = type
         self.defaultValue = defaultValue
         self.help = help
+    }
+
+    /// The same parameter, given only by name.
+    public func byNameOnly() -> Parameter {
+        var p = self
+        p.keywordOnly = true
+        return p
     }
 }
 

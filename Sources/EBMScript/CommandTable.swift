@@ -26,12 +26,14 @@ public struct CommandTable: Sendable {
         .tensor, .zeros, .ones, .rand, .randn, .range, .len, .reshape, .transpose,
         .sum, .mean, .min, .max, .abs, .exp, .log, .sqrt, .sigmoid, .softplus,
         // Data sets
-        .barsAndStripes, .dataset, .shuffle, .split, .idx, .fashionMNIST, .needsData,
+        .barsAndStripes, .dataset, .bestLoglik, .shuffle, .split, .idx, .fashionMNIST, .needsData,
         // Restricted Boltzmann machines
         .rbm, .energy, .freeEnergy, .pHGivenX, .pXGivenH, .logZ, .loglik, .grad, .pll, .reconError, .reconstruct,
         // Sampling and training
         .gibbs, .train,
+        // Model files
+        .save, .load, .exportNPY, .importNPY,
         // Images
-        .image, .png, .show,
+        .image, .png, .show, .filters, .plot,
     ])
 }

@@ -41,7 +41,7 @@ final class ErrorMessageTests: XCTestCase {
 
         """)
         XCTAssertTrue(errorText("rand()").contains("error: rand: missing argument 'shape' (a whole number ≥ 0 or a list)\n"))
-        XCTAssertTrue(errorText("bars_and_stripes(1, 2)").contains("error: bars_and_stripes takes at most 1 argument, got more"))
+        XCTAssertTrue(errorText("bars_and_stripes(1, 2)").contains("error: bars_and_stripes takes at most 1 positional argument, got more"))
     }
 
     func testTypeAndValueErrors() {

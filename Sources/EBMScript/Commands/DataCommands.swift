@@ -1,4 +1,5 @@
 import EBM
+import Foundation
 
 extension Command {
     static let barsAndStripes = Command(
@@ -29,6 +30,25 @@ extension Command {
         guard x.rank == 2 else { throw args.error("x", "a data set needs a matrix (examples × features), got \(shapeText(x.shape))") }
         let shape = try imageShape(args, count: x.shape[1])
         return .object(Dataset(name: args.string("name"), examples: x, imageShape: shape))
+    }
+
+    static let bestLoglik = Command(
+        "best_loglik", category: .data,
+        summary: "the highest mean log-likelihood any model can reach on these rows: that of their empirical distribution",
+        parameters: [Parameter("data", .tensor, "a data set or a matrix of examples")],
+        details: """
+        (1/n) Σᵢ log(count(xᵢ) / n): a distribution can do no better on the rows it is scored on.
+        For 4×4 bars and stripes the 32 rows hold 30 distinct images (all-off and all-on twice),
+        so the bound is above log(1/32).
+        """
+    ) { args, _ in
+        let x = args.tensor("data")
+        guard x.rank == 2, x.rows > 0 else { throw args.error("data", "expected a matrix of examples") }
+        var counts: [[Float]: Int] = [:]
+        for i in 0..<x.rows { counts[x.row(i).scalars, default: 0] += 1 }
+        let n = Double(x.rows)
+        let total = (0..<x.rows).reduce(0.0) { $0 + Foundation.log(Double(counts[x.row($1).scalars] ?? 1) / n) }
+        return .number(total / n)
     }
 
     static let shuffle = Command(

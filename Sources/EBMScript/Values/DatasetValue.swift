@@ -19,7 +19,7 @@ extension Dataset: ScriptObject {
         return out + "\n" + format.render(examples).split(separator: "\n", maxSplits: 1).dropFirst().joined()
     }
 
-    public var propertyNames: [String] { ["x", "count", "dim", "name", "height", "width", "labels", "mean"] }
+    public var propertyNames: [String] { ["x", "count", "dim", "name", "height", "width", "labels", "mean", "distinct"] }
 
     public func property(_ name: String) throws -> Value? {
         switch name {
@@ -30,6 +30,9 @@ extension Dataset: ScriptObject {
         case "height": return imageShape.map { .number(Double($0.height)) } ?? Value.none
         case "width": return imageShape.map { .number(Double($0.width)) } ?? Value.none
         case "labels": return labels.map { .list($0.map { .number(Double($0)) }) } ?? Value.none
+        case "distinct":
+            // How many different examples there are (duplicates counted once).
+            return .number(Double(Set((0..<count).map { examples.row($0).scalars }).count))
         case "mean":
             // The mean example: p̂(xᵢ = 1) for binary data, the base rates AIS starts from.
             let n = Float(count), d = dimension

@@ -6,7 +6,12 @@ public struct HistoryValue: ScriptObject {
     public var settings: String
 
     public var kindName: String { "history" }
-    public var summary: String { "\(history.epochs.count) epoch\(history.epochs.count == 1 ? "" : "s"), \(settings)" }
+    public var summary: String {
+        let e = history.epochs
+        guard let first = e.first, let last = e.last else { return "no epochs yet, \(settings)" }
+        let span = first.epoch == last.epoch ? "epoch \(first.epoch)" : "epochs \(first.epoch)–\(last.epoch)"
+        return "\(settings); \(e.count) record\(e.count == 1 ? "" : "s"), \(span)"
+    }
 
     public func render(_ format: ValueFormat) -> String {
         let epochs = history.epochs

@@ -1,0 +1,57 @@
+/// A line chart drawn with characters, so a notebook records it as text: each series gets its
+/// own marker, the y axis carries its range, the x axis its first and last value.
+struct TextChart {
+    struct Series {
+        var label: String
+        var points: [(x: Double, y: Double)]
+    }
+
+    var series: [Series]
+    var width = 60
+    var height = 15
+    var yLabel = ""
+    var xLabel = ""
+
+    static let markers: [Character] = ["*", "o", "+", "x", "#", "@"]
+
+    var text: String {
+        let all = series.flatMap(\.points).filter { $0.y.isFinite && $0.x.isFinite }
+        guard let xMin = all.map(\.x).min(), let xMax = all.map(\.x).max(),
+              let yMin = all.map(\.y).min(), let yMax = all.map(\.y).max() else { return "(nothing to plot)\n" }
+        let (y0, y1) = yMin == yMax ? (yMin - 1, yMax + 1) : (yMin, yMax)
+        let (x0, x1) = xMin == xMax ? (xMin - 1, xMax + 1) : (xMin, xMax)
+        var grid = [[Character]](repeating: [Character](repeating: " ", count: width), count: height)
+        func column(_ x: Double) -> Int { min(width - 1, max(0, Int(((x - x0) / (x1 - x0) * Double(width - 1)).rounded()))) }
+        func row(_ y: Double) -> Int { min(height - 1, max(0, Int(((y1 - y) / (y1 - y0) * Double(height - 1)).rounded()))) }
+        for (k, s) in series.enumerated() {
+            let marker = TextChart.markers[k % TextChart.markers.count]
+            let points = s.points.filter { $0.y.isFinite && $0.x.isFinite }
+            // Join neighbouring points with dots so a sparse series still reads as a line.
+            for (a, b) in zip(points, points.dropFirst()) {
+                let (ca, cb) = (column(a.x), column(b.x))
+                guard cb > ca + 1 else { continue }
+                for c in (ca + 1)..<cb {
+                    let t = Double(c - ca) / Double(cb - ca)
+                    let r = row(a.y + (b.y - a.y) * t)
+                    if grid[r][c] == " " { grid[r][c] = "·" }
+                }
+            }
+            for p in points { grid[row(p.y)][column(p.x)] = marker }
+        }
+        let top = formatNumber(y1, digits: 5), bottom = formatNumber(y0, digits: 5)
+        let labelWidth = max(top.count, bottom.count)
+        var out = yLabel.isEmpty ? "" : yLabel + "\n"
+        for (r, line) in grid.enumerated() {
+            let label = r == 0 ? top : (r == height - 1 ? bottom : "")
+            out += String(repeating: " ", count: labelWidth - label.count) + label + " ┤" + String(line).trimmingTrailingBlanks() + "\n"
+        }
+        out += String(repeating: " ", count: labelWidth) + " └" + String(repeating: "─", count: width) + "\n"
+        let left = formatNumber(x0, digits: 6), right = formatNumber(x1, digits: 6)
+        let gap = max(1, width - left.count - right.count)
+        out += String(repeating: " ", count: labelWidth + 2) + left + String(repeating: " ", count: gap) + right
+            + (xLabel.isEmpty ? "" : "  " + xLabel) + "\n"
+        out += series.enumerated().map { "\(TextChart.markers[$0.offset % TextChart.markers.count]) \($0.element.label)" }
+            .joined(separator: "   ") + "\n"
+        return out
+    }
+}
