@@ -20,7 +20,7 @@ enum ImageConversion {
             return args.int("scale") > 1 ? image.scaled(by: args.int("scale")) : image
         }
         if case .object(let chain as ChainValue) = value {
-            let (h, w) = chain.imageShape ?? (1, chain.visible)
+            let (h, w) = chain.imageShape ?? squareShape(chain.visible) ?? (1, chain.visible)
             var layout = GridLayout(padding: args.int("padding"), scale: args.int("scale"),
                                     background: UInt8((args.number("background") * 255).rounded()))
             let rows = Array(chain.rowsOfTiles.prefix(args.int("limit")))
@@ -38,17 +38,18 @@ enum ImageConversion {
     /// what the unit responds to (003's debugging advice: look at the filters).
     static func filterTiles(_ model: RBMValue, _ args: Arguments, argument: String) throws -> ([[Float]], Int, Int) {
         let m = model.machine
-        var shape = model.imageShape
-        if shape == nil {
-            let side = Int(Double(m.visible).squareRoot().rounded())
-            if side * side == m.visible { shape = (side, side) }
-        }
-        guard let (h, w) = shape else {
+        guard let (h, w) = model.imageShape ?? squareShape(m.visible) else {
             throw args.error(argument, "the model's \(m.visible) visible units have no image shape",
                              hint: "create it with rbm(visible: ..., hidden: ..., height: H, width: W), or train it on a data set of images")
         }
         let tiles = (0..<m.hidden).map { j in Array(m.W[(j * m.visible)..<((j + 1) * m.visible)]) }
         return (tiles, h, w)
+    }
+
+    /// n units as a square picture, when n is a square number.
+    static func squareShape(_ n: Int) -> (height: Int, width: Int)? {
+        let side = Int(Double(n).squareRoot().rounded())
+        return side > 0 && side * side == n ? (side, side) : nil
     }
 
     private static func grid(_ t: ([[Float]], Int, Int), _ args: Arguments, defaultScaling: String) throws -> Image {
@@ -81,9 +82,8 @@ enum ImageConversion {
                 let n = t.shape[1] * t.shape[2]
                 return ((0..<t.shape[0]).map { Array(t.scalars[($0 * n)..<(($0 + 1) * n)]) }, t.shape[1], t.shape[2])
             case 1:
-                let side = Int(Double(t.count).squareRoot().rounded())
-                if side * side == t.count, side > 0 { return ([t.scalars], side, side) }
-                return ([t.scalars], 1, t.count)
+                let (h, w) = squareShape(t.count) ?? (1, t.count)
+                return ([t.scalars], h, w)
             default:
                 throw args.error(argument, "cannot draw a tensor \(shapeText(t.shape))",
                                  hint: "a matrix draws as one image, a rank-3 tensor [n, h, w] as a grid")

@@ -77,7 +77,8 @@ enum Operators {
                 throw ScriptError(.value, "'@' needs matrices whose inner sizes agree, got \(shapeText(x.shape)) @ \(shapeText(y.shape))",
                                   at: location, hint: "the columns of the left must equal the rows of the right; transpose with .T")
             }
-            return .tensor(r)
+            // A vector times a vector is their dot product: a number.
+            return r.rank == 0 ? .number(Double(r.scalars[0])) : .tensor(r)
         }
         let f: (Float, Float) -> Float
         switch op {

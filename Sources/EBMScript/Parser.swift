@@ -93,6 +93,8 @@ struct Parser {
     private func startsArgument(_ t: Token) -> Bool {
         switch t.kind {
         case .identifier, .number, .string: return true
+        // Command names cannot be variables, so `plot [1, 2]` is a call, never an index.
+        case .punct("["): return true
         case .keyword(let k): return k != "and" && k != "or"
         default: return false
         }

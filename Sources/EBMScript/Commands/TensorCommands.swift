@@ -81,7 +81,7 @@ extension Command {
         case .string(let s): return .number(Double(s.count))
         case .tensor(let t): return .number(Double(t.rank == 0 ? 1 : t.shape[0]))
         case .object(let o):
-            if let t = o.tensorView { return .number(Double(t.rows)) }
+            if let n = o.elementCount { return .number(Double(n)) }
             fallthrough
         default: throw args.error("value", "\(describe(args["value"])) has no length")
         }
