@@ -29,11 +29,3 @@ public struct ContrastiveDivergence: NegativePhaseSampler, Equatable {
     public var persistentChains: Bool { false }
     public var description: String { "CD-\(k)" }
 }
-
-extension RBMWorkspace {
-    /// CD's chains start at the data: h⁰ ~ p(h | x_data), sampled from the positive phase's P.
-    func startChainsAtData(rows n: Int) -> UnsafeMutablePointer<Float> {
-        ElementwiseKernels.sampleBernoulli(probabilities: P, into: hiddenSamples, rows: n, columns: H, generators: generators)
-        return hiddenSamples
-    }
-}

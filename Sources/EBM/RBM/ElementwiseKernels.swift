@@ -55,6 +55,18 @@ enum ElementwiseKernels {
         for i in z.indices { z[i] = sigmoid(z[i]) }
     }
 
+    /// For `rows` rows of an n-column row-major block, on the columns `columns` only:
+    /// z ← σ(z + bias), or −σ(z + bias) when `negate` (the negative phase's sign, folded into the
+    /// division: the same value as negating afterwards).
+    static func sigmoidAddingBias(_ z: UnsafeMutablePointer<Float>, rows: Int, columns: Range<Int>, stride: Int,
+                                  bias: UnsafePointer<Float>, negate: Bool) {
+        let one: Float = negate ? -1 : 1
+        for r in 0..<rows {
+            let row = z + r * stride
+            for j in columns { row[j] = one / (1 + exp(-(row[j] + bias[j]))) }
+        }
+    }
+
     /// Bernoulli sampling of an m × n block: out[r, j] = 1 if u < p[r, j] else 0, with the
     /// uniforms u for row r drawn from `generators[r]` only (one stream per chain), so a row's
     /// samples do not depend on how many other rows are sampled or in what order. Each 64-bit
@@ -62,31 +74,68 @@ enum ElementwiseKernels {
     static func sampleBernoulli(probabilities p: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
                                 rows: Int, columns: Int,
                                 generators: UnsafeMutablePointer<Xoshiro256StarStar>) {
+        sampleBernoulli(probabilities: p, stride: columns, into: out, stride: columns, rows: 0..<rows, columns: columns,
+                        generators: generators)
+    }
+
+    /// `sampleBernoulli` for the rows `rows` of strided blocks (p may equal out): row r draws from
+    /// `generators[r]` exactly as above. Rows go in pairs, so that the two generators' serial
+    /// updates interleave (measured about 15% faster than one row at a time; the generator, not
+    /// the comparison, is the bottleneck).
+    static func sampleBernoulli(probabilities p: UnsafePointer<Float>, stride ldp: Int,
+                                into out: UnsafeMutablePointer<Float>, stride ldo: Int,
+                                rows: Range<Int>, columns: Int,
+                                generators: UnsafeMutablePointer<Xoshiro256StarStar>) {
         let unit: Float = 1.0 / 16_777_216.0
-        for r in 0..<rows {
-            var g = generators[r]
-            let pr = p + r * columns, or = out + r * columns
+        @inline(__always) func high(_ bits: UInt64) -> Float { Float(Int32(truncatingIfNeeded: bits >> 40)) * unit }
+        @inline(__always) func low(_ bits: UInt64) -> Float { Float(Int32(truncatingIfNeeded: (bits >> 16) & 0xFF_FFFF)) * unit }
+        var r = rows.lowerBound
+        while r + 1 < rows.upperBound {
+            var g = generators[r], h = generators[r + 1]
+            let pg = p + r * ldp, og = out + r * ldo
+            let ph = pg + ldp, oh = og + ldo
             var j = 0
             while j + 1 < columns {
-                let bits = g.next()
-                let u0 = Float(bits >> 40) * unit
-                let u1 = Float((bits >> 16) & 0xFF_FFFF) * unit
-                or[j] = u0 < pr[j] ? 1 : 0
-                or[j + 1] = u1 < pr[j + 1] ? 1 : 0
+                let a = g.next(), b = h.next()
+                let ug0 = high(a), ug1 = low(a), uh0 = high(b), uh1 = low(b)
+                og[j] = ug0 < pg[j] ? 1 : 0
+                og[j + 1] = ug1 < pg[j + 1] ? 1 : 0
+                oh[j] = uh0 < ph[j] ? 1 : 0
+                oh[j + 1] = uh1 < ph[j + 1] ? 1 : 0
                 j += 2
             }
-            if j < columns { or[j] = g.nextUnitFloat() < pr[j] ? 1 : 0 }
+            if j < columns {
+                og[j] = g.nextUnitFloat() < pg[j] ? 1 : 0
+                oh[j] = h.nextUnitFloat() < ph[j] ? 1 : 0
+            }
+            generators[r] = g
+            generators[r + 1] = h
+            r += 2
+        }
+        if r < rows.upperBound {
+            var g = generators[r]
+            let pg = p + r * ldp, og = out + r * ldo
+            var j = 0
+            while j + 1 < columns {
+                let a = g.next()
+                let u0 = high(a), u1 = low(a)
+                og[j] = u0 < pg[j] ? 1 : 0
+                og[j + 1] = u1 < pg[j + 1] ? 1 : 0
+                j += 2
+            }
+            if j < columns { og[j] = g.nextUnitFloat() < pg[j] ? 1 : 0 }
             generators[r] = g
         }
     }
 
-    /// Column sums of an m × n row-major block, accumulated as `out = beta · out + alpha · Σ_rows`.
-    static func columnSums(_ a: UnsafePointer<Float>, rows: Int, columns: Int, alpha: Float, beta: Float,
+    /// Column sums of an m × n row-major block on the columns `columns`, accumulated as
+    /// `out = beta · out + alpha · Σ_rows`, row after row.
+    static func columnSums(_ a: UnsafePointer<Float>, rows: Int, columns: Range<Int>, stride: Int, alpha: Float, beta: Float,
                            into out: UnsafeMutablePointer<Float>) {
-        for j in 0..<columns { out[j] *= beta }
+        for j in columns { out[j] *= beta }
         for r in 0..<rows {
-            let row = a + r * columns
-            for j in 0..<columns { out[j] += alpha * row[j] }
+            let row = a + r * stride
+            for j in columns { out[j] += alpha * row[j] }
         }
     }
 

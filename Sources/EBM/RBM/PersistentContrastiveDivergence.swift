@@ -17,18 +17,3 @@ public struct PersistentContrastiveDivergence: NegativePhaseSampler, Equatable {
     public var persistentChains: Bool { true }
     public var description: String { "PCD-\(k)" }
 }
-
-extension RBMWorkspace {
-    /// The persistent chains' hidden states for the first n chains, starting any chain that has
-    /// none yet from p(h | x_data) of this minibatch.
-    func persistentChains(rows n: Int) -> UnsafeMutablePointer<Float> {
-        if persistentRows < n {
-            let fresh = n - persistentRows
-            ElementwiseKernels.sampleBernoulli(probabilities: P + persistentRows * H,
-                                               into: persistentHidden + persistentRows * H,
-                                               rows: fresh, columns: H, generators: generators + persistentRows)
-            persistentRows = n
-        }
-        return persistentHidden
-    }
-}

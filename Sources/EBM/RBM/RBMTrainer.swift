@@ -1,3 +1,5 @@
+import COpenBLAS
+
 /// Settings of minibatch RBM training.
 public struct RBMTrainingOptions: Sendable {
     /// CD-k or PCD-k.
@@ -42,6 +44,8 @@ public struct RBMTrainer: Sendable {
     private var chainGenerators: [Xoshiro256StarStar] = []
     /// μ·v of W, b and c after the last update, so momentum carries over between calls.
     private var velocities: [Float] = []
+    /// Whether the halves of each update run on two threads (tests force either mode).
+    var parallelism = RBMParallelism.automatic
 
     public init(options: RBMTrainingOptions = RBMTrainingOptions()) {
         self.options = options
@@ -68,7 +72,7 @@ public struct RBMTrainer: Sendable {
         let monitorSet = monitor ?? data.rows(0..<Swift.min(n, options.monitorRows))
         let batchSize = Swift.min(options.batchSize, n)
         let batches = (n + batchSize - 1) / batchSize
-        let ws = RBMWorkspace(rbm, maxBatch: batchSize, generators: generators(count: batchSize))
+        let ws = RBMWorkspace(rbm, maxBatch: batchSize, generators: generators(count: batchSize), parallelism: parallelism)
         restoreState(ws)
         defer { saveState(ws) }
         var order = Array(0..<n)
@@ -134,25 +138,31 @@ public struct RBMTrainer: Sendable {
         let sampler = options.sampler
         let clock = ContinuousClock()
         let started = clock.now
-        for batch in 0..<batches {
-            let range = (batch * batchSize)..<Swift.min(n, (batch + 1) * batchSize)
-            let rows = range.count
-            data.scalars.withUnsafeBufferPointer { d in
-                order.withUnsafeBufferPointer { o in
-                    guard let dp = d.baseAddress, let op = o.baseAddress else { return }
-                    ws.gather(dp, order: op, range: range)
+        // sgemm runs single-threaded during the updates: the workspace's two threads each call it
+        // on their own half (OpenBLAS's threads would only compete with them), and OpenBLAS's
+        // threaded products may round differently from its single-threaded ones, so this keeps
+        // the results the same on every machine for a given seed and BLAS kernel. (The process-wide
+        // setting is restored before the monitors run.)
+        let blasThreads = openblas_get_num_threads()
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(blasThreads) }
+        let end: EpochEnd? = data.scalars.withUnsafeBufferPointer { d in
+            order.withUnsafeBufferPointer { o in
+                guard let dp = d.baseAddress, let op = o.baseAddress else { return nil }
+                for batch in 0..<batches {
+                    let range = (batch * batchSize)..<Swift.min(n, (batch + 1) * batchSize)
+                    guard ws.update(data: dp, order: op, range: range, sampler: sampler, learningRate: learningRate,
+                                    momentum: options.momentum, weightDecay: options.weightDecay)
+                    else { return .diverged(inBatch: batch + 1) }
+                    if batch + 1 < batches {
+                        progress(epoch, batch + 1, batches, nil)
+                        if shouldStop() { return .stopped(afterBatch: batch + 1) }
+                    }
                 }
-            }
-            ws.positivePhase(rows: rows)
-            let chain = sampler.persistentChains ? ws.persistentChains(rows: rows) : ws.startChainsAtData(rows: rows)
-            ws.negativePhase(rows: rows, k: sampler.k, chain: chain, sampleLastHidden: sampler.persistentChains)
-            guard ws.update(rows: rows, learningRate: learningRate, momentum: options.momentum,
-                            weightDecay: options.weightDecay) else { return .diverged(inBatch: batch + 1) }
-            if batch + 1 < batches {
-                progress(epoch, batch + 1, batches, nil)
-                if shouldStop() { return .stopped(afterBatch: batch + 1) }
+                return nil
             }
         }
+        if let end { return end }
         let elapsed = clock.now - started
         return .finished(seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
     }

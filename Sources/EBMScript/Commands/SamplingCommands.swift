@@ -131,7 +131,7 @@ extension Command {
         case .completed:
             return history
         case .stopped:
-            context.write("\(outcome); the model and its history are kept (m.history)\n")
+            context.write("\(outcome); the model keeps what it learned, and its .history the epochs so far\n")
             return history
         case .diverged:
             throw ScriptError(.numeric, "train: \(outcome)", at: args.location(of: "lr"),
