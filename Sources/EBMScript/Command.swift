@@ -23,6 +23,7 @@ public struct Command: Sendable {
         case data = "Data sets"
         case models = "Restricted Boltzmann machines"
         case sampling = "Sampling and training"
+        case estimators = "Estimating the partition function"
         case images = "Images"
         case files = "Model files"
     }

@@ -31,6 +31,8 @@ public struct CommandTable: Sendable {
         .rbm, .energy, .freeEnergy, .pHGivenX, .pXGivenH, .logZ, .loglik, .grad, .pll, .reconError, .reconstruct,
         // Sampling and training
         .gibbs, .train,
+        // Estimating the partition function
+        .ais,
         // Model files
         .save, .load, .exportNPY, .importNPY,
         // Images

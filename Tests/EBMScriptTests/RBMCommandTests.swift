@@ -129,6 +129,17 @@ final class RBMCommandTests: XCTestCase {
         XCTAssertTrue(errorText("load(\"\(path).missing\")", in: s).contains("No such file"))
     }
 
+    func testAISAgreesWithTheExactLogZWithinItsErrorBars() {
+        let s = session()
+        eval(s, "a = ais(m, runs: 50, betas: 1000, data: d, seed: 2)")
+        let (estimate, lower, upper, exact) = (number(s, "a.log_z"), number(s, "a.lower"), number(s, "a.upper"), number(s, "log_z(m)"))
+        XCTAssertEqual(number(s, "a.exact"), exact)
+        XCTAssertLessThanOrEqual(lower, exact)
+        XCTAssertGreaterThanOrEqual(upper, exact)
+        XCTAssertEqual(estimate, exact, accuracy: 0.1)
+        XCTAssertTrue(eval(s, "a").contains("(inside the error bars)"))
+    }
+
     func testPlotDrawsAChartFromNumbers() {
         let s = Session()
         XCTAssertEqual(eval(s, "plot [0, 1, 2], labels: [\"up\"], width: 10, height: 4"), """

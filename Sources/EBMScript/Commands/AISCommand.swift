@@ -1,0 +1,37 @@
+import EBM
+
+extension Command {
+    static let ais = Command(
+        "ais", category: .estimators,
+        summary: "estimate log Z by annealed importance sampling (Salakhutdinov and Murray 2008)",
+        parameters: [
+            modelParameter,
+            Parameter("runs", .integer(min: 2, max: 100_000), default: .number(100), "independent annealing runs, advanced together"),
+            Parameter("betas", .integer(min: 2, max: 10_000_000), default: .number(10_000), "inverse temperatures from 0 to 1 (a linear schedule)"),
+            Parameter("seed", .integer(min: 0, max: nil), default: .number(0), "the random seed; run r uses its own stream"),
+            Parameter("data", .optional(.tensor), default: Value.none,
+                      "data whose visible marginals define the base-rate model (uniform otherwise); its mean log-likelihood is estimated too"),
+        ],
+        details: """
+        Anneals from a base-rate model A (W = 0, visible biases from the data's marginals), whose
+        log Z_A is known, to the RBM through p_β(x) ∝ e^((1-β)c_Aᵀx + βcᵀx) Π_j (1 + e^(β(b_j + W_j x))),
+        with one Gibbs transition per β. log Z ≈ log Z_A + log mean(w), with ±3 standard errors of
+        the mean weight as error bars. When the model is small enough, the exact log Z is printed
+        beside the estimate.
+        Example:
+          a = ais(m, runs: 100, betas: 10000, data: d)
+          a.log_z
+        """
+    ) { args, context in
+        let m = try model(args).machine
+        var data: Tensor?
+        if !args["data"].isNone { data = try rows(args, "data", width: m.visible, what: "visible units") }
+        let ais = AnnealedImportanceSampling(runs: args.int("runs"), temperatures: args.int("betas"), seed: UInt64(args.int("seed")))
+        guard let result = ais.estimate(m, data: data, shouldStop: { context.isInterrupted }) else {
+            throw ScriptError(.interrupted, "interrupted: AIS stopped before the last temperature, so there is no estimate", at: args.callLocation)
+        }
+        // Exact beside the estimate when it is cheap (at most 2^20 states of the smaller layer).
+        let exact = Swift.min(m.visible, m.hidden) <= 20 ? try? m.logPartitionFunction() : nil
+        return .object(AISValue(result: result, exact: exact, logLikelihood: data.map { result.logLikelihood(m, data: $0) }))
+    }
+}
