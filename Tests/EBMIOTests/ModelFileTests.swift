@@ -3,23 +3,7 @@ import EBMIO
 import Foundation
 import XCTest
 
-final class ModelFileTests: XCTestCase {
-    var folder = ""
-
-    override func setUpWithError() throws {
-        folder = NSTemporaryDirectory() + "model-file-tests-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: folder)
-    }
-
-    func write(_ name: String, _ bytes: [UInt8]) throws -> String {
-        let path = folder + "/" + name
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
-        return path
-    }
+final class ModelFileTests: TemporaryFolderTestCase {
 
     /// 2 hidden × 3 visible units with easily recognised values.
     static let small = RestrictedBoltzmannMachine(W: [0.5, -1, 2, 0, 1, -0.25], b: [1, -1], c: [0.5, 0, -2])

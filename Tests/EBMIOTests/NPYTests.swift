@@ -3,25 +3,8 @@ import EBMIO
 import Foundation
 import XCTest
 
-final class NPYTests: XCTestCase {
-    var folder = ""
-
-    override func setUpWithError() throws {
-        folder = NSTemporaryDirectory() + "npy-tests-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: folder)
-    }
-
+final class NPYTests: TemporaryFolderTestCase {
     // MARK: Helpers (also used by ModelFileTests)
-
-    func write(_ name: String, _ bytes: [UInt8]) throws -> String {
-        let path = folder + "/" + name
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
-        return path
-    }
 
     static func contents(_ path: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) }
 
