@@ -87,8 +87,7 @@ struct Interpreter {
             return try command.run(bound, CallContext(session: session, location: location))
         } catch let error as ScriptError {
             throw error.located(at: location)
-        } catch let error as CancellationError {
-            _ = error
+        } catch is CancellationError {
             throw ScriptError(.interrupted, "interrupted", at: location)
         } catch {
             throw ScriptError(.io, "\(command.name): \(error)", at: location)

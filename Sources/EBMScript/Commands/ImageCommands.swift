@@ -34,11 +34,7 @@ extension Command {
         }
         let picture = try ImageConversion.image(from: args["value"], args, argument: "value")
         let resolved = context.resolve(path)
-        do {
-            try PNG.write(picture, to: resolved)
-        } catch let e as FileError {
-            throw args.error("path", e.message)
-        }
+        try fileErrors(args, "path") { try PNG.write(picture, to: resolved) }
         context.didWrite(resolved)
         context.write("wrote \(path) (\(picture.summary))\n")
         return .none
