@@ -21,9 +21,10 @@ public struct Command: Sendable {
         case session = "Session and help"
         case values = "Numbers, tensors and lists"
         case data = "Data sets"
-        case models = "Restricted Boltzmann machines"
+        case models = "Boltzmann machines (restricted and fully visible)"
         case sampling = "Sampling and training"
         case estimators = "Estimating the partition function"
+        case derivations = "Derivations, every line evaluated"
         case images = "Images"
         case files = "Model files"
     }

@@ -27,12 +27,14 @@ public struct CommandTable: Sendable {
         .sum, .mean, .min, .max, .abs, .exp, .log, .sqrt, .sigmoid, .softplus,
         // Data sets
         .barsAndStripes, .dataset, .bestLoglik, .shuffle, .split, .idx, .fashionMNIST, .needsData,
-        // Restricted Boltzmann machines
-        .rbm, .energy, .freeEnergy, .pHGivenX, .pXGivenH, .logZ, .loglik, .grad, .pll, .reconError, .reconstruct,
+        // Boltzmann machines
+        .rbm, .boltzmann, .energy, .freeEnergy, .pHGivenX, .pXGivenH, .logZ, .loglik, .grad, .pll, .reconError, .reconstruct,
         // Sampling and training
         .gibbs, .train,
         // Estimating the partition function
         .ais,
+        // Derivations
+        .derive, .gradcheck,
         // Model files
         .save, .load, .exportNPY, .importNPY,
         // Images

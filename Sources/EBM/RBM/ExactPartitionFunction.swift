@@ -107,6 +107,11 @@ struct ExactParameters {
         c = m.c.map(Double.init)
     }
 
+    init(H: Int, D: Int, W: [Double], b: [Double], c: [Double]) {
+        precondition(W.count == H * D && b.count == H && c.count == D, "parameters of a \(D) × \(H) RBM")
+        (self.H, self.D, self.W, self.b, self.c) = (H, D, W, b, c)
+    }
+
     /// n × H pre-activations b + Wx for every row of X (float64 GEMM).
     func hiddenInputs(_ X: [Double], rows n: Int) -> [Double] {
         var a = [Double](repeating: 0, count: n * H)
@@ -159,7 +164,10 @@ struct LayerEnumeration {
     static let blockSize = 1 << 12
 
     init(_ rbm: RestrictedBoltzmannMachine, over layer: RBMLayer) throws {
-        let exact = ExactParameters(rbm)
+        try self.init(ExactParameters(rbm), over: layer)
+    }
+
+    init(_ exact: ExactParameters, over layer: RBMLayer) throws {
         switch layer {
         case .hidden:
             (m, n, M, a, e) = (exact.H, exact.D, exact.W, exact.b, exact.c)

@@ -87,60 +87,96 @@ extension Command {
 
     static let logZ = Command(
         "log_z", category: .models,
-        summary: "log Z, exactly, by summing over the smaller layer in log space (float64)",
-        parameters: [modelParameter,
-                     Parameter("over", .choice(["smaller", "visible", "hidden"]), default: .string("smaller"), "the layer to enumerate")],
+        summary: "log Z, exactly, by enumeration in log space (float64)",
+        parameters: [boltzmannOrRBMParameter,
+                     Parameter("over", .choice(["smaller", "visible", "hidden"]), default: .string("smaller"), "for an RBM, the layer to enumerate")],
         details: """
-        Over h:  log Z = logsumexp_h [ bᵀh + Σᵢ softplus(cᵢ + (Wᵀh)ᵢ) ]
-        Over x:  log Z = logsumexp_x F(x)
+        RBM over h:  log Z = logsumexp_h [ bᵀh + Σᵢ softplus(cᵢ + (Wᵀh)ᵢ) ]
+        RBM over x:  log Z = logsumexp_x F(x)
         Both give the same number; the smaller layer is cheaper. Refused above 2^25 terms.
+        Boltzmann machine:  log Z = logsumexp_x -E(x) over all 2ⁿ states (Gray-code order, up to n = 24).
         """
     ) { args, _ in
-        let m = try model(args).machine
-        let layer: RBMLayer? = args.string("over") == "smaller" ? nil : RBMLayer(rawValue: args.string("over"))
-        return .number(try exact(args) { try m.logPartitionFunction(enumerating: layer) })
+        switch try BoltzmannModel(args) {
+        case .rbm(let model):
+            let m = model.machine
+            let layer: RBMLayer? = args.string("over") == "smaller" ? nil : RBMLayer(rawValue: args.string("over"))
+            return .number(try exact(args) { try m.logPartitionFunction(enumerating: layer) })
+        case .fullyVisible(let model):
+            guard args.string("over") == "smaller" else {
+                throw args.error("over", "a fully visible Boltzmann machine has one layer; leave out over:")
+            }
+            return .number(try exact(args) { try model.machine.logPartitionFunction() })
+        }
     }
 
     static let loglik = Command(
         "loglik", category: .models,
-        summary: "the exact mean log-likelihood (1/n) Σ log p(x) = mean F(x) - log Z of a data set",
-        parameters: [modelParameter, Parameter("data", .tensor, "a data set or an n × D matrix")]
+        summary: "the exact mean log-likelihood (1/n) Σ log p(x) of a data set: mean F(x) - log Z (RBM) or mean -E(x) - log Z",
+        parameters: [boltzmannOrRBMParameter, Parameter("data", .tensor, "a data set or an n × D matrix")]
     ) { args, _ in
-        let m = try model(args).machine
-        let x = try rows(args, "data", width: m.visible, what: "visible units")
-        return .number(try exact(args) { try m.exactLogLikelihood(x) })
+        let model = try BoltzmannModel(args)
+        let x = try rows(args, "data", width: model.visible, what: "visible units")
+        switch model {
+        case .rbm(let m): return .number(try exact(args) { try m.machine.exactLogLikelihood(x) })
+        case .fullyVisible(let m): return .number(try exact(args) { try m.machine.exactLogLikelihood(x) })
+        }
     }
 
     static let grad = Command(
         "grad", category: .models,
         summary: "the exact gradient of the mean log-likelihood: E_data[·] - E_model[·]",
-        parameters: [modelParameter, Parameter("data", .tensor, "a data set or an n × D matrix")],
+        parameters: [boltzmannOrRBMParameter, Parameter("data", .tensor, "a data set or an n × D matrix")],
         details: """
-        ∂/∂W = E_data[p(h|x) xᵀ] - E_model[p(h|x) xᵀ]   (001: E_p(H|V)[v h] - E_p(V,H)[v h])
-        ∂/∂b = E_data[p(h|x)]    - E_model[p(h|x)]
-        ∂/∂c = E_data[x]         - E_model[x]
-        The model expectations are exact sums over the smaller layer (float64).
+        RBM:
+          ∂/∂W = E_data[p(h|x) xᵀ] - E_model[p(h|x) xᵀ]   (001: E_p(H|V)[v h] - E_p(V,H)[v h])
+          ∂/∂b = E_data[p(h|x)]    - E_model[p(h|x)]
+          ∂/∂c = E_data[x]         - E_model[x]
+          The model expectations are exact sums over the smaller layer (float64).
+        Boltzmann machine (000, eq 18.4 with 18.12):
+          ∂/∂w_ij = E_data[x_i x_j] - E_model[x_i x_j],  ∂/∂b_i = E_data[x_i] - E_model[x_i]
+          W of the gradient is symmetric: entry (i, j) is ∂/∂w_ij of the pair weight.
         """
     ) { args, _ in
-        let m = try model(args).machine
-        let x = try rows(args, "data", width: m.visible, what: "visible units")
-        let g = try exact(args) { try m.exactGradient(x) }
-        return .object(GradientValue(W: Tensor(shape: [m.hidden, m.visible], scalars: g.W.map(Float.init)),
-                                     b: Tensor(shape: [m.hidden], scalars: g.b.map(Float.init)),
-                                     c: Tensor(shape: [m.visible], scalars: g.c.map(Float.init)),
-                                     what: "exact, of the mean log-likelihood"))
+        let model = try BoltzmannModel(args)
+        let x = try rows(args, "data", width: model.visible, what: "visible units")
+        switch model {
+        case .rbm(let rbm):
+            let m = rbm.machine
+            let g = try exact(args) { try m.exactGradient(x) }
+            return .object(GradientValue(W: Tensor(shape: [m.hidden, m.visible], scalars: g.W.map(Float.init)),
+                                         b: Tensor(shape: [m.hidden], scalars: g.b.map(Float.init)),
+                                         c: Tensor(shape: [m.visible], scalars: g.c.map(Float.init)),
+                                         what: "exact, of the mean log-likelihood"))
+        case .fullyVisible(let bm):
+            let m = bm.machine
+            let g = try exact(args) { try m.exactGradient(x) }
+            let n = m.units
+            var W = [Float](repeating: 0, count: n * n)
+            for i in 0..<n { for j in 0..<n where i != j { W[i * n + j] = Float(g[m.weightIndex(i, j)]) } }
+            return .object(GradientValue(W: Tensor(shape: [n, n], scalars: W),
+                                         b: Tensor(shape: [n], scalars: (0..<n).map { Float(g[m.biasIndex($0)]) }),
+                                         c: nil, what: "exact, of the mean log-likelihood"))
+        }
     }
 
     static let pll = Command(
         "pll", category: .models,
         summary: "the mean pseudo-log-likelihood Σᵢ log p(xᵢ | x₋ᵢ) of a data set: a cheap monitor",
-        parameters: [modelParameter, Parameter("data", .tensor, "a data set or an n × D matrix"),
-                     Parameter("exact", .bool, default: .bool(true), "sum all D terms (true) or scikit-learn's one-random-bit estimate D · log p(xᵢ | x₋ᵢ) (false)"),
+        parameters: [boltzmannOrRBMParameter, Parameter("data", .tensor, "a data set or an n × D matrix"),
+                     Parameter("exact", .bool, default: .bool(true), "sum all D terms (true) or scikit-learn's one-random-bit estimate D · log p(xᵢ | x₋ᵢ) (false; RBM only)"),
                      Parameter("seed", .integer(min: 0, max: nil), default: .number(0), "picks the bits of the estimate")]
     ) { args, _ in
-        let m = try model(args).machine
-        let x = try rows(args, "data", width: m.visible, what: "visible units")
-        return .number(args.bool("exact") ? m.exactPseudoLogLikelihood(x) : m.pseudoLogLikelihood(x, seed: UInt64(args.int("seed"))))
+        let model = try BoltzmannModel(args)
+        let x = try rows(args, "data", width: model.visible, what: "visible units")
+        switch model {
+        case .rbm(let rbm):
+            let m = rbm.machine
+            return .number(args.bool("exact") ? m.exactPseudoLogLikelihood(x) : m.pseudoLogLikelihood(x, seed: UInt64(args.int("seed"))))
+        case .fullyVisible(let bm):
+            // Each conditional of a fully visible machine is one logistic: the exact sum is cheap.
+            return .number(bm.machine.meanPseudoLogLikelihood(x))
+        }
     }
 
     static let reconError = Command(

@@ -55,31 +55,36 @@ public final class RBMValue: ScriptObject {
 public struct GradientValue: ScriptObject {
     public var W: Tensor
     public var b: Tensor
-    public var c: Tensor
+    /// nil for a fully visible Boltzmann machine, which has no second bias.
+    public var c: Tensor?
     public var what: String
 
     public var kindName: String { "gradient" }
-    public var summary: String { "∂/∂W \(shapeText(W.shape)), ∂/∂b \(shapeText(b.shape)), ∂/∂c \(shapeText(c.shape))" }
+    public var summary: String {
+        "∂/∂W \(shapeText(W.shape)), ∂/∂b \(shapeText(b.shape))" + (c.map { ", ∂/∂c \(shapeText($0.shape))" } ?? "")
+    }
 
     /// ‖∇‖ over all parameters together.
     public var norm: Double {
-        (W.scalars + b.scalars + c.scalars).reduce(0) { $0 + Double($1) * Double($1) }.squareRoot()
+        // A symmetric W holds each pair weight's component twice.
+        let weights = W.scalars.reduce(0) { $0 + Double($1) * Double($1) } / (c == nil ? 2 : 1)
+        return (weights + (b.scalars + (c?.scalars ?? [])).reduce(0) { $0 + Double($1) * Double($1) }).squareRoot()
     }
 
     public func render(_ format: ValueFormat) -> String {
         "gradient (\(what)): ‖∇‖ = \(formatNumber(norm, digits: 6))\n"
             + "  ∂/∂W " + format.render(W).replacingOccurrences(of: "\n", with: "\n  ") + "\n"
-            + "  ∂/∂b " + format.render(b).replacingOccurrences(of: "\n", with: "\n  ") + "\n"
-            + "  ∂/∂c " + format.render(c).replacingOccurrences(of: "\n", with: "\n  ")
+            + "  ∂/∂b " + format.render(b).replacingOccurrences(of: "\n", with: "\n  ")
+            + (c.map { "\n  ∂/∂c " + format.render($0).replacingOccurrences(of: "\n", with: "\n  ") } ?? "")
     }
 
-    public var propertyNames: [String] { ["W", "b", "c", "norm"] }
+    public var propertyNames: [String] { c == nil ? ["W", "b", "norm"] : ["W", "b", "c", "norm"] }
 
     public func property(_ name: String) throws -> Value? {
         switch name {
         case "W": return .tensor(W)
         case "b": return .tensor(b)
-        case "c": return .tensor(c)
+        case "c": return c.map(Value.tensor)
         case "norm": return .number(norm)
         default: return nil
         }
