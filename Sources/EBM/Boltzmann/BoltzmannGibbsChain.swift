@@ -63,4 +63,11 @@ public struct BoltzmannGibbsChain: Sendable {
     public var samples: Tensor {
         Tensor(shape: [count, states.first?.count ?? 0], scalars: states.flatMap { $0.map(Float.init) })
     }
+
+    /// The states after `sweeps` sweeps, in the form RBM chains snapshot (single-site Gibbs has
+    /// no p(x | h) to show, so the probabilities are the states).
+    public var snapshot: GibbsChain.Snapshot {
+        let x = samples
+        return GibbsChain.Snapshot(step: sweeps, samples: x, probabilities: x)
+    }
 }

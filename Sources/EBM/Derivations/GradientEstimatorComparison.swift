@@ -2,8 +2,9 @@
 /// bigger k is, the less biased the estimate of the gradient will be"): each estimator is run
 /// `repeats` times on the same model and data, and its mean is compared with the exact gradient.
 ///
-///     bias     = ‖E[ĝ] − ∇‖                   (E over repeats; its own noise is about √(variance/repeats))
-///     variance = E‖ĝ − E[ĝ]‖²                 (summed over all parameters)
+///     variance = E‖ĝ − E[ĝ]‖²                          (summed over all parameters)
+///     bias     = √max(0, ‖ḡ − ∇‖² − variance/repeats)  (ḡ the mean over repeats: ‖ḡ − ∇‖² overstates
+///                                                     ‖E[ĝ] − ∇‖² by about variance/repeats)
 ///
 /// Every estimate uses the exact positive phase E_data[σ(b + Wx) xᵀ] and the Rao–Blackwellised
 /// negative phase mean σ(b + Wx̃) x̃ᵀ over the chains' states x̃, as training does.
@@ -27,6 +28,8 @@ public struct GradientEstimatorComparison: Sendable {
     public var repeats: Int
     public var chains: Int
     public var persistentBurnIn: Int
+    /// Gibbs steps between successive PCD estimates.
+    public static let persistentSpacingSteps = 10
 
     /// nil when `shouldStop` returned true.
     public static func compare(_ rbm: RestrictedBoltzmannMachine, data: Tensor, ks: [Int], repeats: Int,
@@ -65,7 +68,9 @@ public struct GradientEstimatorComparison: Sendable {
         }
         var pcd: [[Double]] = []
         for _ in 0..<repeats {
-            persistent.advance(rbm)
+            // Estimates `persistentSpacing` steps apart, so that successive ones are nearly
+            // independent and √(variance/repeats) is an honest noise level for the mean.
+            for _ in 0..<Self.persistentSpacingSteps { persistent.advance(rbm) }
             pcd.append(estimate(persistent.samples))
         }
 
@@ -73,8 +78,9 @@ public struct GradientEstimatorComparison: Sendable {
             let R = Double(estimates.count)
             var mean = [Double](repeating: 0, count: exact.count)
             for e in estimates { for i in mean.indices { mean[i] += e[i] / R } }
-            let bias = zip(mean, exact).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
+            let squaredDistance = zip(mean, exact).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
             let variance = estimates.reduce(0) { acc, e in acc + zip(e, mean).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } } / (R - 1)
+            let bias = Swift.max(0, squaredDistance - variance / R).squareRoot()
             let dot = zip(mean, exact).reduce(0) { $0 + $1.0 * $1.1 }
             let norms = (mean.reduce(0) { $0 + $1 * $1 } * exact.reduce(0) { $0 + $1 * $1 }).squareRoot()
             return Row(name: name, k: k, persistent: persistent, bias: bias, biasNoise: (variance / R).squareRoot(),

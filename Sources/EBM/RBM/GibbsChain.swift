@@ -24,6 +24,10 @@ public struct GibbsChain: Sendable {
         /// p(x = 1 | h) that the samples were drawn from, chains × D (smoother to look at);
         /// equal to `samples` at step 0.
         public var probabilities: Tensor
+
+        public init(step: Int, samples: Tensor, probabilities: Tensor) {
+            (self.step, self.samples, self.probabilities) = (step, samples, probabilities)
+        }
     }
 
     /// The current visible states, chains × D.

@@ -53,3 +53,72 @@ enum BoltzmannModel {
         }
     }
 }
+
+/// `gibbs(m, ...)` for a fully visible Boltzmann machine: single-site sweeps.
+func gibbsBoltzmann(_ model: BoltzmannValue, _ args: Arguments, _ context: CallContext) throws -> Value {
+    let m = model.machine
+    var start: Tensor?
+    if case .string = args["init"] {} else { start = try rows(args, "init", width: m.units, what: "units") }
+    var chain = BoltzmannGibbsChain(m, count: args.int("chains"), seed: UInt64(args.int("seed")), start: start)
+    let (steps, every) = (args.int("steps"), args.int("every"))
+    var snapshots = [chain.snapshot]
+    context.progress?.begin("gibbs", total: steps)
+    defer { context.progress?.end() }
+    for s in stride(from: 1, through: steps, by: 1) {
+        try context.checkInterrupt()
+        chain.sweep(m)
+        if s % every == 0 || s == steps { snapshots.append(chain.snapshot) }
+        if s % 100 == 0 { context.progress?.update(done: s, status: "") }
+    }
+    return .object(ChainValue(snapshots: snapshots, imageShape: nil, every: every))
+}
+
+/// `train(m, data, method: "exact" | "cd" | "pcd", ...)` for a fully visible Boltzmann machine:
+/// gradient ascent on the mean log-likelihood with the negative phase exact or sampled.
+func trainBoltzmann(_ model: BoltzmannValue, _ args: Arguments, _ context: CallContext) throws -> Value {
+    let m = model.machine
+    let x = try rows(args, "data", width: m.units, what: "units")
+    guard x.scalars.allSatisfy({ $0 == 0 || $0 == 1 }) else {
+        throw args.error("data", "a Boltzmann machine's data must be binary (every entry 0 or 1)", hint: "binarize it, e.g. d.x > 0.5")
+    }
+    var options = BoltzmannTrainingOptions()
+    let k = args.int("k")
+    let batch = min(args.int("batch"), x.rows)
+    switch args.string("method") {
+    case "exact":
+        if m.units > FullyVisibleBoltzmannMachine.enumerationLimitExponent {
+            throw args.error("method", "the exact negative phase sums over all 2^\(m.units) states; use method: \"pcd\" above \(FullyVisibleBoltzmannMachine.enumerationLimitExponent) units")
+        }
+        options.negativePhase = .exact
+    case "pcd": options.negativePhase = .persistent(sweeps: k, chains: batch)
+    default: options.negativePhase = .contrastiveDivergence(sweeps: k)
+    }
+    options.learningRate = args.number("lr")
+    options.batchSize = batch
+    options.epochs = args.int("epochs")
+    options.seed = UInt64(args.int("seed"))
+    options.monitorEvery = args.int("monitor_every")
+    let settings = "\(options.negativePhase), lr \(formatNumber(options.learningRate)), batch \(batch), seed \(options.seed)"
+    var trainer = model.trainerSettings == settings ? (model.trainer ?? BoltzmannTrainer(options: options)) : BoltzmannTrainer(options: options)
+    trainer.options = options
+    context.progress?.begin("train \(options.negativePhase)", total: options.epochs)
+    let firstEpoch = trainer.epochsCompleted
+    var status = ""
+    let outcome = trainer.train(&model.machine, on: x, shouldStop: { context.isInterrupted }) { epoch, record in
+        if let r = record { status = "epoch \(epoch): loglik " + (r.logLikelihood.map { formatNumber($0, digits: 5) } ?? "—") }
+        context.progress?.update(done: epoch - firstEpoch, status: status)
+    }
+    context.progress?.end()
+    model.trainer = trainer
+    model.trainerSettings = settings
+    let history = Value.object(BoltzmannHistoryValue(records: trainer.history, settings: settings))
+    switch outcome {
+    case .completed: return history
+    case .stopped:
+        context.write("\(outcome); the model keeps what it learned, and its .history the epochs so far\n")
+        return history
+    case .diverged:
+        throw ScriptError(.numeric, "train: \(outcome)", at: args.location(of: "lr"),
+                          hint: "the model is back in its last good state; its history so far is model.history")
+    }
+}

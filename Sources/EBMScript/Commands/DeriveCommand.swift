@@ -17,7 +17,7 @@ extension Command {
             Parameter("seed", .integer(min: 0, max: nil), default: .number(0), "the random seed of the chains"),
             Parameter("row", .integer(min: 0, max: nil), default: .number(0), "free-energy: the data row x of p(x) and ∇F(x)"),
             Parameter("ks", .optional(.list), default: Value.none, "estimators: the k of CD-k, default [1, 2, 5, 10, 20, 50]"),
-            Parameter("repeats", .integer(min: 2, max: 100_000), default: .number(100), "estimators: estimates per estimator"),
+            Parameter("repeats", .integer(min: 2, max: 100_000), default: .number(1000), "estimators: estimates per estimator"),
             Parameter("burn_in", .integer(min: 0, max: 10_000_000), default: .number(1000), "estimators: Gibbs steps before PCD's first estimate"),
             Parameter("file", .optional(.path), default: Value.none, "estimators: also draw bias and standard deviation against k as a PNG"),
         ].enumerated().map { $0.offset < 2 ? $0.element : $0.element.byNameOnly() },

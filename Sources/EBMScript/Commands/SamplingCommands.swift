@@ -3,9 +3,9 @@ import EBM
 extension Command {
     static let gibbs = Command(
         "gibbs", category: .sampling,
-        summary: "block Gibbs sampling of many chains at once, x → h → x, with snapshots",
+        summary: "Gibbs sampling of many chains at once (RBM: blocks x → h → x; Boltzmann machine: unit by unit), with snapshots",
         parameters: [
-            modelParameter,
+            boltzmannOrRBMParameter,
             Parameter("chains", .integer(min: 1, max: 100_000), default: .number(10), "how many chains run side by side"),
             Parameter("steps", .integer(min: 0, max: 10_000_000), default: .number(100), "Gibbs steps for every chain"),
             Parameter("every", .integer(min: 1, max: nil), default: .number(10), "keep a snapshot every this many steps"),
@@ -14,14 +14,16 @@ extension Command {
             Parameter("seed", .integer(min: 0, max: nil), default: .number(0), "the random seed; chain i uses its own stream"),
         ],
         details: """
-        Each step samples h ~ p(h | x) = σ(b + Wx), then x ~ p(x | h) = σ(c + Wᵀh), for all
-        chains with one matrix product each. The result draws as a grid (rows = chains, columns
+        RBM: each step samples h ~ p(h | x) = σ(b + Wx), then x ~ p(x | h) = σ(c + Wᵀh), for all
+        chains with one matrix product each. Fully visible Boltzmann machine: each step is a sweep
+        that redraws x_i ~ σ(b_i + Σ_j w_ij x_j) for i = 1…n in turn. The result draws as a grid (rows = chains, columns
         = time) with show and png, and chain.samples is the final states as a data set.
         Example:
           chain = gibbs(m, chains: 8, steps: 1000, every: 100, seed: 1)
           png(chain, "images/chain.png", scale: 4)
         """
     ) { args, context in
+        if case .object(let machine as BoltzmannValue) = args["model"] { return try gibbsBoltzmann(machine, args, context) }
         let model = try model(args)
         let m = model.machine
         var shape = model.imageShape
@@ -48,12 +50,12 @@ extension Command {
 
     static let train = Command(
         "train", category: .sampling,
-        summary: "train an RBM by CD-k or persistent CD in minibatches; returns the history",
+        summary: "train an RBM (CD-k, PCD) or a Boltzmann machine (exact, CD-k, PCD) by maximum likelihood; returns the history",
         parameters: [
-            modelParameter,
+            boltzmannOrRBMParameter,
             Parameter("data", .tensor, "the training data: a data set or an n × D matrix with values in [0, 1]"),
-            Parameter("method", .choice(["cd", "pcd"]), default: .string("cd"),
-                      "\"cd\": chains start at the data (003, Algorithm 1); \"pcd\": persistent chains (Tieleman 2008)"),
+            Parameter("method", .choice(["cd", "pcd", "exact"]), default: .string("cd"),
+                      "\"cd\": chains start at the data (003, Algorithm 1); \"pcd\": persistent chains (Tieleman 2008); \"exact\": the negative phase summed over all states (Boltzmann machine)"),
             Parameter("k", .integer(min: 1, max: 10_000), default: .number(1), "Gibbs steps per update"),
             Parameter("lr", .positiveNumber, default: .number(0.1), "the learning rate ε"),
             Parameter("lr_end", .optional(.number), default: Value.none,
@@ -75,11 +77,19 @@ extension Command {
         other settings start a new history. Ctrl-C stops after the current minibatch with the
         model and history intact. If a parameter becomes NaN or infinite, training stops, the
         model returns to its last good state, and the error says which learning rate to lower.
+        A fully visible Boltzmann machine climbs E_data[∇θ log p̃] − E_p[∇θ log p̃] (000, eq 18.4)
+        with the negative phase exact (method: "exact", all 2ⁿ states) or from k sweeps of
+        single-site Gibbs chains ("cd" from the minibatch, "pcd" persistent); its history records
+        the exact log-likelihood, the pseudo-log-likelihood and ‖∇‖ every monitor_every epochs.
         Example:
           h = train(m, bars_and_stripes(4), method: "pcd", lr: 0.05, epochs: 50, batch: 8, seed: 1)
         """
     ) { args, context in
+        if case .object(let machine as BoltzmannValue) = args["model"] { return try trainBoltzmann(machine, args, context) }
         let model = try model(args)
+        guard args.string("method") != "exact" else {
+            throw args.error("method", "method: \"exact\" is for a fully visible Boltzmann machine; train an RBM with \"cd\" or \"pcd\"")
+        }
         let x = try rows(args, "data", width: model.machine.visible, what: "visible units")
         guard x.scalars.allSatisfy({ $0 >= 0 && $0 <= 1 }) else {
             throw args.error("data", "training data must be in [0, 1] (binary units)", hint: "binarize it, e.g. d.x > 0.5")

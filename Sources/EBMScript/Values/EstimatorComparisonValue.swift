@@ -10,8 +10,9 @@ public struct EstimatorComparisonValue: ScriptObject {
     public func render(_ format: ValueFormat) -> String {
         let c = comparison
         var out = "Gradient estimators against the exact gradient (003 §13.2: the bigger k, the less biased)\n"
-        out += "  \(c.repeats) estimates each, \(c.chains) chains (one per data row); PCD after \(c.persistentBurnIn) steps of burn-in\n"
-        out += "  ‖∇‖ = \(formatNumber(c.exactNorm, digits: 6)) (exact); bias = ‖E[ĝ] − ∇‖ (± its own noise √(var/repeats)); sd = √E‖ĝ − E[ĝ]‖²\n"
+        out += "  \(c.repeats) estimates each, \(c.chains) chains (one per data row); PCD after \(c.persistentBurnIn) steps of burn-in, "
+            + "estimates \(GradientEstimatorComparison.persistentSpacingSteps) steps apart\n"
+        out += "  ‖∇‖ = \(formatNumber(c.exactNorm, digits: 6)) (exact); bias = ‖E[ĝ] − ∇‖ ± √(var/repeats), the noise of the mean; sd = √E‖ĝ − E[ĝ]‖²\n"
         let rows = c.rows.map { r in
             [r.name, formatNumber(r.bias, digits: 3) + " ± " + formatNumber(r.biasNoise, digits: 2),
              formatNumber(r.bias / c.exactNorm, digits: 3), formatNumber(r.variance.squareRoot(), digits: 3),
