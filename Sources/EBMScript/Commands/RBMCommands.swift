@@ -33,20 +33,32 @@ extension Command {
 
     static let energy = Command(
         "energy", category: .models,
-        summary: "E(x, h) = -hᵀWx - cᵀx - bᵀh of a configuration (or of each row)",
-        parameters: [modelParameter,
+        summary: "E(x, h) = -hᵀWx - cᵀx - bᵀh of an RBM configuration, or E(x) = -½xᵀWx - bᵀx of a Boltzmann machine (or of each row)",
+        parameters: [boltzmannOrRBMParameter,
                      Parameter("x", .tensor, "the visible units: a vector of D, or an n × D matrix"),
-                     Parameter("h", .tensor, "the hidden units: a vector of H, or an n × H matrix")],
-        details: "Lower energy is more probable: p(x, h) = e^(-E(x, h)) / Z."
+                     Parameter("h", .optional(.tensor), default: Value.none, "an RBM's hidden units: a vector of H, or an n × H matrix")],
+        details: "Lower energy is more probable: p(x, h) = e^(-E(x, h)) / Z, or p(x) = e^(-E(x)) / Z."
     ) { args, _ in
-        let m = try model(args).machine
-        let x = try rows(args, "x", width: m.visible, what: "visible units")
-        let h = try rows(args, "h", width: m.hidden, what: "hidden units")
-        guard x.rows == h.rows else {
-            throw args.error("h", "x has \(x.rows) rows but h has \(h.rows)")
+        switch try BoltzmannModel(args) {
+        case .fullyVisible(let bm):
+            guard args["h"].isNone else { throw args.error("h", "a fully visible Boltzmann machine has no hidden units; leave out h") }
+            let m = bm.machine
+            let x = try rows(args, "x", width: m.units, what: "units")
+            let values = (0..<x.rows).map { r in m.energy(x.row(r).scalars.map(Double.init)) }
+            return perRow(values, single: args.tensor("x").rank == 1)
+        case .rbm(let model):
+            let m = model.machine
+            guard !args["h"].isNone else {
+                throw args.error("h", "an RBM's energy needs the hidden units too: energy(m, x, h)", hint: "free_energy(m, x) sums h out")
+            }
+            let x = try rows(args, "x", width: m.visible, what: "visible units")
+            let h = try rows(args, "h", width: m.hidden, what: "hidden units")
+            guard x.rows == h.rows else {
+                throw args.error("h", "x has \(x.rows) rows but h has \(h.rows)")
+            }
+            let values = (0..<x.rows).map { r in m.energy(x: x.row(r).scalars, h: h.row(r).scalars) }
+            return perRow(values, single: args.tensor("x").rank == 1)
         }
-        let values = (0..<x.rows).map { r in m.energy(x: x.row(r).scalars, h: h.row(r).scalars) }
-        return perRow(values, single: args.tensor("x").rank == 1)
     }
 
     static let freeEnergy = Command(
