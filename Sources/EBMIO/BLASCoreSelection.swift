@@ -23,10 +23,20 @@ public enum BLASCoreSelection {
         return "chosen by ebm from the CPU's features"
     }
 
-    public static func reexecIfNeeded() {
+    /// The kernels notebooks replay with: float32 GEMMs round differently under each kernel
+    /// family, and a long training run carries the difference into every printed digit, so
+    /// `ebm run`, `check` and `update` use one family on every x86-64 CPU that has it (AVX2 and
+    /// FMA: all of them since 2013) and a notebook recorded on one machine checks on another.
+    /// Interactive use and the benchmark keep the fastest kernels.
+    public static let replayCore = "Haswell"
+
+    /// `replay`: the command replays notebooks, so choose `replayCore` where the CPU runs it.
+    public static func reexecIfNeeded(replay: Bool = false) {
         let env = ProcessInfo.processInfo.environment
-        guard env[marker] == nil, env["EBM_KEEP_OPENBLAS_CORETYPE"] == nil,
-              let core = coreForThisCPU(), rank(of: BLAS.coreName) < rank(of: core) else { return }
+        guard env[marker] == nil, env["EBM_KEEP_OPENBLAS_CORETYPE"] == nil, let best = coreForThisCPU() else { return }
+        let core = replay && rank(of: best) >= rank(of: replayCore) ? replayCore : best
+        let needed = replay ? BLAS.coreName.lowercased() != core.lowercased() : rank(of: BLAS.coreName) < rank(of: core)
+        guard needed else { return }
         setenv(previous, env["OPENBLAS_CORETYPE"] ?? "", 1)
         setenv("OPENBLAS_CORETYPE", core, 1)
         setenv(marker, core, 1)
