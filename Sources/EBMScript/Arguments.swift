@@ -139,7 +139,7 @@ func describe(_ value: Value) -> String {
     case .none: return "none"
     case .tensor(let t): return "a tensor \(shapeText(t.shape))"
     case .list(let items): return "a list of \(items.count)"
-    case .object(let o): return "\(withArticle(o.kindName)) (\(o.summary))"
+    case .object(let o): return "\(kindDescription(o.kindName)) (\(o.summary))"
     case .command(let c): return "the command \(c.name)"
     }
 }

@@ -120,7 +120,7 @@ public indirect enum ParameterType: Sendable {
         case .tensor: return "a tensor (or a data set, a list of numbers)"
         case .list: return "a list"
         case .choice(let options): return "one of " + options.map { "\"\($0)\"" }.joined(separator: ", ")
-        case .object(let kinds): return kinds.map(withArticle).joined(separator: " or ")
+        case .object(let kinds): return kinds.map(kindDescription).joined(separator: " or ")
         case .oneOf(let types): return types.map(\.description).joined(separator: " or ")
         case .optional(let t): return t.description + " or none"
         }
@@ -177,4 +177,13 @@ func tensorFromList(_ items: [Value]) -> Tensor? {
     }
     guard let first = rows.first, rows.allSatisfy({ $0.shape == first.shape }) else { return nil }
     return Tensor(shape: [rows.count] + first.shape, scalars: rows.flatMap(\.scalars))
+}
+
+/// A kind of object as help text names it: "an RBM", "a Boltzmann machine", "a dataset".
+func kindDescription(_ kind: String) -> String {
+    switch kind {
+    case "rbm": return "an RBM"
+    case "boltzmann": return "a Boltzmann machine"
+    default: return withArticle(kind)
+    }
 }

@@ -33,7 +33,7 @@ enum Subscripting {
                 throw ScriptError(.type, "\(o.kindName) takes one subscript", at: location)
             }
             if let count = o.elementCount, let v = try o.element(try select(items[0], count: count)) { return v }
-            throw ScriptError(.type, "\(withArticle(o.kindName)) cannot be indexed", at: location)
+            throw ScriptError(.type, "\(kindDescription(o.kindName)) cannot be indexed", at: location)
         default:
             throw ScriptError(.type, "\(describe(base)) cannot be indexed", at: location)
         }

@@ -30,7 +30,7 @@ public enum Value {
     }
 
     /// The kind with an article, for messages: "a number", "an image".
-    public var kindWithArticle: String { withArticle(kindName) }
+    public var kindWithArticle: String { kindDescription(kindName) }
 
     public var isNone: Bool { if case .none = self { return true } else { return false } }
 }
