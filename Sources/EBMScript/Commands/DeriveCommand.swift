@@ -113,7 +113,7 @@ extension Command {
             guard path.lowercased().hasSuffix(".png") else {
                 throw args.error("file", "the file name should end in .png, got \"\(path)\"", hint: "e.g. \"images/cd-bias.png\"")
             }
-            let picture = value.chartImage()
+            let picture = value.chart.image()
             let resolved = context.resolve(path)
             try fileErrors(args, "file") { try PNG.write(picture, to: resolved) }
             context.didWrite(resolved)

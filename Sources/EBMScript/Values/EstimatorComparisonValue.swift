@@ -36,6 +36,3 @@ public struct EstimatorComparisonValue: ScriptObject {
     }
 }
 
-extension EstimatorComparisonValue {
-    func chartImage() -> Image { Image(width: 1, height: 1) }  // TEMPORARY until LineChart lands
-}
