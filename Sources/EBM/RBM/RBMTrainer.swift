@@ -26,6 +26,13 @@ public struct RBMTrainingOptions: Sendable {
     public var exactLikelihoodBudget: Int = 1 << 24
     /// The exact pseudo-log-likelihood is monitored when rows · D · H is at most this.
     public var exactPseudoLikelihoodBudget: Int = 1 << 24
+    /// When set, AIS estimates log Z (and the monitor set's log-likelihood) every this many
+    /// epochs and after the last epoch of a `train` call: 003's advice to watch AIS estimates of
+    /// Z while training. Its time does not count in the epoch's seconds.
+    public var aisEvery: Int?
+    /// AIS settings for those estimates; the base-rate model comes from the training data.
+    public var aisRuns = 100
+    public var aisTemperatures = 10_000
 
     public init() {}
 }
@@ -108,6 +115,22 @@ public struct RBMTrainer: Sendable {
                 history.epochs.append(r)
                 record = r
             }
+            if let every = options.aisEvery, epoch % every == 0 || round == options.epochs - 1 {
+                // Seeded by (seed, epoch), so a history is reproducible.
+                let ais = AnnealedImportanceSampling(runs: options.aisRuns, temperatures: options.aisTemperatures,
+                                                     seed: derivedSeed(.ais, UInt64(epoch)))
+                guard let result = ais.estimate(trained, data: data, shouldStop: shouldStop) else {
+                    rbm = trained
+                    lastGood = trained
+                    epochsCompleted = epoch
+                    return .stopped(epoch: epoch, batch: batches, batches: batches)
+                }
+                var r = record ?? monitors(trained, on: monitorSet, epoch: epoch, seconds: seconds)
+                r.ais = result
+                r.aisLogLikelihood = result.logLikelihood(trained, data: monitorSet)
+                if record == nil { history.epochs.append(r) } else { history.epochs[history.epochs.count - 1] = r }
+                record = r
+            }
             rbm = trained
             lastGood = trained
             epochsCompleted = epoch
@@ -184,7 +207,7 @@ public struct RBMTrainer: Sendable {
 
     // MARK: Seeds, shuffles and chains
 
-    private enum Purpose: UInt64 { case shuffle = 1, chains = 2, monitors = 3 }
+    private enum Purpose: UInt64 { case shuffle = 1, chains = 2, monitors = 3, ais = 4 }
 
     private func derivedSeed(_ purpose: Purpose, _ index: UInt64) -> UInt64 {
         var g = Xoshiro256StarStar.stream(seed: options.seed ^ (purpose.rawValue &* 0xA076_1D64_78BD_642F), index: index)

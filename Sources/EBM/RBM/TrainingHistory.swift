@@ -13,11 +13,29 @@ public struct RBMEpochRecord: Sendable, Equatable {
     public var exactPseudoLogLikelihood: Double?
     /// The exact mean log-likelihood F(x) − log Z, when enumeration is within the monitor budget.
     public var logLikelihood: Double?
+    /// An AIS estimate of log Z (Salakhutdinov and Murray 2008), when the trainer runs AIS at this epoch.
+    public var ais: AnnealedImportanceSampling.Result?
+    /// mean F(x) − log Ẑ of the monitor set under that estimate.
+    public var aisLogLikelihood: Double?
+
+    public init(epoch: Int, seconds: Double, reconstructionError: Double, pseudoLogLikelihood: Double,
+                exactPseudoLogLikelihood: Double?, logLikelihood: Double?,
+                ais: AnnealedImportanceSampling.Result? = nil, aisLogLikelihood: Double? = nil) {
+        self.epoch = epoch
+        self.seconds = seconds
+        self.reconstructionError = reconstructionError
+        self.pseudoLogLikelihood = pseudoLogLikelihood
+        self.exactPseudoLogLikelihood = exactPseudoLogLikelihood
+        self.logLikelihood = logLikelihood
+        self.ais = ais
+        self.aisLogLikelihood = aisLogLikelihood
+    }
 
     /// True if every monitor that was computed is a finite number.
     var isFinite: Bool {
         reconstructionError.isFinite && pseudoLogLikelihood.isFinite
             && (exactPseudoLogLikelihood?.isFinite ?? true) && (logLikelihood?.isFinite ?? true)
+            && (ais?.logZ.isFinite ?? true)
     }
 }
 

@@ -67,12 +67,19 @@ extension Command {
             Parameter("seed", .integer(min: 0, max: nil), default: .number(0), "seeds the shuffles, the chains and the monitors"),
             Parameter("monitor", .optional(.tensor), default: Value.none, "the data the monitors use (default: the first 1000 training rows)"),
             Parameter("monitor_every", .integer(min: 1, max: nil), default: .number(1), "record the monitors every this many epochs (and after the last)"),
+            Parameter("ais_every", .optional(.integer(min: 1, max: nil)), default: Value.none,
+                      "RBM: also estimate log Z by AIS every this many epochs (and after the last), and the monitor set's log-likelihood with it"),
+            Parameter("ais_runs", .integer(min: 2, max: 100_000), default: .number(100), "AIS runs for those estimates"),
+            Parameter("ais_betas", .integer(min: 2, max: 10_000_000), default: .number(10_000), "AIS inverse temperatures for those estimates"),
         ],
         details: """
         The update for W is ε (E_data[p(h|x) xᵀ] - E_chains[p(h|x̃) x̃ᵀ]) over the minibatch, where x̃
         comes from k Gibbs steps; b and c likewise. After each epoch the history records the
         reconstruction error, the pseudo-log-likelihood (exact when affordable), and the exact
-        log-likelihood when the model is small enough to enumerate.
+        log-likelihood when the model is small enough to enumerate. With ais_every: N, every Nth
+        epoch also gets an AIS estimate of log Z (base rate from the training data; ±3σ) and the
+        monitor set's log-likelihood under it: for models too large to enumerate, the
+        log-likelihood curve 003 recommends watching.
         Training again with the same settings continues (epochs, persistent chains, momentum);
         other settings start a new history. Ctrl-C stops after the current minibatch with the
         model and history intact. If a parameter becomes NaN or infinite, training stops, the
@@ -112,6 +119,9 @@ extension Command {
         options.epochs = args.int("epochs")
         options.seed = UInt64(args.int("seed"))
         options.monitorEvery = args.int("monitor_every")
+        options.aisEvery = args.optionalInt("ais_every")
+        options.aisRuns = args.int("ais_runs")
+        options.aisTemperatures = args.int("ais_betas")
         let settings = "\(options.sampler), lr \(formatNumber(args.number("lr")))"
             + (options.finalLearningRate != nil ? " → \(formatNumber(args.number("lr_end")))" : "")
             + ", batch \(options.batchSize)"

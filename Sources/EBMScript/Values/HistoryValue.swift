@@ -20,16 +20,22 @@ public struct HistoryValue: ScriptObject {
         let exactLL = epochs.contains { $0.logLikelihood != nil }
         var header = ["epoch", "recon. error", exactPLL ? "pseudo-LL (exact)" : "pseudo-LL (1-bit estimate)"]
         if exactLL { header.append("log-likelihood (exact)") }
+        let withAIS = epochs.contains { $0.ais != nil }
+        if withAIS { header += ["log Z (AIS, ±3σ)", "log-likelihood (AIS)"] }
         let rows = epochs.map { e -> [String] in
             var row = [String(e.epoch), formatNumber(e.reconstructionError, digits: 5),
                        formatNumber(exactPLL ? (e.exactPseudoLogLikelihood ?? .nan) : e.pseudoLogLikelihood, digits: 6)]
             if exactLL { row.append(e.logLikelihood.map { formatNumber($0, digits: 6) } ?? "—") }
+            if withAIS {
+                row.append(e.ais.map { formatNumber($0.logZ, digits: 6) + " (" + formatNumber($0.lower, digits: 6) + " to " + formatNumber($0.upper, digits: 6) + ")" } ?? "—")
+                row.append(e.aisLogLikelihood.map { formatNumber($0, digits: 6) } ?? "—")
+            }
             return row
         }
         return "history: \(summary)\n" + Table(header: header, rows: rows).text.dropLast()
     }
 
-    public var propertyNames: [String] { ["epochs", "recon", "pll", "loglik", "last"] }
+    public var propertyNames: [String] { ["epochs", "recon", "pll", "loglik", "ais_log_z", "ais_loglik", "last"] }
 
     public func property(_ name: String) throws -> Value? {
         let e = history.epochs
@@ -38,6 +44,8 @@ public struct HistoryValue: ScriptObject {
         case "recon": return .list(e.map { .number($0.reconstructionError) })
         case "pll": return .list(e.map { .number($0.exactPseudoLogLikelihood ?? $0.pseudoLogLikelihood) })
         case "loglik": return .list(e.map { $0.logLikelihood.map(Value.number) ?? Value.none })
+        case "ais_log_z": return .list(e.map { $0.ais.map { Value.number($0.logZ) } ?? Value.none })
+        case "ais_loglik": return .list(e.map { $0.aisLogLikelihood.map(Value.number) ?? Value.none })
         case "last":
             guard let last = e.last else { return Value.none }
             return .object(HistoryValue(history: history(of: [last]), settings: settings))

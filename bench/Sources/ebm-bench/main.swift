@@ -2,7 +2,8 @@
 // rates, and one CD-1 epoch on Fashion-MNIST (60,000 × 784 binarized at 0.5, 500 hidden units,
 // batch 100, learning rate 0.1) with its seconds, peak memory and pseudo-log-likelihood. The
 // trained weights go to the folder given as the first argument (W.npy, b.npy, c.npy) so that
-// bench/peers.py scores them with exactly the estimator it uses for scikit-learn.
+// bench/peers.py scores them with exactly the estimator it uses for scikit-learn. Then AIS on the
+// trained RBM (100 runs × 10,000 temperatures) with its seconds and GEMM bound.
 import EBM
 import EBMIO
 import Foundation
@@ -75,3 +76,19 @@ report("ebm_pll_own_estimate", rbm.pseudoLogLikelihood(test.examples, seed: 1234
 try NPY.write(rbm.weightMatrix, to: "\(outputFolder)/W.npy")
 try NPY.write(Tensor(shape: [H], scalars: rbm.b), to: "\(outputFolder)/b.npy")
 try NPY.write(Tensor(shape: [D], scalars: rbm.c), to: "\(outputFolder)/c.npy")
+
+// AIS on the trained 784 × 500 RBM: 100 runs × 10,000 inverse temperatures, all runs advancing
+// together (one batch of products per temperature), base rates from the test images.
+let aisRuns = 100, aisTemperatures = 10_000
+let aisStart = ContinuousClock.now
+if let ais = AnnealedImportanceSampling(runs: aisRuns, temperatures: aisTemperatures, seed: 1).estimate(rbm, data: test.examples) {
+    let aisSeconds = seconds(ContinuousClock.now - aisStart)
+    report("ais_seconds", aisSeconds)
+    report("ais_runs", aisRuns)
+    report("ais_temperatures", aisTemperatures)
+    report("ais_log_z", ais.logZ)
+    report("ais_test_loglik", ais.logLikelihood(rbm, data: test.examples))
+    // Per temperature: the runs' hidden inputs (R×D·D×H) and visible inputs (R×H·H×D).
+    let aisFlops = Double(aisTemperatures) * 2 * 2 * Double(aisRuns * D * H)
+    report("ais_gemm_bound_seconds", aisFlops / (bestRate * 1e9))
+}
