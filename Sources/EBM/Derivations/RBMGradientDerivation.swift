@@ -22,7 +22,6 @@ public enum RBMGradientDerivation {
         let hs = (0..<(1 << H)).map { s in (0..<H).map { Double((s >> $0) & 1) } }
         let vs = (0..<(1 << D)).map { s in (0..<D).map { Double((s >> $0) & 1) } }
         let θ = p.parameterVector
-        let P = θ.count
 
         // The two logs of 001's second line, written out term by term.
         func logSumOverH(_ q: ExactParameters, _ v: [Double]) -> Double { logSumExp(hs.map { -q.energy(v, $0) }) }

@@ -4,25 +4,30 @@ import EBMIO
 extension Command {
     static let plot = Command(
         "plot", category: .images,
-        summary: "a line chart in text: training histories (one monitor against the epoch) or lists of numbers",
+        summary: "a line chart of training histories or numbers, in text; with file: also as a PNG with axes",
         parameters: [
             Parameter("y", .choice(["loglik", "pll", "recon", "ais"]), default: .string("loglik"), "which monitor of a history to plot (ais: the log-likelihood under AIS's log Z)"),
             Parameter("labels", .optional(.list), default: Value.none, "a name for each series, in order"),
-            Parameter("width", .integer(min: 10, max: 200), default: .number(60), "columns of the plot area"),
-            Parameter("height", .integer(min: 4, max: 100), default: .number(15), "rows of the plot area"),
-            Parameter("file", .optional(.path), default: Value.none, "also draw the chart as a 640×400 PNG here"),
             Parameter("title", .string, default: .string(""), "the PNG's title"),
-            Parameter("log_x", .bool, default: .bool(false), "a logarithmic x axis in the PNG"),
-            Parameter("log_y", .bool, default: .bool(false), "a logarithmic y axis in the PNG"),
+            Parameter("log_x", .bool, default: .bool(false), "a logarithmic x axis (points with x ≤ 0 are left out)"),
+            Parameter("log_y", .bool, default: .bool(false), "a logarithmic y axis (points with y ≤ 0 are left out)"),
+            Parameter("width", .integer(min: 10, max: 200), default: .number(60), "columns of the text plot area"),
+            Parameter("height", .integer(min: 4, max: 100), default: .number(15), "rows of the text plot area"),
+            Parameter("file", .optional(.path), default: Value.none, "also write the chart as a PNG file here"),
+            Parameter("pixels", .optional(.list), default: Value.none, "the PNG's [width, height] in pixels; [640, 400] when not given"),
         ].map { $0.byNameOnly() },
-        variadic: Parameter("series", .any, "histories, lists of numbers or vectors"),
+        variadic: Parameter("series", .any, "histories, lists of numbers, or matrices with rows (x, y) or (x, y, ±error)"),
         details: """
-        Each series gets its own marker (* o + x # @); points are joined by dots. A series can
-        also be an n × 2 matrix of (x, y) rows, or n × 3 with a ± error in the third column.
-        With file:, the same chart is also written as a PNG (through libpng, atomically), with
-        axes, ticks, a legend and error bars.
-        Example:
+        A series is a training history (the monitor `y` against the epoch), a list of numbers
+        (plotted against 0, 1, 2, …), or a matrix whose rows are (x, y) points or (x, y, ±error)
+        points; error bars and the title show only in the PNG. In text, each series gets its
+        own marker (* o + x # @) and points are joined by dots; log axes work in text too.
+        With file: the chart is also written as an RGB PNG (atomically, missing folders created),
+        with 1-2-5 ticks (powers of ten on log axes), axis labels, a legend, and a colour and
+        marker per series; `width` and `height` stay text sizes, `pixels` sets the image size.
+        Examples:
           plot h_cd, h_pcd, y: "loglik", labels: ["CD-1", "PCD-1"], file: "images/loglik.png"
+          plot transpose([ks, bias, noise]), log_x: true, labels: ["bias"], title: "CD-k"
         """
     ) { args, context in
         guard !args.rest.isEmpty else {
@@ -34,71 +39,85 @@ extension Command {
             labels = items.map { if case .string(let s) = $0 { return s } else { return context.format.render($0) } }
         }
         let y = args.string("y")
-        var series: [TextChart.Series] = []
-        var errors: [Int: [Double]] = [:]
+        var series: [LineChart.Series] = []
         for (i, value) in args.rest.enumerated() {
-            let label = i < labels.count ? labels[i] : "series \(i + 1)"
-            switch value {
-            case .object(let h as HistoryValue):
-                let points = h.history.epochs.compactMap { e -> (x: Double, y: Double)? in
-                    let v: Double?
-                    switch y {
-                    case "loglik": v = e.logLikelihood
-                    case "pll": v = e.exactPseudoLogLikelihood ?? e.pseudoLogLikelihood
-                    case "ais": v = e.aisLogLikelihood
-                    default: v = e.reconstructionError
-                    }
-                    return v.map { (Double(e.epoch), $0) }
-                }
-                if points.isEmpty && y == "ais" {
-                    throw ScriptError(.value, "plot: history \(i + 1) has no AIS estimates", at: args.callLocation,
-                                      hint: "train with ais_every: N to record them")
-                }
-                if points.isEmpty && y == "loglik" {
-                    throw ScriptError(.value, "plot: history \(i + 1) has no exact log-likelihood (the model is too large to enumerate)",
-                                      at: args.callLocation, hint: "plot y: \"pll\" or y: \"recon\" instead")
-                }
-                series.append(.init(label: label, points: points))
-            default:
-                guard let t = tensorValue(value), t.rank == 1 || (t.rank == 2 && (t.shape[1] == 2 || t.shape[1] == 3)) else {
-                    throw ScriptError(.argument, "plot: cannot plot \(describe(value))", at: args.callLocation,
-                                      hint: "plot histories from train(...), lists of numbers, or n × 2 matrices of (x, y) rows")
-                }
-                if t.rank == 1 {
-                    series.append(.init(label: label, points: t.scalars.enumerated().map { (Double($0.offset), Double($0.element)) }))
-                } else {
-                    let w = t.shape[1]
-                    series.append(.init(label: label, points: (0..<t.rows).map { (Double(t.scalars[$0 * w]), Double(t.scalars[$0 * w + 1])) }))
-                    if w == 3 { errors[series.count - 1] = (0..<t.rows).map { Double(t.scalars[$0 * w + 2]) } }
-                }
-            }
+            series.append(try plotSeries(value, number: i + 1, label: i < labels.count ? labels[i] : "series \(i + 1)", y: y, args))
         }
         let histories = args.rest.allSatisfy { if case .object(_ as HistoryValue) = $0 { return true } else { return false } }
-        var chart = TextChart(series: series, width: args.int("width"), height: args.int("height"))
-        if histories {
-            chart.yLabel = ["loglik": "exact mean log-likelihood", "pll": "pseudo-log-likelihood", "recon": "reconstruction error",
-                            "ais": "mean log-likelihood (AIS)"][y] ?? y
-            chart.xLabel = "epoch"
-        }
-        context.write(chart.text)
+        let xLabel = histories ? "epoch" : ""
+        let yLabel = histories ? (["loglik": "exact mean log-likelihood", "pll": "pseudo-log-likelihood", "recon": "reconstruction error",
+                                   "ais": "mean log-likelihood (AIS)"][y] ?? y) : ""
+
+        var text = TextChart(series: series.map { .init(label: $0.label, points: $0.points) },
+                             width: args.int("width"), height: args.int("height"))
+        (text.xLabel, text.yLabel, text.logX, text.logY) = (xLabel, yLabel, args.bool("log_x"), args.bool("log_y"))
+        context.write(text.text)
+
         if let path = args.optionalString("file") {
             guard path.lowercased().hasSuffix(".png") else {
                 throw args.error("file", "the file name should end in .png, got \"\(path)\"", hint: "e.g. \"images/loglik.png\"")
             }
-            var png = LineChart(series: series.enumerated().map { i, s in
-                LineChart.Series(label: s.label, points: s.points.map { (x: $0.x, y: $0.y) }, errors: errors[i])
-            })
-            png.title = args.string("title")
-            png.xLabel = chart.xLabel
-            png.yLabel = chart.yLabel
-            png.logX = args.bool("log_x")
-            png.logY = args.bool("log_y")
-            let picture = png.image()
+            let (w, h) = try pixelSize(args)
+            var chart = LineChart(series: series)
+            (chart.xLabel, chart.yLabel, chart.title, chart.logX, chart.logY) = (xLabel, yLabel, args.string("title"), args.bool("log_x"), args.bool("log_y"))
+            let picture = chart.image(width: w, height: h)
             let resolved = context.resolve(path)
             try fileErrors(args, "file") { try PNG.write(picture, to: resolved) }
             context.didWrite(resolved)
-            context.write("wrote \(path) (\(picture.width)×\(picture.height) RGB)\n")
+            context.write("wrote \(path) (\(picture.summary))\n")
         }
         return .none
     }
+}
+
+/// One argument of `plot` as a series: a history's monitor against the epoch, a vector against
+/// 0, 1, 2, …, or a matrix of (x, y) or (x, y, ±error) rows.
+private func plotSeries(_ value: Value, number: Int, label: String, y: String, _ args: Arguments) throws -> LineChart.Series {
+    if case .object(let h as HistoryValue) = value {
+        let points = h.history.epochs.compactMap { e -> (x: Double, y: Double)? in
+            let v: Double?
+            switch y {
+            case "loglik": v = e.logLikelihood
+            case "pll": v = e.exactPseudoLogLikelihood ?? e.pseudoLogLikelihood
+            case "ais": v = e.aisLogLikelihood
+            default: v = e.reconstructionError
+            }
+            return v.map { (Double(e.epoch), $0) }
+        }
+        if points.isEmpty && y == "ais" {
+            throw ScriptError(.value, "plot: history \(number) has no AIS estimates", at: args.callLocation,
+                              hint: "train with ais_every: N to record them")
+        }
+        if points.isEmpty && y == "loglik" {
+            throw ScriptError(.value, "plot: history \(number) has no exact log-likelihood (the model is too large to enumerate)",
+                              at: args.callLocation, hint: "plot y: \"pll\" or y: \"recon\" instead")
+        }
+        return .init(label: label, points: points)
+    }
+    guard let t = tensorValue(value) else {
+        throw ScriptError(.argument, "plot: cannot plot \(describe(value))", at: args.callLocation,
+                          hint: "plot histories from train(...), lists of numbers, or matrices with rows (x, y)")
+    }
+    let s = t.scalars.map(Double.init)
+    if t.rank == 1 { return .init(label: label, points: s.enumerated().map { (Double($0.offset), $0.element) }) }
+    guard t.rank == 2, t.shape[1] == 2 || t.shape[1] == 3 else {
+        throw ScriptError(.argument, "plot: series \(number) is a tensor \(shapeText(t.shape)); a series is a list of numbers or a matrix with 2 or 3 columns",
+                          at: args.callLocation, hint: "rows (x, y) or (x, y, ±error), e.g. transpose([ks, values])")
+    }
+    let columns = t.shape[1], rows = t.shape[0]
+    let points = (0..<rows).map { (x: s[$0 * columns], y: s[$0 * columns + 1]) }
+    return .init(label: label, points: points, errors: columns == 3 ? (0..<rows).map { s[$0 * 3 + 2] } : nil)
+}
+
+/// `pixels: [w, h]`, or 640 × 400.
+private func pixelSize(_ args: Arguments) throws -> (Int, Int) {
+    guard case .list(let items) = args["pixels"] else { return (640, 400) }
+    let sizes = items.compactMap { item -> Int? in
+        guard case .number(let v) = item, v == v.rounded(), v >= 100, v <= 4000 else { return nil }
+        return Int(v)
+    }
+    guard items.count == 2, sizes.count == 2 else {
+        throw args.error("pixels", "give the PNG's size as [width, height], whole numbers from 100 to 4000", hint: "e.g. pixels: [800, 500]")
+    }
+    return (sizes[0], sizes[1])
 }
