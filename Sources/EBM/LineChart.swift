@@ -34,8 +34,9 @@ public struct LineChart: Sendable {
 
     public init(series: [Series]) { self.series = series }
 
-    /// Okabe & Ito's palette without its yellow, which is too faint on white.
-    static let palette: [[UInt8]] = [
+    /// The series colours in order (RGB): Okabe & Ito's palette without its yellow, which is too
+    /// faint on white.
+    public static let palette: [[UInt8]] = [
         [0, 114, 178], [213, 94, 0], [0, 158, 115], [204, 121, 167], [230, 159, 0], [86, 180, 233], [0, 0, 0],
     ]
     static let ink: [UInt8] = [0, 0, 0]
