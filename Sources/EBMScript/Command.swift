@@ -25,6 +25,7 @@ public struct Command: Sendable {
         case sampling = "Sampling and training"
         case estimators = "Estimating the partition function"
         case derivations = "Derivations, every line evaluated"
+        case continuous = "Continuous energies, Langevin dynamics and score matching"
         case images = "Images"
         case files = "Model files"
     }

@@ -24,7 +24,7 @@ public struct CommandTable: Sendable {
         .help, .print, .str, .sleep,
         // Numbers, tensors and lists
         .tensor, .zeros, .ones, .rand, .randn, .range, .len, .reshape, .transpose,
-        .sum, .mean, .min, .max, .abs, .exp, .log, .sqrt, .sigmoid, .softplus,
+        .sum, .mean, .std, .min, .max, .abs, .exp, .log, .sqrt, .sigmoid, .softplus,
         // Data sets
         .barsAndStripes, .dataset, .bestLoglik, .shuffle, .split, .idx, .fashionMNIST, .needsData,
         // Boltzmann machines
@@ -35,6 +35,8 @@ public struct CommandTable: Sendable {
         .ais,
         // Derivations
         .derive, .gradcheck,
+        // Continuous energies
+        .mlpEnergy, .gaussian, .mixture, .doubleWell, .planeData, .langevin, .compare, .energyMap,
         // Model files
         .save, .load, .exportNPY, .importNPY,
         // Images

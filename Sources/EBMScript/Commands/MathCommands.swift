@@ -18,6 +18,12 @@ extension Command {
 
     static let sum = reduction("sum", "the sum of all entries (or along an axis)") { $0.reduce(0, +) }
     static let mean = reduction("mean", "the mean of all entries (or along an axis)") { $0.isEmpty ? .nan : $0.reduce(0, +) / Double($0.count) }
+    /// The sample standard deviation, √(Σ(x − x̄)² / (n − 1)).
+    static let std = reduction("std", "the standard deviation of all entries (or along an axis), with n − 1") { v in
+        guard v.count > 1 else { return .nan }
+        let m = v.reduce(0, +) / Double(v.count)
+        return (v.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(v.count - 1)).squareRoot()
+    }
     static let min = reduction("min", "the smallest entry (or along an axis)") { $0.min() ?? .nan }
     static let max = reduction("max", "the largest entry (or along an axis)") { $0.max() ?? .nan }
 
@@ -36,9 +42,12 @@ extension Command {
                     Parameter("axis", .optional(.integer(min: 0, max: 1)), default: Value.none,
                               "0 reduces over rows (one result per column), 1 over columns (one per row)"),
                 ],
-                details: "Example:\n  mean(d.x, axis: 0)   # the mean image of a data set") { args, _ in
+                details: "Example:\n  mean(d.x, axis: 0)   # the mean image of a data set\n  mean(chain)          # per dimension, for a Langevin chain") { args, _ in
             let t = args.tensor("x")
-            guard let axis = args.optionalInt("axis") else {
+            // A Langevin chain's moments are per dimension: mean(chain) is one value per coordinate.
+            var axisArgument = args.optionalInt("axis")
+            if case .object(_ as LangevinChainValue) = args["x"], axisArgument == nil { axisArgument = 0 }
+            guard let axis = axisArgument else {
                 return .number(f(t.scalars.map(Double.init)))
             }
             guard t.rank == 2 else { throw args.error("axis", "axis needs a matrix, got a tensor \(shapeText(t.shape))") }

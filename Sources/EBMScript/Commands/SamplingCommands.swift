@@ -50,12 +50,12 @@ extension Command {
 
     static let train = Command(
         "train", category: .sampling,
-        summary: "train an RBM (CD-k, PCD) or a Boltzmann machine (exact, CD-k, PCD) by maximum likelihood; returns the history",
+        summary: "train an RBM (CD-k, PCD), a Boltzmann machine (exact, CD-k, PCD) or a neural energy (langevin-ml) by maximum likelihood; returns the history",
         parameters: [
-            boltzmannOrRBMParameter,
+            Parameter("model", .object(["rbm", "boltzmann", "energy"]), "an RBM, a fully visible Boltzmann machine, or a neural energy from mlp_energy(...)"),
             Parameter("data", .tensor, "the training data: a data set or an n × D matrix with values in [0, 1]"),
-            Parameter("method", .choice(["cd", "pcd", "exact"]), default: .string("cd"),
-                      "\"cd\": chains start at the data (003, Algorithm 1); \"pcd\": persistent chains (Tieleman 2008); \"exact\": the negative phase summed over all states (Boltzmann machine)"),
+            Parameter("method", .choice(["cd", "pcd", "exact", "langevin-ml"]), default: .string("cd"),
+                      "\"cd\": chains start at the data (003, Algorithm 1); \"pcd\": persistent chains (Tieleman 2008); \"exact\": the negative phase summed over all states (Boltzmann machine); \"langevin-ml\": Langevin samples from a replay buffer (neural energy)"),
             Parameter("k", .integer(min: 1, max: 10_000), default: .number(1), "Gibbs steps per update"),
             Parameter("lr", .positiveNumber, default: .number(0.1), "the learning rate ε"),
             Parameter("lr_end", .optional(.number), default: Value.none,
@@ -71,7 +71,7 @@ extension Command {
                       "RBM: also estimate log Z by AIS every this many epochs (and after the last), and the monitor set's log-likelihood with it"),
             Parameter("ais_runs", .integer(min: 2, max: 100_000), default: .number(100), "AIS runs for those estimates"),
             Parameter("ais_betas", .integer(min: 2, max: 10_000_000), default: .number(10_000), "AIS inverse temperatures for those estimates"),
-        ],
+        ] + langevinTrainingParameters,
         details: """
         The update for W is ε (E_data[p(h|x) xᵀ] - E_chains[p(h|x̃) x̃ᵀ]) over the minibatch, where x̃
         comes from k Gibbs steps; b and c likewise. After each epoch the history records the
@@ -93,6 +93,10 @@ extension Command {
         """
     ) { args, context in
         if case .object(let machine as BoltzmannValue) = args["model"] { return try trainBoltzmann(machine, args, context) }
+        if case .object(let energy as EnergyValue) = args["model"] { return try trainEnergy(energy, args, context) }
+        guard args.string("method") != "langevin-ml" else {
+            throw args.error("method", "method: \"langevin-ml\" trains a neural energy from mlp_energy(...)")
+        }
         let model = try model(args)
         guard args.string("method") != "exact" else {
             throw args.error("method", "method: \"exact\" is for a fully visible Boltzmann machine; train an RBM with \"cd\" or \"pcd\"")

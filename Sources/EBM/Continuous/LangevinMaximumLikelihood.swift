@@ -1,0 +1,169 @@
+/// Maximum-likelihood training of a neural energy with Langevin samples from a replay buffer
+/// (Du and Mordatch 2019, as 003 §13.1.1 describes it). Each iteration:
+///
+///  1. x⁺: a minibatch of data. x⁻: from the replay buffer with probability `reuse` (a sample
+///     that has already walked towards the model), otherwise uniform noise over the data's box
+///     ("to encourage mode exploration in case a previous run got stuck").
+///  2. `langevinSteps` steps of Langevin dynamics on E_θ from x⁻; the results go back into the buffer.
+///  3. Gradient descent (Adam) on
+///         L = E_data[E_θ(x⁺)] − E_samples[E_θ(x⁻)] + α (E[E_θ(x⁺)²] + E[E_θ(x⁻)²]),
+///     whose first two terms are −(E_data[−∇θE] − E_p[−∇θE]), the negative log-likelihood
+///     gradient of 003 eq 13.1, and whose last is the L2 penalty on energies that keeps them
+///     from drifting (the text's "smooth E_θ in a Lipschitz sense"). The parameter gradient is
+///     clipped to norm `clip`.
+public struct LangevinMaximumLikelihoodOptions: Sendable {
+    public var iterations = 1000
+    public var batchSize = 128
+    public var langevinSteps = 20
+    /// ε of the Langevin steps.
+    public var stepSize: Float = 0.01
+    /// Scale of the Langevin noise (1 = the Langevin step; Du and Mordatch use less).
+    public var noise: Float = 1
+    /// Probability of starting a chain from the buffer rather than from noise (0.95 in the paper;
+    /// 0 = every chain starts from noise: short-run training without a buffer).
+    public var reuse: Float = 0.95
+    public var bufferSize = 10_000
+    /// α of the L2 penalty on energies.
+    public var energyPenalty: Float = 0.1
+    /// The largest norm of a parameter gradient; longer ones are scaled down to it.
+    public var clip: Float = 1
+    public var learningRate: Float = 1e-3
+    public var seed: UInt64 = 0
+    /// A history row every this many iterations (and after the last).
+    public var monitorEvery = 50
+    public init() {}
+}
+
+/// One row of the history: averages over the iterations since the previous row.
+public struct LangevinTrainingRecord: Sendable, Equatable {
+    public var iteration: Int
+    /// Mean E_θ of the data minibatches.
+    public var dataEnergy: Double
+    /// Mean E_θ of the Langevin samples.
+    public var sampleEnergy: Double
+    /// The loss L (with the penalty).
+    public var loss: Double
+    /// Mean norm of the (unclipped) parameter gradient.
+    public var gradientNorm: Double
+    /// Mean ‖x_K − x_0‖ of the chains over one Langevin run: how far samples travel.
+    public var sampleTravel: Double
+    /// Fraction of chains that started from the buffer.
+    public var bufferFraction: Double
+}
+
+public struct LangevinMaximumLikelihood: Sendable {
+    public var options: LangevinMaximumLikelihoodOptions
+    public private(set) var history: [LangevinTrainingRecord] = []
+    public private(set) var iterationsCompleted = 0
+    /// The replay buffer, rows of d floats, oldest first.
+    public private(set) var buffer: [Float] = []
+    private var optimizer: AdamOptimizer
+    private var generator: Xoshiro256StarStar
+    /// The box uniform starts are drawn from: the data's range, widened by 10% on each side.
+    private var low: [Float] = [], high: [Float] = []
+
+    public init(options: LangevinMaximumLikelihoodOptions = LangevinMaximumLikelihoodOptions()) {
+        self.options = options
+        optimizer = AdamOptimizer(learningRate: options.learningRate, beta1: 0, beta2: 0.999)
+        generator = Xoshiro256StarStar(seed: options.seed ^ 0xE6E6)
+    }
+
+    public enum Outcome: Sendable, Equatable {
+        case completed(iteration: Int)
+        case stopped(iteration: Int)
+        /// A parameter or energy became NaN/infinite; the energy is back at the last history row's state.
+        case diverged(iteration: Int, restoredIteration: Int)
+    }
+
+    public mutating func train(_ energy: inout NeuralEnergy, on data: [Float], rows n: Int,
+                               shouldStop: () -> Bool = { false },
+                               progress: (Int, LangevinTrainingRecord?) -> Void = { _, _ in }) -> Outcome {
+        let d = energy.dimension
+        precondition(data.count == n * d && n >= 1, "data must be n × \(d)")
+        if low.count != d {
+            low = (0..<d).map { i in (0..<n).map { data[$0 * d + i] }.min()! }
+            high = (0..<d).map { i in (0..<n).map { data[$0 * d + i] }.max()! }
+            for i in 0..<d { let w = (high[i] - low[i]) * 0.1 + 1e-3; low[i] -= w; high[i] += w }
+        }
+        optimizer.learningRate = options.learningRate
+        var lastGood = energy, lastGoodIteration = iterationsCompleted
+        var sums = [Double](repeating: 0, count: 6), count = 0
+        let B = Swift.min(options.batchSize, n)
+        for round in 0..<options.iterations {
+            let iteration = iterationsCompleted + 1
+            // 1. Data minibatch and chain starts.
+            var positive = [Float](repeating: 0, count: B * d)
+            for r in 0..<B {
+                let row = Int(generator.next() % UInt64(n))
+                for i in 0..<d { positive[r * d + i] = data[row * d + i] }
+            }
+            var start = [Float](repeating: 0, count: B * d)
+            var fromBuffer = 0
+            let stored = buffer.count / d
+            for r in 0..<B {
+                if stored > 0 && Float(generator.nextUnitDouble()) < options.reuse {
+                    let k = Int(generator.next() % UInt64(stored))
+                    for i in 0..<d { start[r * d + i] = buffer[k * d + i] }
+                    fromBuffer += 1
+                } else {
+                    for i in 0..<d { start[r * d + i] = low[i] + (high[i] - low[i]) * Float(generator.nextUnitDouble()) }
+                }
+            }
+            // 2. Short-run Langevin from the starts.
+            var settings = LangevinSettings()
+            settings.steps = options.langevinSteps
+            settings.stepSize = options.stepSize
+            settings.noise = options.noise
+            settings.every = Swift.max(1, options.langevinSteps)
+            settings.seed = options.seed &+ UInt64(iteration) &* 0x9E37_79B9_7F4A_7C15
+            let run = LangevinDynamics.run(energy, start: start, chains: B, settings: settings)!
+            let negative = run.final
+            var travel = 0.0
+            for r in 0..<B {
+                var s: Float = 0
+                for i in 0..<d { let u = negative[r * d + i] - start[r * d + i]; s += u * u }
+                travel += Double(s.squareRoot()) / Double(B)
+            }
+            buffer += negative
+            if buffer.count > options.bufferSize * d { buffer.removeFirst(buffer.count - options.bufferSize * d) }
+            // 3. The loss's parameter gradient: weights (1 + 2αE)/B on data, −(1 − 2αE)/B on samples.
+            let ePlus = energy.energies(positive, rows: B), eMinus = energy.energies(negative, rows: B)
+            let alpha = options.energyPenalty
+            let wPlus = ePlus.map { (1 + 2 * alpha * $0) / Float(B) }
+            let wMinus = eMinus.map { -(1 - 2 * alpha * $0) / Float(B) }
+            let gPlus = energy.parameterGradient(positive, rows: B, weights: wPlus).gradient
+            let gMinus = energy.parameterGradient(negative, rows: B, weights: wMinus).gradient
+            var gradient = zip(gPlus, gMinus).map { $0 + $1 }
+            let norm = gradient.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
+            if norm > options.clip { gradient = gradient.map { $0 * options.clip / norm } }
+            var θ = energy.network.parameterVector
+            optimizer.update(&θ, gradient: gradient)
+            let meanPlus = ePlus.reduce(0) { $0 + Double($1) } / Double(B)
+            let meanMinus = eMinus.reduce(0) { $0 + Double($1) } / Double(B)
+            let penalty = Double(alpha) * (ePlus.reduce(0) { $0 + Double($1 * $1) } + eMinus.reduce(0) { $0 + Double($1 * $1) }) / Double(B)
+            guard θ.allSatisfy(\.isFinite), meanPlus.isFinite, meanMinus.isFinite else {
+                energy = lastGood
+                return .diverged(iteration: iteration, restoredIteration: lastGoodIteration)
+            }
+            energy.network.setParameterVector(θ)
+            iterationsCompleted = iteration
+            for (k, v) in [meanPlus, meanMinus, meanPlus - meanMinus + penalty, Double(norm), travel, Double(fromBuffer) / Double(B)].enumerated() { sums[k] += v }
+            count += 1
+            var record: LangevinTrainingRecord?
+            if iteration % options.monitorEvery == 0 || round == options.iterations - 1 {
+                let m = sums.map { $0 / Double(count) }
+                let r = LangevinTrainingRecord(iteration: iteration, dataEnergy: m[0], sampleEnergy: m[1], loss: m[2],
+                                               gradientNorm: m[3], sampleTravel: m[4], bufferFraction: m[5])
+                history.append(r)
+                record = r
+                sums = [Double](repeating: 0, count: 6)
+                count = 0
+                lastGood = energy
+                lastGoodIteration = iteration
+            }
+            progress(iteration, record)
+            if shouldStop() { return .stopped(iteration: iteration) }
+        }
+        return .completed(iteration: iterationsCompleted)
+    }
+}

@@ -1,0 +1,153 @@
+import EBM
+import EBMIO
+import Foundation
+
+extension Command {
+    static let langevin = Command(
+        "langevin", category: .continuous,
+        summary: "Langevin dynamics on an energy, many chains at once: x ← x − (ε/2)∇ₓE(x) + √ε·z, or MALA",
+        parameters: [
+            Parameter("energy", .object(["energy"]), "an energy from gaussian, mixture, double_well or mlp_energy"),
+            Parameter("chains", .integer(min: 1, max: 1_000_000), default: .number(1000), "chains run side by side"),
+            Parameter("steps", .integer(min: 0, max: 100_000_000), default: .number(1000), "steps per chain"),
+            Parameter("step_size", .positiveNumber, default: .number(0.01), "ε"),
+            Parameter("noise", .number, default: .number(1), "scale of the injected noise (1 samples p; less, as in Du and Mordatch, does not)"),
+            Parameter("mala", .bool, default: .bool(false), "Metropolis-adjusted (MALA): accept or reject each move, and report the acceptance rate"),
+            Parameter("init", .oneOf([.choice(["normal"]), .tensor]), default: .string("normal"), "\"normal\": x ~ N(0, I); or data: chain i starts at row i mod n"),
+            Parameter("every", .integer(min: 1, max: nil), default: .number(100), "keep the states every this many steps"),
+            Parameter("seed", .integer(min: 0, max: nil), default: .number(0), "the random seed; chain i uses its own stream"),
+        ].enumerated().map { $0.offset == 0 ? $0.element : $0.element.byNameOnly() },
+        details: """
+        Unadjusted (ULA):  x ← x − (ε/2)∇ₓE(x) + √ε·noise·z,  z ~ N(0, I)   (biased by O(ε))
+        MALA: the same move as a proposal, accepted with probability
+              min(1, e^(−E(y)+E(x)) q(x|y)/q(y|x)),  q(y|x) = N(y; x − (ε/2)∇E(x), εI)
+        mean(c) and std(c) give the per-dimension moments of the final states; compare(c, e) puts
+        them beside the exact ones of a closed-form energy. A 2-D chain prints a density map.
+        Example:
+          g = gaussian(mean: [1, -1], std: [0.5, 2])
+          c = langevin(g, chains: 1000, steps: 2000, step_size: 0.05, seed: 1)
+          compare(c, g)
+        """
+    ) { args, context in
+        guard let e = args.object("energy", as: EnergyValue.self) else { throw args.error("energy", "expected an energy") }
+        let energy = e.energy, d = energy.dimension
+        let chains = args.int("chains")
+        var start = [Float](repeating: 0, count: chains * d)
+        if case .string = args["init"] {
+            var g = Xoshiro256StarStar(seed: UInt64(args.int("seed")) ^ 0x1A17)
+            start = start.map { _ in standardNormal(&g) }
+        } else {
+            let x = try rows(args, "init", width: d, what: "coordinates")
+            for c in 0..<chains { for i in 0..<d { start[c * d + i] = x.scalars[(c % x.rows) * d + i] } }
+        }
+        var settings = LangevinSettings()
+        settings.steps = args.int("steps")
+        settings.stepSize = Float(args.number("step_size"))
+        settings.noise = Float(args.number("noise"))
+        settings.adjusted = args.bool("mala")
+        settings.every = args.int("every")
+        settings.seed = UInt64(args.int("seed"))
+        context.progress?.begin("langevin", total: settings.steps)
+        defer { context.progress?.end() }
+        guard let run = LangevinDynamics.run(energy, start: start, chains: chains, settings: settings,
+                                             shouldStop: { context.isInterrupted },
+                                             progress: { context.progress?.update(done: $0, status: "") }) else {
+            throw ScriptError(.interrupted, "interrupted: the chains stopped before the last step", at: args.callLocation)
+        }
+        let description = (settings.adjusted ? "MALA" : "ULA") + ", ε = \(formatNumber(Double(settings.stepSize), digits: 6))"
+            + (settings.noise != 1 && !settings.adjusted ? ", noise \(formatNumber(Double(settings.noise), digits: 6))" : "")
+        return .object(LangevinChainValue(run: run, settings: description))
+    }
+
+    static let compare = Command(
+        "compare", category: .continuous,
+        summary: "a chain's per-dimension mean and std beside a closed-form energy's exact ones, with standard errors",
+        parameters: [
+            Parameter("chain", .object(["langevin"]), "a chain from langevin(...)"),
+            Parameter("energy", .object(["energy"]), "a closed-form energy: gaussian, mixture or double_well"),
+        ],
+        details: """
+        The chains are independent, so over their final states SE(mean) = s/√n and
+        SE(std) ≈ s/√(2(n−1)); a column "z" gives (chain − exact)/SE, which should mostly lie
+        within ±3 when the chain samples the energy (ULA adds an O(ε) bias that shows up here).
+        """
+    ) { args, context in
+        guard let chain = args.object("chain", as: LangevinChainValue.self) else { throw args.error("chain", "expected a chain") }
+        guard let e = args.object("energy", as: EnergyValue.self), let exact = e.closedForm else {
+            throw args.error("energy", "compare needs a closed-form energy (gaussian, mixture, double_well): a neural energy's moments are unknown")
+        }
+        let run = chain.run
+        guard exact.dimension == run.dimension else {
+            throw args.error("energy", "the chain has \(run.dimension) dimensions, the energy \(exact.dimension)")
+        }
+        let m = LangevinDynamics.moments(run.final, chains: run.chains, dimension: run.dimension)
+        var rowsOut: [[String]] = []
+        var worst = 0.0
+        for i in 0..<run.dimension {
+            let zMean = (m.mean[i] - exact.exactMean[i]) / Swift.max(m.meanSE[i], 1e-300)
+            let zStd = (m.std[i] - exact.exactStd[i]) / Swift.max(m.stdSE[i], 1e-300)
+            worst = Swift.max(worst, Swift.abs(zMean), Swift.abs(zStd))
+            rowsOut.append(["x\(i + 1)", formatNumber(m.mean[i], digits: 4) + " ± " + formatNumber(m.meanSE[i], digits: 2),
+                            formatNumber(exact.exactMean[i], digits: 4), formatNumber(zMean, digits: 2),
+                            formatNumber(m.std[i], digits: 4) + " ± " + formatNumber(m.stdSE[i], digits: 2),
+                            formatNumber(exact.exactStd[i], digits: 4), formatNumber(zStd, digits: 2)])
+        }
+        var out = "\(run.chains) chains after \(run.snapshots.last?.step ?? 0) steps (\(chain.settings)) against \(exact.description)\n"
+        out += Table(header: ["", "chain mean", "exact", "z", "chain std", "exact", "z"], rows: rowsOut).text
+        out += worst <= 3 ? "every moment within 3 standard errors of the exact value\n"
+                          : "a moment is \(formatNumber(worst, digits: 2)) standard errors from the exact value: a smaller step, more steps, or MALA\n"
+        context.write(out)
+        return .bool(worst <= 3)
+    }
+
+    static let energyMap = Command(
+        "energy_map", category: .continuous,
+        summary: "a 2-D energy as a PNG heatmap of e^(−E), with samples (and chain paths) drawn over it",
+        parameters: [
+            Parameter("energy", .object(["energy"]), "a 2-D energy"),
+            Parameter("path", .path, "where to write the PNG"),
+            Parameter("samples", .optional(.any), default: Value.none, "points to draw: a chain, a data set or an n × 2 matrix"),
+            Parameter("paths", .optional(.object(["langevin"])), default: Value.none, "a chain whose first chains' trajectories are drawn (every snapshot)"),
+            Parameter("range", .number, default: .number(3), "the square [−range, range]² shown"),
+            Parameter("size", .integer(min: 32, max: 2048), default: .number(256), "pixels per side"),
+        ].enumerated().map { $0.offset < 2 ? $0.element : $0.element.byNameOnly() },
+        details: """
+        Dark is probable: each pixel is shaded by e^(−(E − E_min)), so the picture shows the
+        density's shape whatever constant the energy carries. Samples are red dots, paths orange.
+        Example:
+          energy_map(e, "images/energy.png", samples: c, range: 3)
+        """
+    ) { args, context in
+        guard let e = args.object("energy", as: EnergyValue.self), e.energy.dimension == 2 else {
+            throw args.error("energy", "energy_map draws 2-D energies")
+        }
+        let path = args.string("path")
+        guard path.lowercased().hasSuffix(".png") else { throw args.error("path", "the file name should end in .png, got \"\(path)\"") }
+        var points: [Float] = []
+        if !args["samples"].isNone {
+            guard let t = tensorValue(args["samples"]), t.rank == 2, t.shape[1] == 2 else {
+                throw args.error("samples", "samples must be n × 2: a chain, a 2-D data set or a matrix")
+            }
+            points = t.scalars
+        }
+        var trajectories: [[Float]] = []
+        if let c = args.object("paths", as: LangevinChainValue.self) {
+            let run = c.run
+            trajectories = (0..<Swift.min(run.chains, 16)).map { k in run.snapshots.flatMap { Array($0.states[(k * 2)..<(k * 2 + 2)]) } }
+        }
+        let r = Float(args.number("range"))
+        guard r > 0 else { throw args.error("range", "range must be > 0") }
+        let picture = EnergyHeatmap.image(e.energy, lo: -r, hi: r, size: args.int("size"), points: points, trajectories: trajectories)
+        let resolved = context.resolve(path)
+        try fileErrors(args, "path") { try PNG.write(picture, to: resolved) }
+        context.didWrite(resolved)
+        context.write("wrote \(path) (\(picture.width)×\(picture.height) RGB)\n")
+        return .none
+    }
+}
+
+/// One N(0, 1) draw as Float.
+func standardNormal(_ g: inout Xoshiro256StarStar) -> Float {
+    let u1 = max(g.nextUnitDouble(), .leastNonzeroMagnitude), u2 = g.nextUnitDouble()
+    return Float((-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2))
+}

@@ -1,0 +1,49 @@
+import EBM
+
+/// The result of `langevin(...)`: chains of points in ℝᵈ over time.
+public struct LangevinChainValue: ScriptObject {
+    public var run: LangevinRun
+    public var settings: String
+    /// The energy's dimension-2 box for pictures, from the states.
+    var box: (lo: Float, hi: Float) {
+        let all = run.snapshots.flatMap(\.states).filter(\.isFinite)
+        let m = Swift.max(abs(all.min() ?? 1), abs(all.max() ?? 1), 1e-3)
+        return (-m * 1.05, m * 1.05)
+    }
+
+    public var kindName: String { "langevin" }
+    public var summary: String {
+        "\(run.chains) chains × \(run.dimension) dimension\(run.dimension == 1 ? "" : "s"), \(run.snapshots.last?.step ?? 0) steps"
+            + (run.acceptanceRate.map { ", acceptance \(formatNumber($0, digits: 3))" } ?? "")
+    }
+
+    public func render(_ format: ValueFormat) -> String {
+        var out = "langevin: \(summary) (\(settings))"
+        let m = LangevinDynamics.moments(run.final, chains: run.chains, dimension: run.dimension)
+        out += "\nfinal states: mean " + list(m.mean) + ", std " + list(m.std)
+        if run.dimension == 2 {
+            let (lo, hi) = box
+            out += "\ndensity of the final states over [\(formatNumber(Double(lo), digits: 3)), \(formatNumber(Double(hi), digits: 3))]²:\n"
+            out += EnergyHeatmap.densityText(run.final, lo: lo, hi: hi, columns: 48, rows: 16).dropLast()
+        }
+        return out
+    }
+
+    private func list(_ v: [Double]) -> String { "[" + v.map { formatNumber($0, digits: 4) }.joined(separator: ", ") + "]" }
+
+    /// The final states, chains × d.
+    public var tensorView: Tensor? { Tensor(shape: [run.chains, run.dimension], scalars: run.final) }
+
+    public var propertyNames: [String] { ["samples", "acceptance", "steps", "chains", "snapshots"] }
+
+    public func property(_ name: String) throws -> Value? {
+        switch name {
+        case "samples": return .object(Dataset(name: "langevin samples", examples: tensorView!))
+        case "acceptance": return run.acceptanceRate.map(Value.number) ?? Value.none
+        case "steps": return .number(Double(run.snapshots.last?.step ?? 0))
+        case "chains": return .number(Double(run.chains))
+        case "snapshots": return .number(Double(run.snapshots.count))
+        default: return nil
+        }
+    }
+}
