@@ -3,9 +3,8 @@ import Glibc
 /// Pictures of a 2-D energy: E over a box as a heatmap (low energy dark, the probable regions),
 /// with points drawn over it; and the density of points as a block-character map for terminals.
 public enum EnergyHeatmap {
-    /// A `size` × `size` RGB image of E over [lo, hi]² (x to the right, y up), shaded by
-    /// p ∝ e^(−E) scaled to its maximum (so the picture shows the density's shape whatever the
-    /// energy's offset), with `points` (n × 2) as small red dots.
+    /// A `size` × `size` RGB image of E over [lo, hi]² (x to the right, y up), low energy dark
+    /// blue, with `points` (n × 2) as small red dots and `trajectories` in orange.
     public static func image(_ energy: any ContinuousEnergy, lo: Float, hi: Float, size: Int = 256,
                              points: [Float] = [], trajectories: [[Float]] = []) -> Image {
         precondition(energy.dimension == 2, "a heatmap needs a 2-D energy")
@@ -18,12 +17,14 @@ public enum EnergyHeatmap {
             }
         }
         let E = energy.energies(grid, rows: size * size)
-        let minE = E.filter(\.isFinite).min() ?? 0
+        let finite = E.filter(\.isFinite).sorted()
+        let minE = finite.first ?? 0
+        // Shade from E_min (deep blue) to the 75th percentile of E over the box (white): the
+        // low-energy, probable regions stand out whatever scale or offset the energy has.
+        let top = finite.isEmpty ? 1 : Swift.max(finite[finite.count * 3 / 4] - minE, 1e-6)
         var img = Image(width: size, height: size, channels: 3, repeating: 255)
         for k in 0..<(size * size) {
-            // p/p_max = e^(−(E − E_min)): 1 → deep blue, 0 → white.
-            let p = E[k].isFinite ? expf(-(E[k] - minE)) : 0
-            let shade = Float(1 - p)
+            let shade = E[k].isFinite ? Swift.min(1, (E[k] - minE) / top) : 1
             let color: [Float] = [20 + 235 * shade, 40 + 215 * shade, 120 + 135 * shade]
             for c in 0..<3 { img.setPixel(x: k % size, y: k / size, channel: c, to: UInt8(Swift.max(0, Swift.min(255, color[c])))) }
         }
@@ -39,13 +40,7 @@ public enum EnergyHeatmap {
         }
         for k in 0..<(points.count / 2) {
             guard let (c, r) = pixel(points[2 * k], points[2 * k + 1]) else { continue }
-            for dy in -1...1 {
-                for dx in -1...1 where abs(dx) + abs(dy) <= 1 {
-                    let (x, y) = (c + dx, r + dy)
-                    guard x >= 0, y >= 0, x < size, y < size else { continue }
-                    for (ch, v) in [UInt8(220), 30, 30].enumerated() { img.setPixel(x: x, y: y, channel: ch, to: v) }
-                }
-            }
+            for (ch, v) in [UInt8(220), 30, 30].enumerated() { img.setPixel(x: c, y: r, channel: ch, to: v) }
         }
         return img
     }

@@ -31,6 +31,10 @@ public struct LangevinRun: Sendable {
     /// MALA: accepted proposals / proposals, over all chains and steps.
     public var acceptanceRate: Double?
     public var final: [Float] { snapshots.last?.states ?? [] }
+
+    public init(snapshots: [(step: Int, states: [Float])], chains: Int, dimension: Int, acceptanceRate: Double?) {
+        (self.snapshots, self.chains, self.dimension, self.acceptanceRate) = (snapshots, chains, dimension, acceptanceRate)
+    }
 }
 
 public enum LangevinDynamics {

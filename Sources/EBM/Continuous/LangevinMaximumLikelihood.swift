@@ -1,3 +1,5 @@
+import COpenBLAS
+
 /// Maximum-likelihood training of a neural energy with Langevin samples from a replay buffer
 /// (Du and Mordatch 2019, as 003 §13.1.1 describes it). Each iteration:
 ///
@@ -86,6 +88,11 @@ public struct LangevinMaximumLikelihood: Sendable {
             for i in 0..<d { let w = (high[i] - low[i]) * 0.1 + 1e-3; low[i] -= w; high[i] += w }
         }
         optimizer.learningRate = options.learningRate
+        // The products here are small (a minibatch × a layer): OpenBLAS's threads cost more than
+        // they save on them, and one thread keeps the results the same on every machine.
+        let blasThreads = openblas_get_num_threads()
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(blasThreads) }
         var lastGood = energy, lastGoodIteration = iterationsCompleted
         var sums = [Double](repeating: 0, count: 6), count = 0
         let B = Swift.min(options.batchSize, n)

@@ -85,8 +85,8 @@ func trainBoltzmann(_ model: BoltzmannValue, _ args: Arguments, _ context: CallC
     let k = args.int("k")
     let batch = min(args.int("batch"), x.rows)
     switch args.string("method") {
-    case "langevin-ml":
-        throw args.error("method", "method: \"langevin-ml\" trains a neural energy from mlp_energy(...)")
+    case "langevin-ml", "dsm", "ism":
+        throw args.error("method", "methods \"langevin-ml\", \"dsm\" and \"ism\" train neural energies and score models; a Boltzmann machine trains with \"exact\", \"cd\" or \"pcd\"")
     case "exact":
         if m.units > FullyVisibleBoltzmannMachine.enumerationLimitExponent {
             throw args.error("method", "the exact negative phase sums over all 2^\(m.units) states; use method: \"pcd\" above \(FullyVisibleBoltzmannMachine.enumerationLimitExponent) units")

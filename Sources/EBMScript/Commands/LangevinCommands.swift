@@ -112,8 +112,9 @@ extension Command {
             Parameter("size", .integer(min: 32, max: 2048), default: .number(256), "pixels per side"),
         ].enumerated().map { $0.offset < 2 ? $0.element : $0.element.byNameOnly() },
         details: """
-        Dark is probable: each pixel is shaded by e^(−(E − E_min)), so the picture shows the
-        density's shape whatever constant the energy carries. Samples are red dots, paths orange.
+        Dark is probable: each pixel is shaded from the lowest energy in the box (dark blue) to
+        the 75th percentile (white), so the picture shows the landscape whatever scale or constant
+        the energy carries. Samples are red dots, paths orange.
         Example:
           energy_map(e, "images/energy.png", samples: c, range: 3)
         """
@@ -150,4 +151,49 @@ extension Command {
 func standardNormal(_ g: inout Xoshiro256StarStar) -> Float {
     let u1 = max(g.nextUnitDouble(), .leastNonzeroMagnitude), u2 = g.nextUnitDouble()
     return Float((-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2))
+}
+
+extension Command {
+    static let modes = Command(
+        "modes", category: .continuous,
+        summary: "how samples spread over the components of a mixture: count and fraction near each mean, against its weight",
+        parameters: [
+            Parameter("samples", .any, "a chain, a data set or an n × d matrix"),
+            Parameter("mixture", .object(["energy"]), "a mixture energy from mixture(...)"),
+        ],
+        details: """
+        A sample counts for component k when it lies within 3σₖ of μₖ; the rest are "between".
+        A sampler that has found every mode in the right proportions gives fractions near the
+        weights; one stuck in a mode, or a model that missed one, shows it at once.
+        Example:
+          modes(s, mixture())
+        """
+    ) { args, context in
+        guard let e = args.object("mixture", as: EnergyValue.self), let mix = e.closedForm as? MixtureEnergy else {
+            throw args.error("mixture", "modes needs a mixture energy from mixture(...)")
+        }
+        guard let t = tensorValue(args["samples"]), t.rank == 2, t.shape[1] == mix.dimension else {
+            throw args.error("samples", "samples must be n × \(mix.dimension): a chain, a data set or a matrix")
+        }
+        let (n, d) = (t.shape[0], t.shape[1])
+        var counts = [Int](repeating: 0, count: mix.means.count)
+        for r in 0..<n {
+            for (k, mu) in mix.means.enumerated() {
+                var sq = 0.0
+                for i in 0..<d { let u = Double(t.scalars[r * d + i]) - mu[i]; sq += u * u }
+                if sq.squareRoot() <= 3 * mix.stds[k] { counts[k] += 1; break }
+            }
+        }
+        let rowsOut = mix.means.indices.map { k in
+            ["\(k + 1)", "(" + mix.means[k].map { formatNumber($0, digits: 3) }.joined(separator: ", ") + ")",
+             String(counts[k]), formatNumber(Double(counts[k]) / Double(n), digits: 3), formatNumber(mix.weights[k], digits: 3)]
+        }
+        let between = n - counts.reduce(0, +)
+        var out = Table(header: ["mode", "mean", "samples within 3σ", "fraction", "weight"], rows: rowsOut).text
+        let found = counts.filter { Double($0) >= 0.2 * mix.weights.min()! * Double(n) }.count
+        out += "between modes: \(between) (\(formatNumber(Double(between) / Double(n), digits: 3))); "
+            + "\(found) of \(mix.means.count) modes hold at least a fifth of their share\n"
+        context.write(out)
+        return .number(Double(found))
+    }
 }

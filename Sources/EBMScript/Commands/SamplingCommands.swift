@@ -52,10 +52,10 @@ extension Command {
         "train", category: .sampling,
         summary: "train an RBM (CD-k, PCD), a Boltzmann machine (exact, CD-k, PCD) or a neural energy (langevin-ml) by maximum likelihood; returns the history",
         parameters: [
-            Parameter("model", .object(["rbm", "boltzmann", "energy"]), "an RBM, a fully visible Boltzmann machine, or a neural energy from mlp_energy(...)"),
+            Parameter("model", .object(["rbm", "boltzmann", "energy", "score_model"]), "an RBM, a fully visible Boltzmann machine, a neural energy from mlp_energy(...), or a score model"),
             Parameter("data", .tensor, "the training data: a data set or an n × D matrix with values in [0, 1]"),
-            Parameter("method", .choice(["cd", "pcd", "exact", "langevin-ml"]), default: .string("cd"),
-                      "\"cd\": chains start at the data (003, Algorithm 1); \"pcd\": persistent chains (Tieleman 2008); \"exact\": the negative phase summed over all states (Boltzmann machine); \"langevin-ml\": Langevin samples from a replay buffer (neural energy)"),
+            Parameter("method", .choice(["cd", "pcd", "exact", "langevin-ml", "dsm", "ism"]), default: .string("cd"),
+                      "\"cd\": chains start at the data (003, Algorithm 1); \"pcd\": persistent chains (Tieleman 2008); \"exact\": the negative phase summed over all states (Boltzmann machine); \"langevin-ml\": Langevin samples from a replay buffer (neural energy); \"dsm\", \"ism\": denoising or implicit score matching (score model)"),
             Parameter("k", .integer(min: 1, max: 10_000), default: .number(1), "Gibbs steps per update"),
             Parameter("lr", .positiveNumber, default: .number(0.1), "the learning rate ε"),
             Parameter("lr_end", .optional(.number), default: Value.none,
@@ -94,8 +94,9 @@ extension Command {
     ) { args, context in
         if case .object(let machine as BoltzmannValue) = args["model"] { return try trainBoltzmann(machine, args, context) }
         if case .object(let energy as EnergyValue) = args["model"] { return try trainEnergy(energy, args, context) }
-        guard args.string("method") != "langevin-ml" else {
-            throw args.error("method", "method: \"langevin-ml\" trains a neural energy from mlp_energy(...)")
+        if case .object(let score as ScoreModelValue) = args["model"] { return try trainScoreModel(score, args, context) }
+        guard !["langevin-ml", "dsm", "ism"].contains(args.string("method")) else {
+            throw args.error("method", "methods \"langevin-ml\", \"dsm\" and \"ism\" train neural energies and score models; an RBM trains with \"cd\" or \"pcd\"")
         }
         let model = try model(args)
         guard args.string("method") != "exact" else {
