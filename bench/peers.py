@@ -3,6 +3,8 @@
 
 - scikit-learn's BernoulliRBM (n_iter=1) with float32 and with float64 input;
 - a plain NumPy CD-1 epoch in float32 (the textbook loop, five GEMMs per minibatch);
+- a NumPy Langevin step on the same swish MLP energies as ebm-bench (2 → 128 → 128 → 1 and
+  196 → 256 → 256 → 1, 1000 chains, float32): forward pass, reverse-mode ∇ₓE, update;
 - the mean pseudo-log-likelihood of each trained model on the first 10,000 test images, with
   scikit-learn's estimator (one random bit flipped per image, scaled by the number of pixels)
   and THE SAME flipped bits for every model, ebm's included (read from its exported .npy files).
@@ -67,8 +69,41 @@ def numpy_cd1_epoch(X, hidden, batch, lr, seed):
     return time.perf_counter() - start
 
 
+def numpy_langevin_steps_per_second(dims, chains, steps, seed=1):
+    """x ← x − (ε/2)∇ₓE(x) + √ε z on E = swish MLP, ∇ₓE by hand-written reverse mode."""
+    rng = np.random.default_rng(seed)
+    Ws = [(rng.standard_normal((o, i)) / np.sqrt(i)).astype(np.float32) for i, o in zip(dims[:-1], dims[1:])]
+    bs = [np.zeros(o, np.float32) for o in dims[1:]]
+    x = np.full((chains, dims[0]), 0.1, np.float32)
+    eps = np.float32(0.01)
+
+    def step(x):
+        acts, pres = [x], []
+        for l, (W, b) in enumerate(zip(Ws, bs)):
+            z = acts[-1] @ W.T + b
+            if l < len(Ws) - 1:
+                pres.append(z)
+                acts.append(z / (1 + np.exp(-z)))
+        g = np.ones((chains, 1), np.float32)
+        for l in range(len(Ws) - 1, -1, -1):
+            g = g @ Ws[l]
+            if l > 0:
+                z = pres[l - 1]
+                s = 1 / (1 + np.exp(-z))
+                g = g * (s + z * s * (1 - s))
+        return x - eps / 2 * g + np.sqrt(eps) * rng.standard_normal(x.shape, dtype=np.float32)
+
+    x = step(x)
+    start = time.perf_counter()
+    for _ in range(steps):
+        x = step(x)
+    return steps / (time.perf_counter() - start)
+
+
 def main():
     data_dir, ebm_dir = sys.argv[1], sys.argv[2]
+    print("numpy_langevin_2d_steps_per_second", numpy_langevin_steps_per_second([2, 128, 128, 1], 1000, 400))
+    print("numpy_langevin_image_steps_per_second", numpy_langevin_steps_per_second([196, 256, 256, 1], 1000, 100))
     train = (load_idx_images(os.path.join(data_dir, "train-images-idx3-ubyte.gz")) / 255.0 > 0.5)
     test = (load_idx_images(os.path.join(data_dir, "t10k-images-idx3-ubyte.gz"), 10_000) / 255.0 > 0.5)
     flips = np.random.default_rng(12345).integers(0, test.shape[1], test.shape[0])

@@ -33,4 +33,31 @@ public enum Activation: String, Sendable, CaseIterable {
         case .relu: return z > 0 ? 1 : 0
         }
     }
+
+    /// φ over a whole array; the switch is outside the loop so each case compiles to a tight loop.
+    func apply(_ Z: [Float]) -> [Float] {
+        switch self {
+        case .swish: return Z.map { $0 / (1 + expf(-$0)) }
+        case .tanh: return Z.map { tanhf($0) }
+        case .softplus: return Z.map { $0 > 0 ? $0 + log1pf(expf(-$0)) : log1pf(expf($0)) }
+        case .relu: return Z.map { Swift.max($0, 0) }
+        }
+    }
+
+    /// dA ← dA ⊙ φ'(Z), element by element.
+    func multiplyByDerivative(_ dA: inout [Float], at Z: [Float]) {
+        switch self {
+        case .swish:
+            for k in dA.indices {
+                let z = Z[k], s = 1 / (1 + expf(-z))
+                dA[k] *= s + z * s * (1 - s)
+            }
+        case .tanh:
+            for k in dA.indices { let t = tanhf(Z[k]); dA[k] *= 1 - t * t }
+        case .softplus:
+            for k in dA.indices { dA[k] *= 1 / (1 + expf(-Z[k])) }
+        case .relu:
+            for k in dA.indices where Z[k] <= 0 { dA[k] = 0 }
+        }
+    }
 }

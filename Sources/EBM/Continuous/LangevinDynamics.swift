@@ -53,7 +53,7 @@ public enum LangevinDynamics {
         var accepted = 0, proposed = 0
         var z = [Float](repeating: 0, count: chains * d)
         for step in 1...max(1, settings.steps) where settings.steps > 0 {
-            for c in 0..<chains { for i in 0..<d { z[c * d + i] = Float(generators[c].nextNormal()) } }
+            for c in 0..<chains { generators[c].fillStandardNormal(&z, from: c * d, count: d) }
             var y = x
             for k in 0..<(chains * d) { y[k] = x[k] - eps / 2 * G[k] + sigma * z[k] }
             let (Ey, Gy) = energy.energiesAndGradients(y, rows: chains)
@@ -97,5 +97,19 @@ public enum LangevinDynamics {
         for c in 0..<n { for i in 0..<d { let u = Double(states[c * d + i]) - mean[i]; std[i] += u * u } }
         std = std.map { ($0 / Double(max(n - 1, 1))).squareRoot() }
         return (mean, std.map { $0 / Double(n).squareRoot() }, std, std.map { $0 / (2 * Double(max(n - 1, 1))).squareRoot() })
+    }
+}
+
+extension Xoshiro256StarStar {
+    /// `count` N(0, 1) draws into z[from...], both values of each Box–Muller pair used.
+    mutating func fillStandardNormal(_ z: inout [Float], from start: Int, count: Int) {
+        var i = 0
+        while i < count {
+            let u1 = Swift.max(nextUnitDouble(), .leastNonzeroMagnitude), u2 = nextUnitDouble()
+            let r = (-2 * log(u1)).squareRoot(), a = 2 * Double.pi * u2
+            z[start + i] = Float(r * cos(a))
+            if i + 1 < count { z[start + i + 1] = Float(r * sin(a)) }
+            i += 2
+        }
     }
 }

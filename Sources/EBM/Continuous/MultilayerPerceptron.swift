@@ -1,4 +1,5 @@
 import COpenBLAS
+import Glibc
 
 /// A multilayer perceptron f(x) = W_L φ(⋯ φ(W_1 x + b_1) ⋯) + b_L on batches of rows, with
 /// reverse-mode gradients with respect to both the input and the parameters. It is the body of
@@ -38,6 +39,8 @@ public struct MultilayerPerceptron: Sendable, Equatable {
         var activations: [[Float]]
         /// Z_l for the hidden layers.
         var preactivations: [[Float]]
+        /// σ(Z_l) for swish layers, kept so the backward pass needs no second exponential.
+        var sigmoids: [[Float]] = []
         public let rows: Int
         public var output: [Float] { activations[activations.count - 1] }
     }
@@ -47,6 +50,7 @@ public struct MultilayerPerceptron: Sendable, Equatable {
         precondition(X.count == n * inputWidth, "the input must be n × \(inputWidth)")
         var activations = [X]
         var preactivations: [[Float]] = []
+        var sigmoids: [[Float]] = []
         for l in 0..<layers {
             let (inW, outW) = (dims[l], dims[l + 1])
             var Z = [Float](repeating: 0, count: n * outW)
@@ -59,12 +63,19 @@ public struct MultilayerPerceptron: Sendable, Equatable {
             }
             if l == layers - 1 {
                 activations.append(Z)
+            } else if activation == .swish {
+                let sig = Z.map { 1 / (1 + expf(-$0)) }
+                var A = Z
+                for k in A.indices { A[k] *= sig[k] }
+                preactivations.append(Z)
+                sigmoids.append(sig)
+                activations.append(A)
             } else {
                 preactivations.append(Z)
-                activations.append(Z.map(activation.value))
+                activations.append(activation.apply(Z))
             }
         }
-        return Trace(activations: activations, preactivations: preactivations, rows: n)
+        return Trace(activations: activations, preactivations: preactivations, sigmoids: sigmoids, rows: n)
     }
 
     /// Gradients of a loss L given ∂L/∂output (n × outputWidth): ∂L/∂X (n × inputWidth) and, when
@@ -95,8 +106,13 @@ public struct MultilayerPerceptron: Sendable, Equatable {
                             1, dZ, blasint(outW), W.baseAddress, blasint(inW), 0, &dA, blasint(inW))
             }
             if l > 0 {
-                let Z = trace.preactivations[l - 1]
-                for k in dA.indices { dA[k] *= activation.derivative(Z[k]) }
+                if activation == .swish {
+                    // swish'(z) = σ(z) + z σ(z)(1 − σ(z)), with σ(z) from the forward pass.
+                    let Z = trace.preactivations[l - 1], sig = trace.sigmoids[l - 1]
+                    for k in dA.indices { dA[k] *= sig[k] + Z[k] * sig[k] * (1 - sig[k]) }
+                } else {
+                    activation.multiplyByDerivative(&dA, at: trace.preactivations[l - 1])
+                }
             }
             dZ = dA
         }

@@ -6,8 +6,8 @@ extension Command {
         "derive", category: .derivations,
         summary: "walk a derivation of the source texts line by line, every line evaluated and checked on a model",
         parameters: [
-            boltzmannOrRBMParameter,
-            Parameter("data", .tensor, "a data set or an N × D matrix of 0/1 rows"),
+            Parameter("model", .object(["rbm", "boltzmann", "energy"]), "an RBM, a fully visible Boltzmann machine, or an energy on ℝᵈ (neural or Gaussian)"),
+            Parameter("data", .tensor, "a data set or an N × D matrix (of 0/1 rows for the Boltzmann machines)"),
             Parameter("derivation", .optional(.choice(["log-likelihood", "rbm", "free-energy", "estimators"])), default: Value.none,
                       "which: log-likelihood (000/002), rbm (001), free-energy (003 §13.2), estimators (CD-k and PCD against the exact gradient); default log-likelihood for a Boltzmann machine, rbm for an RBM"),
             Parameter("parameter", .optional(.string), default: Value.none,
@@ -20,6 +20,8 @@ extension Command {
             Parameter("repeats", .integer(min: 2, max: 100_000), default: .number(1000), "estimators: estimates per estimator"),
             Parameter("burn_in", .integer(min: 0, max: 10_000_000), default: .number(1000), "estimators: Gibbs steps before PCD's first estimate"),
             Parameter("file", .optional(.path), default: Value.none, "estimators: also draw bias and standard deviation against k as a PNG"),
+            Parameter("steps", .integer(min: 1, max: 10_000_000), default: .number(1000), "energy on ℝᵈ: Langevin steps per chain"),
+            Parameter("step_size", .positiveNumber, default: .number(0.01), "energy on ℝᵈ: ε of the Langevin steps"),
         ].enumerated().map { $0.offset < 2 ? $0.element : $0.element.byNameOnly() },
         details: """
         Each line shows what the text writes, its value (‖·‖ of the gradient vector, or the one
@@ -35,6 +37,9 @@ extension Command {
                           ∂ln L/∂w_ij = E_p(H|V)[h_i v_j] − E_p(V,H)[h_i v_j], and the count of terms
           free-energy     003 §13.2: p(x) = e^F(x)/Z as a product over hidden units, ∇F, eq 13.2
           estimators      CD-k for each k and PCD: bias ‖E[ĝ] − ∇‖ and spread over repeats
+        For an energy on ℝᵈ: 003 §13.1, the positive phase from the data and the negative phase
+        from Langevin chains (chains:, steps:, step_size:) with its standard error; for a
+        Gaussian energy, θ = μ and the exact negative phase (0) beside the estimate.
         Every line enumerates: x of at most 16 units (and D + H ≤ 20 for rbm).
         Properties: d.ok (true when every check passes), d.lines.
         Examples:
@@ -44,6 +49,7 @@ extension Command {
           derive(r, d, derivation: "estimators", ks: [1, 5, 25], file: "images/cd-bias.png")
         """
     ) { args, context in
+        if let e = args.object("model", as: EnergyValue.self) { return try deriveContinuous(e, args) }
         let model = try BoltzmannModel(args)
         let data = try rows(args, "data", width: model.visible, what: "visible units")
         guard data.scalars.allSatisfy({ $0 == 0 || $0 == 1 }) else {
@@ -149,5 +155,25 @@ extension Command {
             }
         }
         return .object(GradientCheckValue(check: check))
+    }
+}
+
+/// derive(e, data) for an energy on ℝᵈ.
+private func deriveContinuous(_ e: EnergyValue, _ args: Arguments) throws -> Value {
+    let d = e.energy.dimension
+    let x = try rows(args, "data", width: d, what: "coordinates")
+    var sampling = ContinuousGradientDerivation.Sampling()
+    sampling.chains = args.int("chains") == 20 && !args.isGiven("chains") ? 500 : args.int("chains")
+    sampling.steps = args.int("steps")
+    sampling.stepSize = Float(args.number("step_size"))
+    sampling.seed = UInt64(args.int("seed"))
+    switch e.kind {
+    case .neural(let n):
+        return .object(DerivationValue(derivation: ContinuousGradientDerivation.derive(n, data: x.scalars, rows: x.rows, sampling: sampling)))
+    case .closedForm(let c):
+        guard let g = c as? GaussianEnergy else {
+            throw args.error("model", "derive walks 003 §13.1 for a neural energy, or a Gaussian energy (θ = μ)")
+        }
+        return .object(DerivationValue(derivation: ContinuousGradientDerivation.derive(g, data: x.scalars, rows: x.rows, sampling: sampling)))
     }
 }

@@ -44,6 +44,23 @@ let flopsPerProduct = 2 * Double(batch * D * H) / 1e9
 let shapeSeconds = flopsPerProduct * (2 / rates[1] + 1 / rates[2] + 2 / rates[3]) * Double(n / batch)
 report("gemm_epoch_shapes_seconds", shapeSeconds)
 
+// Langevin steps per second (x ← x − (ε/2)∇ₓE + √ε z, all chains at once) on swish MLP energies:
+// the 2-D energy of the notebooks (2 → 128 → 128 → 1) and an image-sized one (14 × 14 = 196 →
+// 256 → 256 → 1), 1000 chains each; bench/peers.py times the same step in NumPy.
+for (name, dims) in [("2d", [2, 128, 128, 1]), ("image", [196, 256, 256, 1])] {
+    let energy = NeuralEnergy(dims: dims, activation: .swish, seed: 1)
+    let chains = 1000
+    var settings = LangevinSettings()
+    settings.steps = name == "2d" ? 400 : 100
+    settings.stepSize = 0.01
+    settings.every = settings.steps
+    let start = [Float](repeating: 0.1, count: chains * dims[0])
+    _ = LangevinDynamics.run(energy, start: start, chains: chains, settings: { var w = settings; w.steps = 5; w.every = 5; return w }())
+    let t0 = ContinuousClock.now
+    _ = LangevinDynamics.run(energy, start: start, chains: chains, settings: settings)
+    report("langevin_\(name)_steps_per_second", Double(settings.steps) / seconds(ContinuousClock.now - t0))
+}
+
 guard FileManager.default.fileExists(atPath: "\(folder)/train-images-idx3-ubyte.gz") else {
     report("fashion_mnist_missing", 1)
     exit(0)

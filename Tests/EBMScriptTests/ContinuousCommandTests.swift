@@ -1,0 +1,38 @@
+import XCTest
+@testable import EBMScript
+
+/// Continuous energies, Langevin chains and score models as a user types them.
+final class ContinuousCommandTests: XCTestCase {
+    func testLangevinChainsCompareAgainstExactMoments() {
+        let s = Session()
+        eval(s, "g = gaussian(mean: [1, -1], std: [0.5, 2])\nc = langevin(g, chains: 1000, steps: 400, step_size: 0.3, mala: true, seed: 1)")
+        XCTAssertTrue(eval(s, "compare(c, g)").hasSuffix("true\n"))
+        XCTAssertEqual(eval(s, "mean(c).shape"), "[2]\n", "per dimension")
+        XCTAssertEqual(eval(s, "std(c).shape"), "[2]\n")
+        XCTAssertNotEqual(eval(s, "c.acceptance"), "none\n")
+        XCTAssertTrue(eval(s, "langevin(mixture(), chains: 200, steps: 10)").contains("density of the final states"))
+    }
+
+    func testBadArgumentsSayWhatIsWrong() {
+        let s = Session()
+        eval(s, "e = mlp_energy(dims: [2, 8, 1], seed: 1)\nd = plane_data(\"moons\", n: 100)")
+        XCTAssertTrue(errorText("mlp_energy(dims: [2, 8, 2])").contains("end dims with 1"))
+        XCTAssertTrue(errorText("gaussian(mean: [0, 0], cov: [[1, 2], [2, 1]])").contains("positive definite"))
+        XCTAssertTrue(errorText("compare(langevin(e, chains: 10, steps: 2), e)", in: s).contains("closed-form"))
+        XCTAssertTrue(errorText("train(e, d, method: \"cd\")", in: s).contains("langevin-ml"))
+        XCTAssertTrue(errorText("train(score_model(sigmas: [0.1]), d, method: \"ism\")", in: s).contains("unconditional"))
+    }
+
+    func testTrainingAndDerivationRunEndToEnd() {
+        let s = Session()
+        eval(s, "d = plane_data(\"ring\", n: 256, seed: 1)\ne = mlp_energy(dims: [2, 16, 1], seed: 1)")
+        let history = eval(s, "train(e, d, method: \"langevin-ml\", iterations: 20, batch: 32, steps: 5, seed: 1)")
+        XCTAssertTrue(history.contains("E(data)") && history.contains("from buffer"))
+        XCTAssertEqual(eval(s, "e.buffer.count"), "640\n", "20 iterations × 32 chains went into the buffer")
+        XCTAssertEqual(eval(s, "derive(gaussian(mean: [0, 0]), d, chains: 500, steps: 200, step_size: 0.1).ok"), "true\n")
+        XCTAssertTrue(eval(s, "derive(e, d, chains: 50, steps: 20)").contains("negative phase"))
+        eval(s, "sm = score_model(hidden: [16], sigmas: ladder(1, 0.1, 3), seed: 1)")
+        XCTAssertTrue(eval(s, "train(sm, d, method: \"dsm\", iterations: 20, batch: 32)").contains("denoising loss"))
+        XCTAssertEqual(eval(s, "annealed_langevin(sm, chains: 10, steps: 5).chains"), "10\n")
+    }
+}
