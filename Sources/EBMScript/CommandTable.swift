@@ -26,7 +26,7 @@ public struct CommandTable: Sendable {
         .tensor, .zeros, .ones, .rand, .randn, .range, .len, .reshape, .transpose,
         .sum, .mean, .std, .min, .max, .abs, .exp, .log, .sqrt, .sigmoid, .softplus,
         // Data sets
-        .barsAndStripes, .dataset, .bestLoglik, .shuffle, .split, .idx, .fashionMNIST, .needsData,
+        .barsAndStripes, .dataset, .bestLoglik, .shuffle, .split, .idx, .fashionMNIST, .downsample, .needsData,
         // Boltzmann machines
         .rbm, .boltzmann, .energy, .freeEnergy, .pHGivenX, .pXGivenH, .logZ, .loglik, .grad, .pll, .reconError, .reconstruct,
         // Sampling and training

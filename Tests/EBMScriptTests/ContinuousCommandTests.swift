@@ -35,4 +35,14 @@ final class ContinuousCommandTests: XCTestCase {
         XCTAssertTrue(eval(s, "train(sm, d, method: \"dsm\", iterations: 20, batch: 32)").contains("denoising loss"))
         XCTAssertEqual(eval(s, "annealed_langevin(sm, chains: 10, steps: 5).chains"), "10\n")
     }
+
+    func testImageShapedChainsDrawAsGrids() {
+        let s = Session()
+        eval(s, "d = dataset(rand([8, 16]), height: 4, width: 4)\nsmall = downsample(d, factor: 2)")
+        XCTAssertEqual(eval(s, "small.x.shape"), "[8, 4]\n")
+        XCTAssertEqual(eval(s, "abs(small.x[0, 3] - (d.x[0, 10] + d.x[0, 11] + d.x[0, 14] + d.x[0, 15]) / 4) < 1e-6"), "true\n")
+        eval(s, "e = mlp_energy(dims: [4, 8, 1], seed: 1)\nc = langevin(e, chains: 8, steps: 3, init: small)")
+        XCTAssertTrue(eval(s, "c.samples").contains("images 2×2"))
+        XCTAssertTrue(errorText("downsample(small, factor: 3)", in: s).contains("divide"))
+    }
 }

@@ -56,7 +56,9 @@ extension Command {
         }
         let description = (settings.adjusted ? "MALA" : "ULA") + ", ε = \(formatNumber(Double(settings.stepSize), digits: 6))"
             + (settings.noise != 1 && !settings.adjusted ? ", noise \(formatNumber(Double(settings.noise), digits: 6))" : "")
-        return .object(LangevinChainValue(run: run, settings: description))
+        var value = LangevinChainValue(run: run, settings: description)
+        if case .object(let start as Dataset) = args["init"], let shape = start.imageShape, shape.height * shape.width == d { value.imageShape = shape }
+        return .object(value)
     }
 
     static let compare = Command(

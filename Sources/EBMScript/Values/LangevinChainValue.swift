@@ -4,6 +4,8 @@ import EBM
 public struct LangevinChainValue: ScriptObject {
     public var run: LangevinRun
     public var settings: String
+    /// The image shape of each state, when the chains started from images (so samples draw as a grid).
+    public var imageShape: (height: Int, width: Int)? = nil
     /// The energy's dimension-2 box for pictures, from the states.
     var box: (lo: Float, hi: Float) {
         let all = run.snapshots.flatMap(\.states).filter(\.isFinite)
@@ -38,7 +40,7 @@ public struct LangevinChainValue: ScriptObject {
 
     public func property(_ name: String) throws -> Value? {
         switch name {
-        case "samples": return .object(Dataset(name: "langevin samples", examples: tensorView!))
+        case "samples": return .object(Dataset(name: "langevin samples", examples: tensorView!, imageShape: imageShape))
         case "acceptance": return run.acceptanceRate.map(Value.number) ?? Value.none
         case "steps": return .number(Double(run.snapshots.last?.step ?? 0))
         case "chains": return .number(Double(run.chains))
