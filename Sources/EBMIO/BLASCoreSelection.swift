@@ -47,6 +47,22 @@ public enum BLASCoreSelection {
         // exec failed: carry on with the slower kernels rather than not at all.
     }
 
+    /// The kernels `ebm check` would replay with on this CPU, and the environment that gives a
+    /// child process those kernels, when they are not the ones this process runs (an
+    /// interactive session on an AVX-512 CPU runs SkylakeX, replay Haswell); nil when a replay
+    /// computes with the same kernels as this process.
+    public static func replayEnvironment() -> (kernels: String, environment: [String: String])? {
+        var env = ProcessInfo.processInfo.environment
+        guard env["EBM_KEEP_OPENBLAS_CORETYPE"] == nil, let best = coreForThisCPU() else { return nil }
+        let core = rank(of: best) >= rank(of: replayCore) ? replayCore : best
+        guard BLAS.coreName.lowercased() != core.lowercased() else { return nil }
+        // Set the kernels and the marker, so the child starts with them and does not re-exec.
+        env["OPENBLAS_CORETYPE"] = core
+        env[marker] = core
+        env[previous] = ""
+        return (core, env)
+    }
+
     /// The best OpenBLAS core type for the CPU's features, from /proc/cpuinfo's flags.
     public static func coreForThisCPU() -> String? {
         guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),

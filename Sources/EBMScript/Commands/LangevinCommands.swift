@@ -144,7 +144,7 @@ extension Command {
         let resolved = context.resolve(path)
         try fileErrors(args, "path") { try PNG.write(picture, to: resolved) }
         context.didWrite(resolved)
-        context.write("wrote \(path) (\(picture.width)×\(picture.height) RGB)\n")
+        context.write("wrote \(context.shownPath(path)) (\(picture.width)×\(picture.height) RGB)\n")
         return .none
     }
 }
