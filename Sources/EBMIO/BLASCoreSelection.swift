@@ -56,10 +56,13 @@ public enum BLASCoreSelection {
         guard env["EBM_KEEP_OPENBLAS_CORETYPE"] == nil, let best = coreForThisCPU() else { return nil }
         let core = rank(of: best) >= rank(of: replayCore) ? replayCore : best
         guard BLAS.coreName.lowercased() != core.lowercased() else { return nil }
-        // Set the kernels and the marker, so the child starts with them and does not re-exec.
-        env["OPENBLAS_CORETYPE"] = core
-        env[marker] = core
-        env[previous] = ""
+        // The environment this process was started with, so the child chooses its kernels (and
+        // prints `:info`) exactly as `ebm check` started from the same shell does.
+        if env[marker] != nil {
+            if let old = env[previous], !old.isEmpty { env["OPENBLAS_CORETYPE"] = old } else { env["OPENBLAS_CORETYPE"] = nil }
+            env[marker] = nil
+            env[previous] = nil
+        }
         return (core, env)
     }
 
