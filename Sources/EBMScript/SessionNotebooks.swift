@@ -52,18 +52,16 @@ extension Session {
     /// difference into printed digits, so a notebook saved from a session whose kernels are not
     /// the ones `ebm check` uses is replayed with those and records what they compute.
     private func rerecord(_ path: String, wrote saved: String, with replayer: SavedNotebookReplayer) {
-        let kernels = "the \(replayer.replayKernels) BLAS kernels ebm check uses (this session runs \(replayer.sessionKernels))"
+        // Replaying takes as long as the session's work did: say so before it starts.
+        output.write("replaying it with the \(replayer.replayKernels) BLAS kernels ebm check uses (this session runs \(replayer.sessionKernels))…\n")
         if let problem = replayer.rerecord(path) {
-            output.write("warning: could not replay it with \(kernels), so ebm check may not pass: \(problem)\n")
+            output.write("warning: the replay failed, so ebm check may not pass: \(problem)\n")
             return
         }
-        guard let before = try? Notebook.parse(saved, name: path), let after = try? Notebook.read(path: path) else {
-            output.write("replayed it with \(kernels)\n")
-            return
-        }
+        guard let before = try? Notebook.parse(saved, name: path), let after = try? Notebook.read(path: path) else { return }
         let changed = zip(before.blocks, after.blocks).filter { $0.recorded != $1.recorded }.count
-        output.write("replayed it with \(kernels): " + (changed == 0 ? "every output is the same\n"
-            : "\(changed) block\(changed == 1 ? "'s" : "s'") output now records what replay computes\n"))
+        output.write(changed == 0 ? "the replay printed every output as the session did\n"
+            : "\(changed) block\(changed == 1 ? "'s" : "s'") output now records what the replay computed\n")
     }
 
     /// `:load FILE`: replays the notebook's blocks into this session, printing their output, with
