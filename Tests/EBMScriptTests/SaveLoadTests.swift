@@ -159,6 +159,18 @@ final class SaveLoadTests: NotebookTestCase {
         }
     }
 
+    func testWorkingFolderLineAndRelativeFolders() throws {
+        XCTAssertEqual(NotebookReplay.relativeFolder("/a/b", from: "/a/b/c/d"), "../..")
+        XCTAssertEqual(NotebookReplay.relativeFolder("/a/b/c", from: "/a/b"), "c")
+        XCTAssertEqual(NotebookReplay.relativeFolder("/a/x", from: "/a/b"), "../x")
+        XCTAssertEqual(NotebookReplay.relativeFolder("/a/b/", from: "/a/b"), ".")
+        let notebook = try Notebook.parse("# t\n\n<!-- ebm working folder: ../work -->\n\n```ebm\n1\n```\n", name: "t.ebm")
+        XCTAssertEqual(notebook.workingFolder, "../work")
+        XCTAssertEqual(NotebookReplay.workingFolder(of: notebook, in: "/p/nb"), "/p/work")
+        // Inside a block it is code, not the notebook's working folder.
+        XCTAssertNil(try Notebook.parse("```ebm\nprint(\"<!-- ebm working folder: .. -->\")\n```\n", name: "u.ebm").workingFolder)
+    }
+
     func testSavedNotebookInTheSessionsFolderNamesNoWorkingFolder() throws {
         let session = Session(workingDirectory: folder)
         _ = runEntries(["1 + 1", ":save plain.ebm"], in: session)
