@@ -22,6 +22,8 @@ enum SavedNotebookReplay {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
+        // The session's input (a terminal, a piped script) is not the replay's.
+        process.standardInput = FileHandle.nullDevice
         do {
             try process.run()
         } catch {
