@@ -33,12 +33,17 @@ extension Command {
 
     static let energy = Command(
         "energy", category: .models,
-        summary: "E(x, h) = -hᵀWx - cᵀx - bᵀh of an RBM configuration, or E(x) = -½xᵀWx - bᵀx of a Boltzmann machine (or of each row)",
-        parameters: [boltzmannOrRBMParameter,
-                     Parameter("x", .tensor, "the visible units: a vector of D, or an n × D matrix"),
+        summary: "E(x, h) = -hᵀWx - cᵀx - bᵀh of an RBM configuration, E(x) = -½xᵀWx - bᵀx of a Boltzmann machine, or E(x) of an energy on ℝᵈ (or of each row)",
+        parameters: [Parameter("model", .object(["rbm", "boltzmann", "energy"]), "an RBM, a fully visible Boltzmann machine, or an energy on ℝᵈ (gaussian, mixture, double_well, mlp_energy)"),
+                     Parameter("x", .tensor, "the visible units (or the points in ℝᵈ): a vector of D, or an n × D matrix"),
                      Parameter("h", .optional(.tensor), default: Value.none, "an RBM's hidden units: a vector of H, or an n × H matrix")],
         details: "Lower energy is more probable: p(x, h) = e^(-E(x, h)) / Z, or p(x) = e^(-E(x)) / Z."
     ) { args, _ in
+        if let e = args.object("model", as: EnergyValue.self) {
+            guard args["h"].isNone else { throw args.error("h", "an energy on ℝᵈ has no hidden units; leave out h") }
+            let x = try rows(args, "x", width: e.energy.dimension, what: "coordinates")
+            return perRow(e.energy.energies(x.scalars, rows: x.rows).map(Double.init), single: args.tensor("x").rank == 1)
+        }
         switch try BoltzmannModel(args) {
         case .fullyVisible(let bm):
             guard args["h"].isNone else { throw args.error("h", "a fully visible Boltzmann machine has no hidden units; leave out h") }
