@@ -47,6 +47,25 @@ public enum BLASCoreSelection {
         // exec failed: carry on with the slower kernels rather than not at all.
     }
 
+    /// The kernels `ebm check` would replay with on this CPU, and the environment that gives a
+    /// child process those kernels, when they are not the ones this process runs (an
+    /// interactive session on an AVX-512 CPU runs SkylakeX, replay Haswell); nil when a replay
+    /// computes with the same kernels as this process.
+    public static func replayEnvironment() -> (kernels: String, environment: [String: String])? {
+        var env = ProcessInfo.processInfo.environment
+        guard env["EBM_KEEP_OPENBLAS_CORETYPE"] == nil, let best = coreForThisCPU() else { return nil }
+        let core = rank(of: best) >= rank(of: replayCore) ? replayCore : best
+        guard BLAS.coreName.lowercased() != core.lowercased() else { return nil }
+        // The environment this process was started with, so the child chooses its kernels (and
+        // prints `:info`) exactly as `ebm check` started from the same shell does.
+        if env[marker] != nil {
+            if let old = env[previous], !old.isEmpty { env["OPENBLAS_CORETYPE"] = old } else { env["OPENBLAS_CORETYPE"] = nil }
+            env[marker] = nil
+            env[previous] = nil
+        }
+        return (core, env)
+    }
+
     /// The best OpenBLAS core type for the CPU's features, from /proc/cpuinfo's flags.
     public static func coreForThisCPU() -> String? {
         guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Runs a notebook's blocks in order in one session, with relative paths resolving against the
-/// notebook's own folder, and collects what each block printed, its error and its images.
+/// notebook's own folder (or the working folder it names), and collects what each block printed, its error and its images.
 ///
 /// Recorded outputs must not depend on where the notebook is checked from, so errors are
 /// rendered into them with the notebook's base file name (`tour.ebm:12:5: error: ...`) and
@@ -66,11 +66,14 @@ public struct NotebookReplay {
         let session = session ?? Session()
         var replay = NotebookReplay(notebook: notebook)
         let base = baseName(notebook.name)
+        // Commands run in the notebook's folder, or in the working folder it names (see
+        // `Notebook.workingFolder`); images are listed from the notebook's folder either way.
+        let working = workingFolder(of: notebook, in: folder)
         for block in notebook.blocks {
             let shift = lineShift?() ?? 0
             let source = SourceText(name: notebook.name, text: block.code, firstLine: block.firstLine)
             let shifted = SourceText(name: notebook.name, text: block.code, firstLine: block.firstLine + shift)
-            let execution = session.withWorkingDirectory(folder) { session.run(shifted, record: false) }
+            let execution = session.withWorkingDirectory(working) { session.run(shifted, record: false) }
             var output = execution.output
             var renderedError: String?
             var error = execution.error

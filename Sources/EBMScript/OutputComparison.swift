@@ -9,9 +9,15 @@ import Foundation
 /// - A recorded line that is exactly `...` matches any number of replayed lines, none included.
 /// - Other lines match when they are equal, or when they are equal once every number is replaced
 ///   by a placeholder and each pair of numbers agrees: |a − b| ≤ max(rtol · max(|a|, |b|), u),
-///   where u is one unit in the last printed digit of whichever of the two has a fraction or an
-///   exponent (0.1234 vs 0.1235 match). Whole numbers without a fraction or exponent are counts
-///   (epochs, shapes, sizes) and get no last-digit allowance: 3 vs 4 do not match.
+///   where u is one unit in the last printed digit of whichever of the two is printed in full
+///   (0.1234 vs 0.1235 match). A number is printed in full when it shows at least
+///   `fullDigits` (4) significant digits, the fewest the program prints a float with (tensor
+///   entries). A shorter number had its trailing zeros dropped — `0.5` is 0.5000 or
+///   0.5000000000 — so it gets no last-digit allowance, only the relative tolerance: 0.5 vs 0.6
+///   and 2.5 vs 2.4 do not match, and a short number is never checked more loosely than a long
+///   one. Whole numbers without a fraction or exponent are counts (epochs, shapes, sizes) and
+///   get no allowance either: 3 vs 4 do not match. A wrong leading digit never matches: the
+///   allowance is at most a thousandth of the number's leading digit's unit.
 /// - A number is an optional sign, digits, an optional fraction and an optional exponent; `nan`
 ///   and `inf` (optionally signed, as whole words) are numbers too, and only match themselves.
 public struct OutputComparison: Sendable {
@@ -75,7 +81,7 @@ public struct OutputComparison: Sendable {
         if a.value.isInfinite || b.value.isInfinite { return a.value == b.value }
         let difference = abs(a.value - b.value)
         var tolerance = relativeTolerance * max(abs(a.value), abs(b.value))
-        for n in [a, b] where !n.isWhole { tolerance = max(tolerance, n.lastDigitUnit) }
+        for n in [a, b] where n.isPrintedInFull { tolerance = max(tolerance, n.lastDigitUnit) }
         // A hair of slack: 0.1235 − 0.1234 is a little more than 1e-4 in binary.
         return difference <= tolerance * (1 + 1e-9)
     }
@@ -88,6 +94,17 @@ struct PrintedNumber: Equatable {
     var lastDigitUnit: Double
     /// No fraction and no exponent: a count, compared without a last-digit allowance.
     var isWhole: Bool
+    /// Digits from the first non-zero one to the last printed one (for a zero, its fraction's
+    /// digits): 4 for "0.005362", 2 for "1.5e-06", 1 for "0.5".
+    var significantDigits: Int = 0
+
+    /// The fewest significant digits a float is printed with when none were dropped (tensor
+    /// entries print with 4); a number showing fewer lost its trailing zeros.
+    static let fullDigits = 4
+
+    /// True when the last printed digit is a real last digit, not the last one left after
+    /// trailing zeros were dropped: only then may it wobble by one unit.
+    var isPrintedInFull: Bool { !isWhole && significantDigits >= Self.fullDigits }
 }
 
 /// Splits a line into its text (numbers replaced by a placeholder) and its numbers.
@@ -133,7 +150,7 @@ enum NumberScanner {
             if end <= chars.count, String(chars[i..<end]).lowercased() == word,
                start == 0 || !isWordCharacter(chars[start - 1]),
                end == chars.count || !isWordCharacter(chars[end]) {
-                return (PrintedNumber(value: sign * value, lastDigitUnit: 0, isWhole: false), end)
+                return (PrintedNumber(value: sign * value, lastDigitUnit: 0, isWhole: false, significantDigits: 0), end)
             }
         }
         guard isDigit(chars[i]) else { return nil }
@@ -164,7 +181,10 @@ enum NumberScanner {
         guard let m = Double(mantissa) else { return nil }
         let value = sign * m * pow(10, Double(exponent))
         let unit = pow(10, Double(exponent - fractionDigits))
-        return (PrintedNumber(value: value, lastDigitUnit: unit, isWhole: !hasFraction && !hasExponent), i)
+        let digits = mantissa.filter { $0 != "." }
+        let significant = digits.drop { $0 == "0" }.count
+        return (PrintedNumber(value: value, lastDigitUnit: unit, isWhole: !hasFraction && !hasExponent,
+                              significantDigits: significant > 0 ? significant : fractionDigits), i)
     }
 }
 

@@ -17,6 +17,12 @@ public final class Session {
     public var progress: (any ProgressReporter)?
     /// Extra lines for `:info` from the host (readline's version, the executable's build).
     public var hostInfo: [(String, String)] = []
+    /// Set by a host whose BLAS kernels differ from the ones `ebm check` replays with: `:save`
+    /// then replays the notebook it wrote with those kernels, so it records what `check` computes.
+    public var savedNotebookReplayer: SavedNotebookReplayer?
+    /// Where the paths in messages are shown from while `:load` runs a file in its own folder
+    /// (nil: from `workingDirectory`, as the user wrote them).
+    var displayDirectory: String?
 
     public internal(set) var variables: OrderedDictionary<String, Value> = [:]
     public let commands: CommandTable

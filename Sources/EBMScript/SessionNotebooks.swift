@@ -14,6 +14,13 @@ extension Session {
         let entries = transcript.filter { !Self.containsSave($0.source) }
         var text = "# ebm session\n"
         var lineCount = 1
+        // Commands wrote their files relative to the session's folder: when the notebook goes
+        // elsewhere, it names that folder, so its replay writes (and records) the same files.
+        let here = NotebookReplay.absolutePath(workingDirectory)
+        if NotebookReplay.normalized(here) != NotebookReplay.normalized(folder) {
+            text += "\n" + Notebook.workingFolderLine(NotebookReplay.relativeFolder(here, from: folder)) + "\n"
+            lineCount += 2
+        }
         for entry in entries {
             let code = OutputComparison.lines(entry.source)
             let fence = Fence.backticks(enclosing: entry.source)
@@ -36,6 +43,25 @@ extension Session {
             throw ScriptError(.io, error.message, at: location)
         }
         output.write("saved \(entries.count) block\(entries.count == 1 ? "" : "s") to \(path)\n")
+        if let replayer = savedNotebookReplayer, !entries.isEmpty {
+            rerecord(resolved, wrote: text, with: replayer)
+        }
+    }
+
+    /// Float32 sums round differently under each BLAS kernel family, and training carries the
+    /// difference into printed digits, so a notebook saved from a session whose kernels are not
+    /// the ones `ebm check` uses is replayed with those and records what they compute.
+    private func rerecord(_ path: String, wrote saved: String, with replayer: SavedNotebookReplayer) {
+        // Replaying takes as long as the session's work did: say so before it starts.
+        output.write("replaying it with the \(replayer.replayKernels) BLAS kernels ebm check uses (this session runs \(replayer.sessionKernels))…\n")
+        if let problem = replayer.rerecord(path) {
+            output.write("warning: the replay failed, so ebm check may not pass: \(problem)\n")
+            return
+        }
+        guard let before = try? Notebook.parse(saved, name: path), let after = try? Notebook.read(path: path) else { return }
+        let changed = zip(before.blocks, after.blocks).filter { $0.recorded != $1.recorded }.count
+        output.write(changed == 0 ? "the replay printed every output as the session did\n"
+            : "\(changed) block\(changed == 1 ? "'s" : "s'") output now records what the replay computed\n")
     }
 
     /// `:load FILE`: replays the notebook's blocks into this session, printing their output, with
@@ -59,12 +85,15 @@ extension Session {
         } catch let error as ScriptError {
             throw Self.reported(error, at: location)
         }
-        let replay = NotebookReplay.replay(notebook, folder: NotebookReplay.folder(of: resolved), in: self, onBlock: { result in
-            // What it printed is out already; an expected error follows as the notebook records it.
-            if result.error != nil, result.block.expectsFailure {
-                self.output.write(String(result.output.utf8.dropFirst(result.printed.utf8.count)) ?? "")
-            }
-        })
+        // Messages show paths from this session's folder, not the loaded file's.
+        let replay = showingPathsFromHere {
+            NotebookReplay.replay(notebook, folder: NotebookReplay.folder(of: resolved), in: self, onBlock: { result in
+                // What it printed is out already; an expected error follows as the notebook records it.
+                if result.error != nil, result.block.expectsFailure {
+                    self.output.write(String(result.output.utf8.dropFirst(result.printed.utf8.count)) ?? "")
+                }
+            })
+        }
         // Each block's run started a new list of written files: give the :load all of them.
         for result in replay.results {
             for file in result.filesWritten { recordWrite(file) }

@@ -48,8 +48,9 @@ struct CheckNotebooks: ParsableCommand {
         commandName: "check",
         abstract: "Replay notebooks and compare every block's output with the recorded one.",
         discussion: """
-        Numbers may differ in their last printed digit (or by the relative tolerance); a recorded
-        line '...' matches any number of lines. A notebook that prints a line starting with
+        Numbers printed with 4 or more significant digits may differ by one in their last digit;
+        shorter ones lost their trailing zeros and must agree within the relative tolerance. A
+        recorded line '...' matches any number of lines. A notebook that prints a line starting with
         'skip:' (its data are missing) is skipped, not failed.
         """
     )

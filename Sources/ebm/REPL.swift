@@ -15,6 +15,7 @@ struct REPL {
         session.progress = TerminalProgress()
         session.hostInfo = [("readline", String(cString: rl_library_version)), ("ebm", REPL.version)]
         session.isInterrupted = { Interrupt.isPending }
+        SavedNotebookReplay.install(on: session)
         Interrupt.install()
 
         // Lines typed so far of an entry that is not complete yet (a call open across lines).

@@ -8,6 +8,7 @@ import Foundation
 enum ScriptFromStandardInput {
     static func run() throws {
         let session = Session(output: StandardOutput())
+        SavedNotebookReplay.install(on: session)
         var pending = ""
         var firstLine = 1
         var lineNumber = 0

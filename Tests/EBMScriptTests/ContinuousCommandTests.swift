@@ -13,6 +13,16 @@ final class ContinuousCommandTests: XCTestCase {
         XCTAssertTrue(eval(s, "langevin(mixture(), chains: 200, steps: 10)").contains("density of the final states"))
     }
 
+    func testEnergyEvaluatesContinuousEnergiesAtPoints() {
+        let s = Session()
+        eval(s, "g = gaussian(mean: [1, 0], std: [1, 2])")
+        // ½(x − μ)ᵀΣ⁻¹(x − μ): ½(1 + 4/4) at (2, 2).
+        XCTAssertEqual(eval(s, "energy(g, [2, 2])"), "1\n")
+        XCTAssertEqual(eval(s, "energy(g, [[1, 0], [2, 2], [1, 2]])"), "tensor [3] float32\n[  0   1 0.5]\n")
+        XCTAssertTrue(errorText("g = gaussian(mean: [1, 0], std: [1, 2])\nenergy(g, [1, 2, 3])").contains("must have 2 coordinates per row"))
+        XCTAssertTrue(errorText("g = gaussian(mean: [1, 0], std: [1, 2])\nenergy(g, [1, 2], [1])").contains("no hidden units"))
+    }
+
     func testBadArgumentsSayWhatIsWrong() {
         let s = Session()
         eval(s, "e = mlp_energy(dims: [2, 8, 1], seed: 1)\nd = plane_data(\"moons\", n: 100)")

@@ -22,6 +22,23 @@ final class DeriveCommandTests: XCTestCase {
         XCTAssertTrue(eval(s, "derive(r, d)").contains("2^1284 ≈ 10^386.5 terms"), "the count of terms for Fashion-MNIST")
     }
 
+    func testTheFreeEnergySlipIsShownAtARowWhereItShows() {
+        let s = session()
+        // Row 0 of bars and stripes is the all-zero image: sign(·)·x₁ and σ(·)·x₁ are both 0 there.
+        let chosen = eval(s, "derive(r, d, derivation: \"free-energy\", parameter: \"W[0,1]\")")
+        XCTAssertFalse(chosen.contains("off by 0 "), chosen)
+        XCTAssertFalse(chosen.contains("for data row 0"), chosen)
+        let line = chosen.split(separator: "\n").first { $0.contains("with h(x) := sign(b + Wx)") }.map(String.init) ?? ""
+        XCTAssertTrue(line.contains("✗ as the text writes it: off by "), line)
+        // The row it picked has x₁ = 1.
+        let row = chosen.components(separatedBy: "for data row ").dropFirst().first?.prefix { $0.isNumber } ?? ""
+        XCTAssertEqual(eval(s, "d[\(row)][1]"), "1\n", "row \(row)")
+        // Asked for row 0 itself, the line says the text's version agrees there, not "off by 0".
+        let zero = eval(s, "derive(r, d, derivation: \"free-energy\", parameter: \"W[0,1]\", row: 0)")
+        XCTAssertTrue(zero.contains("✓ the text's version agrees at this x"), zero)
+        XCTAssertFalse(zero.contains("off by 0 "), zero)
+    }
+
     func testBadArgumentsSayWhatIsWrong() {
         let s = session()
         XCTAssertTrue(errorText("derive(m, d, parameter: \"c[0]\")", in: s).contains("no parameter \"c[0]\""))

@@ -138,6 +138,11 @@ final class RBMCommandTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(upper, exact)
         XCTAssertEqual(estimate, exact, accuracy: 0.1)
         XCTAssertTrue(eval(s, "a").contains("(inside the error bars)"))
+        // The effective sample size the printout shows is a property, for asserts.
+        let ess = number(s, "a.effective_sample_size")
+        XCTAssertGreaterThan(ess, 1)
+        XCTAssertLessThanOrEqual(ess, 50)
+        XCTAssertTrue(eval(s, "a").contains("effective sample size \(formatNumber(ess, digits: 4))"))
     }
 
     func testPlotDrawsAChartFromNumbers() {

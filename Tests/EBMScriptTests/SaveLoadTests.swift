@@ -17,6 +17,8 @@ final class SaveLoadTests: NotebookTestCase {
         XCTAssertEqual(try read(folder + "/s/session.ebm"), """
         # ebm session
 
+        <!-- ebm working folder: .. -->
+
         ```ebm
         x = 6
         ```
@@ -44,7 +46,7 @@ final class SaveLoadTests: NotebookTestCase {
         ```
 
         ```output
-        session.ebm:26:1: error: unknown name 'nope'
+        session.ebm:28:1: error: unknown name 'nope'
             nope
             ^
         hint: assign it first ('nope = ...'), or see 'help' for the commands
@@ -97,7 +99,8 @@ final class SaveLoadTests: NotebookTestCase {
         let session = Session(output: output, workingDirectory: folder)
         let result = session.run(SourceText(name: "<repl>", text: ":load lib/pics.ebm\nk + 1"))
         XCTAssertNil(result.error)
-        XCTAssertEqual(output.text, "wrote out/a.png (8×8 grey)\n4\n")
+        // The message names the file from the session's folder, where the user is.
+        XCTAssertEqual(output.text, "wrote lib/out/a.png (8×8 grey)\n4\n")
         XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/lib/out/a.png"))
         XCTAssertEqual(session.workingDirectory, folder)
     }
@@ -133,5 +136,90 @@ final class SaveLoadTests: NotebookTestCase {
         let result = session.run(SourceText(name: "<repl>", text: ":load nowhere.ebm"))
         XCTAssertEqual(result.error?.kind, .io)
         XCTAssertEqual(result.error?.location?.source, "<repl>")
+    }
+
+    func testSavedNotebookChecksWhateverFolderItIsSavedTo() throws {
+        for (sessionFolder, target) in [("", "sess/s.ebm"), ("", "a/b/deep.ebm"), ("work", "../up.ebm"), ("work", "here.ebm")] {
+            let here = folder + (sessionFolder.isEmpty ? "" : "/" + sessionFolder)
+            try FileManager.default.createDirectory(atPath: here, withIntermediateDirectories: true)
+            let session = Session(workingDirectory: here)
+            let results = runEntries(["d = bars_and_stripes(2)", "png(d, \"sess/imgs/d.png\")", "d.count", ":save \(target)"], in: session)
+            XCTAssertNil(results.last?.error, target)
+            let saved = NotebookReplay.absolutePath(target, against: here)
+            let report = NotebookCheck.check(path: saved)
+            XCTAssertEqual(report.status, .passed, "\(target): " + report.diffs + (report.error ?? ""))
+            // The replay wrote the image where the session did, not below the notebook's folder.
+            XCTAssertTrue(FileManager.default.fileExists(atPath: here + "/sess/imgs/d.png"), target)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: here + "/sess/sess"), target)
+            // The Markdown image reference is relative to the notebook, so a viewer finds it.
+            let notebook = try Notebook.read(path: saved)
+            let image = try XCTUnwrap(notebook.blocks[1].recorded?.images.first, target)
+            let notebookFolder = NotebookReplay.folder(of: saved)
+            XCTAssertEqual(NotebookReplay.absolutePath(image, against: notebookFolder), here + "/sess/imgs/d.png", target)
+        }
+    }
+
+    func testWorkingFolderLineAndRelativeFolders() throws {
+        XCTAssertEqual(NotebookReplay.relativeFolder("/a/b", from: "/a/b/c/d"), "../..")
+        XCTAssertEqual(NotebookReplay.relativeFolder("/a/b/c", from: "/a/b"), "c")
+        XCTAssertEqual(NotebookReplay.relativeFolder("/a/x", from: "/a/b"), "../x")
+        XCTAssertEqual(NotebookReplay.relativeFolder("/a/b/", from: "/a/b"), ".")
+        let notebook = try Notebook.parse("# t\n\n<!-- ebm working folder: ../work -->\n\n```ebm\n1\n```\n", name: "t.ebm")
+        XCTAssertEqual(notebook.workingFolder, "../work")
+        XCTAssertEqual(NotebookReplay.workingFolder(of: notebook, in: "/p/nb"), "/p/work")
+        // Inside a block it is code, not the notebook's working folder.
+        XCTAssertNil(try Notebook.parse("```ebm\nprint(\"<!-- ebm working folder: .. -->\")\n```\n", name: "u.ebm").workingFolder)
+    }
+
+    func testSavedNotebookInTheSessionsFolderNamesNoWorkingFolder() throws {
+        let session = Session(workingDirectory: folder)
+        _ = runEntries(["1 + 1", ":save plain.ebm"], in: session)
+        XCTAssertFalse(try read(folder + "/plain.ebm").contains("working folder"))
+        XCTAssertNil(try Notebook.read(path: folder + "/plain.ebm").workingFolder)
+    }
+
+    func testLoadShowsWrittenPathsFromTheSessionsFolder() throws {
+        try write("```ebm\npng(bars_and_stripes(2), \"images/a.png\")\nplot([1, 2, 3], file: \"images/p.png\")\n```\n", to: "nb/tour.ebm")
+        let output = TextBuffer()
+        let session = Session(output: output, workingDirectory: folder)
+        XCTAssertNil(session.run(SourceText(name: "<repl>", text: ":load nb/tour.ebm")).error)
+        XCTAssertTrue(output.text.hasPrefix("wrote nb/images/a.png (8×8 grey)\n"), output.text)
+        XCTAssertTrue(output.text.contains("wrote nb/images/p.png ("), output.text)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/nb/images/a.png"))
+        // After the load, paths show as written again.
+        XCTAssertEqual(eval(session, "png(bars_and_stripes(2), \"x.png\")"), "wrote x.png (8×8 grey)\n")
+        // The notebook replayed by itself still records paths from its own folder.
+        let replay = try NotebookReplay.replay(path: folder + "/nb/tour.ebm")
+        XCTAssertTrue(replay.results[0].output.hasPrefix("wrote images/a.png (8×8 grey)\n"), replay.results[0].output)
+    }
+
+    func testSaveRerecordsWithTheReplayKernelsAndSaysWhatChanged() throws {
+        // A session that prints other digits than a replay will (here: a shorter number format,
+        // standing in for other BLAS kernels) is saved, then re-recorded as replay computes it.
+        let output = TextBuffer()
+        let session = Session(output: output, workingDirectory: folder)
+        session.format.numberDigits = 3
+        var rerecorded: [String] = []
+        session.savedNotebookReplayer = SavedNotebookReplayer(replayKernels: "Haswell", sessionKernels: "SkylakeX") { path in
+            rerecorded.append(path)
+            do { try NotebookUpdate.update(path: path) } catch { return "\(error)" }
+            return nil
+        }
+        _ = runEntries(["x = 1 / 3", "x", "2 + 2", ":save out/s.ebm"], in: session)
+        XCTAssertEqual(rerecorded, [folder + "/out/s.ebm"])
+        XCTAssertTrue(output.text.hasSuffix("""
+            saved 3 blocks to out/s.ebm
+            replaying it with the Haswell BLAS kernels ebm check uses (this session runs SkylakeX)…
+            1 block's output now records what the replay computed
+
+            """), output.text)
+        XCTAssertTrue(try read(folder + "/out/s.ebm").contains("0.3333333333"))
+        let report = NotebookCheck.check(path: folder + "/out/s.ebm")
+        XCTAssertEqual(report.status, .passed, report.diffs + (report.error ?? ""))
+
+        // A replay that fails is reported as a warning, not hidden.
+        session.savedNotebookReplayer?.rerecord = { _ in "replay stopped" }
+        _ = runEntries([":save out/t.ebm"], in: session)
+        XCTAssertTrue(output.text.hasSuffix("warning: the replay failed, so ebm check may not pass: replay stopped\n"), output.text)
     }
 }

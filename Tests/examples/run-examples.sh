@@ -31,6 +31,19 @@ check $? "a piped script stops at the first error with exit status 1"
 [[ "$("$ebm" help)" == *"Meta-commands"* ]]; check $? "ebm help lists the commands"
 "$ebm" --help | grep -q "USAGE"; check $? "ebm --help prints usage"
 
+# A session saved with :save checks clean, from another folder than the session's and after
+# training: the session may run faster BLAS kernels than replay does, and :save records what
+# replay computes.
+tmp=$(mktemp -d)
+out=$(cd "$tmp" && printf '%s\n' 'd = bars_and_stripes(4)' 'm = rbm(visible: 16, hidden: 16, seed: 1)' \
+    'h = train(m, d, method: "pcd", lr: 0.05, batch: 4, epochs: 1000, seed: 1, monitor_every: 500)' 'h' 'loglik(m, d)' \
+    'png(d, "sess/imgs/d.png")' ':save sess/s.ebm' | "$ebm" 2>&1); status=$?
+[ $status -eq 0 ] && [[ "$out" == *"saved 6 blocks to sess/s.ebm"* ]] && [ -s "$tmp/sess/imgs/d.png" ]
+check $? "a session saved with :save into another folder"
+(cd "$tmp" && "$ebm" check sess/s.ebm >/dev/null) && (cd "$tmp/sess" && "$ebm" check s.ebm >/dev/null)
+check $? "ebm check passes on a notebook :save wrote, after training, from two folders"
+rm -rf "$tmp"
+
 tmp=$(mktemp -d)
 out=$("$library_example" "$tmp/bs.png"); status=$?
 [ $status -eq 0 ] && [[ "$out" == *"data: 32 examples of 16 pixels"* ]] && [[ "$out" == *"pixels on in the all-on image: 16"* ]] \

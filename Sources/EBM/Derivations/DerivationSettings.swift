@@ -10,6 +10,10 @@ public struct DerivationSettings: Sendable {
     public var seed: UInt64 = 0
     /// The data row the single-example lines use (003 §13.2's p(x)).
     public var row = 0
+    /// Use, instead of `row`, the first data row where the text's slip changes the followed
+    /// components (for W[j,i], a row with xᵢ = 1: on the all-zero image the slip and the right
+    /// line agree, and the comparison would show nothing). When no row shows it, `row` stays.
+    public var chooseRowWhereTextDiffers = false
     public init() {}
 }
 

@@ -14,6 +14,26 @@ public enum FreeEnergyDerivation {
         precondition(data.rank == 2 && data.shape[1] == D && data.shape[0] > 0, "data must be N × \(D)")
         guard settings.row >= 0 && settings.row < data.shape[0] else { throw DerivationError.badRow(settings.row, rows: data.shape[0]) }
         let X = (0..<data.shape[0]).map { r in (0..<D).map { Double(data.scalars[r * D + $0]) } }
+        // The gradient of F with the text's h(x) := sign(b + Wx) in place of p(h = 1 | x).
+        func withSignSlip(_ x: [Double]) -> [Double] {
+            var g = p.freeEnergyGradient(x)
+            for j in 0..<H {
+                let a = p.hiddenInput(j, x)
+                let s = a > 0 ? 1.0 : (a < 0 ? -1.0 : 0.0)
+                for i in 0..<D { g[j * D + i] = s * x[i] }
+                g[H * D + j] = s
+            }
+            return g
+        }
+        var settings = settings
+        if settings.chooseRowWhereTextDiffers {
+            let followed = settings.parameter.flatMap { name in p.parameterNames.firstIndex(of: name.filter { !$0.isWhitespace }) }
+            let shows = X.indices.first { r in
+                let (slip, right) = (withSignSlip(X[r]), p.freeEnergyGradient(X[r]))
+                return (followed.map { [$0] } ?? Array(right.indices)).contains { Swift.abs(slip[$0] - right[$0]) > Derivation.tolerance }
+            }
+            if let shows { settings.row = shows }
+        }
         let x = X[settings.row]
         let logZ = try rbm.logPartitionFunction()
         let hs = (0..<(1 << H)).map { s in (0..<H).map { Double((s >> $0) & 1) } }
@@ -68,12 +88,7 @@ public enum FreeEnergyDerivation {
         let (S, which) = try selectComponents(names: names, settings, exactGradient: analytic, costPerComponent: 2 * (D * H + H) * 4)
         func pick(_ v: [Double]) -> Derivation.Quantity { .vector(S.map { v[$0] }) }
         let fdF = Derivation.Quantity.vector(centralDifferences(at: θ, components: S) { ExactParameters(H: H, D: D, parameterVector: $0).freeEnergy(x) })
-        var withSign = analytic   // the text's h(x) := sign(b + Wx) in place of p(h = 1 | x)
-        for j in 0..<H {
-            let s = inputs[j] > 0 ? 1.0 : (inputs[j] < 0 ? -1.0 : 0.0)
-            for i in 0..<D { withSign[j * D + i] = s * x[i] }
-            withSign[H * D + j] = s
-        }
+        let withSign = withSignSlip(x)   // the text's h(x) := sign(b + Wx) in place of p(h = 1 | x)
         let signDifference = S.reduce(0.0) { Swift.max($0, Swift.abs(withSign[$1] - analytic[$1])) }
         let gradientSection = Derivation.Section("The gradient of F (003 §13.2), for data row \(settings.row)", [
             Derivation.Line("", "∇θ F(x)", "central finite differences of F", fdF),

@@ -15,7 +15,7 @@ extension Command {
             Parameter("chains", .integer(min: 2, max: 10_000), default: .number(20), "independent Gibbs chains for the Monte Carlo lines"),
             Parameter("samples", .integer(min: 1, max: 1_000_000), default: .number(250), "samples per chain (after 200 sweeps of burn-in, 2 sweeps apart)"),
             Parameter("seed", .integer(min: 0, max: nil), default: .number(0), "the random seed of the chains"),
-            Parameter("row", .integer(min: 0, max: nil), default: .number(0), "free-energy: the data row x of p(x) and ∇F(x)"),
+            Parameter("row", .integer(min: 0, max: nil), default: .number(0), "free-energy: the data row x of p(x) and ∇F(x) (not given: the first row where the text's slip shows in the followed components)"),
             Parameter("ks", .optional(.list), default: Value.none, "estimators: the k of CD-k, default [1, 2, 5, 10, 20, 50]"),
             Parameter("repeats", .integer(min: 2, max: 100_000), default: .number(1000), "estimators: estimates per estimator"),
             Parameter("burn_in", .integer(min: 0, max: 10_000_000), default: .number(1000), "estimators: Gibbs steps before PCD's first estimate"),
@@ -93,6 +93,7 @@ func derivationSettings(_ args: Arguments) -> DerivationSettings {
     settings.samplesPerChain = args.int("samples")
     settings.seed = UInt64(args.int("seed"))
     settings.row = args.int("row")
+    settings.chooseRowWhereTextDiffers = !args.isGiven("row")
     return settings
 }
 
@@ -123,7 +124,7 @@ func estimatorComparison(_ rbm: RestrictedBoltzmannMachine, data: Tensor, _ args
         let resolved = context.resolve(path)
         try fileErrors(args, "file") { try PNG.write(picture, to: resolved) }
         context.didWrite(resolved)
-        context.write("wrote \(path) (\(picture.width)×\(picture.height) RGB)\n")
+        context.write("wrote \(context.shownPath(path)) (\(picture.width)×\(picture.height) RGB)\n")
     }
     return .object(value)
 }

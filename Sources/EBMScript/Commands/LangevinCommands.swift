@@ -100,21 +100,28 @@ extension Command {
 
     static let energyMap = Command(
         "energy_map", category: .continuous,
-        summary: "a 2-D energy as a PNG heatmap of e^(−E), with samples (and chain paths) drawn over it",
+        summary: "a 2-D energy as a PNG: the density e^(−E)/Z (or E itself) with axes and a colour bar, samples drawn over it",
         parameters: [
             Parameter("energy", .object(ModelFamilies.all.map(\.kind)), "a 2-D energy"),
             Parameter("path", .path, "where to write the PNG"),
             Parameter("samples", .optional(.any), default: Value.none, "points to draw: a chain, a data set or an n × 2 matrix"),
             Parameter("paths", .optional(.object(["langevin"])), default: Value.none, "a chain whose first chains' trajectories are drawn (every snapshot)"),
             Parameter("range", .number, default: .number(3), "the square [−range, range]² shown"),
-            Parameter("size", .integer(min: 32, max: 2048), default: .number(256), "pixels per side"),
+            Parameter("size", .integer(min: 32, max: 2048), default: .number(256), "pixels per side of the map"),
+            Parameter("show", .choice(["density", "energy"]), default: .string("density"),
+                      "what the shades show: the density e^(−E)/Z over the box, or the energy E"),
         ].enumerated().map { $0.offset < 2 ? $0.element : $0.element.byNameOnly() },
         details: """
-        Dark is probable: each pixel is shaded from the lowest energy in the box (dark blue) to
-        the 75th percentile (white), so the picture shows the landscape whatever scale or constant
-        the energy carries. Samples are red dots, paths orange.
-        Example:
-          energy_map(e, "images/energy.png", samples: c, range: 3)
+        Dark is probable. By default the shades are the density p(x) = e^(−E(x))/Z, with Z summed
+        over the box's grid, linear from 0 (white) to the peak (dark blue): a mode holding four
+        times the mass of another as wide is four times as dark. show: "energy" shades E instead,
+        from its minimum (dark) to its 75th percentile over the box (white): the landscape's
+        shape whatever its scale, but not how mass splits between wells. Axes are in x's units;
+        the colour bar gives the shaded quantity's. Samples are red dots, paths orange; cells
+        where E is NaN are grey.
+        Examples:
+          energy_map(e, "images/density.png", samples: c, range: 3)
+          energy_map(e, "images/energy.png", range: 3, show: "energy")
         """
     ) { args, context in
         let model = try modelValue(args, "energy")
@@ -135,12 +142,14 @@ extension Command {
             trajectories = (0..<Swift.min(run.chains, 16)).map { k in run.snapshots.flatMap { Array($0.states[(k * 2)..<(k * 2 + 2)]) } }
         }
         let r = Float(args.number("range"))
-        guard r > 0 else { throw args.error("range", "range must be > 0") }
-        let picture = EnergyHeatmap.image(energy, lo: -r, hi: r, size: args.int("size"), points: points, trajectories: trajectories)
+        guard r > 0, r.isFinite else { throw args.error("range", "range must be a finite number > 0") }
+        let quantity = EnergyMapPicture.Quantity(rawValue: args.string("show")) ?? .density
+        let picture = EnergyMapPicture(quantity: quantity, points: points, trajectories: trajectories)
+            .image(energy, lo: -r, hi: r, size: args.int("size"))
         let resolved = context.resolve(path)
         try fileErrors(args, "path") { try PNG.write(picture, to: resolved) }
         context.didWrite(resolved)
-        context.write("wrote \(path) (\(picture.width)×\(picture.height) RGB)\n")
+        context.write("wrote \(context.shownPath(path)) (\(picture.width)×\(picture.height) RGB)\n")
         return .none
     }
 }

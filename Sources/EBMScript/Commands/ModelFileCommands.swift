@@ -19,7 +19,7 @@ extension Command {
             try FileManager.default.createDirectory(atPath: (resolved as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try ModelFile.write(m.machine, imageShape: m.imageShape, to: resolved)
         }
-        context.write("saved \(m.summary) to \(path)\n")
+        context.write("saved \(m.summary) to \(context.shownPath(path))\n")
         return .none
     }
 
@@ -49,7 +49,7 @@ extension Command {
             try NPY.write(Tensor(shape: [m.hidden], scalars: m.b), to: folder + "/b.npy")
             try NPY.write(Tensor(shape: [m.visible], scalars: m.c), to: folder + "/c.npy")
         }
-        context.write("wrote W.npy \(shapeText([m.hidden, m.visible])), b.npy [\(m.hidden)], c.npy [\(m.visible)] to \(args.string("folder"))\n")
+        context.write("wrote W.npy \(shapeText([m.hidden, m.visible])), b.npy [\(m.hidden)], c.npy [\(m.visible)] to \(context.shownPath(args.string("folder")))\n")
         return .none
     }
 

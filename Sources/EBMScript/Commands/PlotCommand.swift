@@ -67,7 +67,7 @@ extension Command {
             let resolved = context.resolve(path)
             try fileErrors(args, "file") { try PNG.write(picture, to: resolved) }
             context.didWrite(resolved)
-            context.write("wrote \(path) (\(picture.summary))\n")
+            context.write("wrote \(context.shownPath(path)) (\(picture.summary))\n")
         }
         return .none
     }

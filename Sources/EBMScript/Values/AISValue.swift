@@ -23,7 +23,7 @@ public struct AISValue: ScriptObject {
         return out
     }
 
-    public var propertyNames: [String] { ["log_z", "lower", "upper", "exact", "loglik", "runs", "temperatures"] }
+    public var propertyNames: [String] { ["log_z", "lower", "upper", "exact", "loglik", "runs", "temperatures", "effective_sample_size"] }
 
     public func property(_ name: String) throws -> Value? {
         switch name {
@@ -34,6 +34,7 @@ public struct AISValue: ScriptObject {
         case "loglik": return logLikelihood.map(Value.number) ?? Value.none
         case "runs": return .number(Double(result.runs))
         case "temperatures": return .number(Double(result.temperatures))
+        case "effective_sample_size": return .number(result.effectiveSampleSize)
         default: return nil
         }
     }
