@@ -23,6 +23,27 @@ final class ContinuousCommandTests: XCTestCase {
         XCTAssertTrue(errorText("g = gaussian(mean: [1, 0], std: [1, 2])\nenergy(g, [1, 2], [1])").contains("no hidden units"))
     }
 
+    /// energy_map asks for the ∇ₓE capability (any 2-D energy: closed form or neural) and draws
+    /// claims' picture: the density by default, the energy with show: "energy".
+    func testEnergyMapDrawsAny2DEnergyAsDensityOrEnergy() throws {
+        let folder = NSTemporaryDirectory() + "ebm-energy-map-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let s = Session()
+        eval(s, "w = mixture(means: [[-1, 0], [1, 0]], stds: [0.3, 0.3], weights: [0.8, 0.2])\ne = mlp_energy(dims: [2, 8, 1], seed: 1)")
+        XCTAssertTrue(eval(s, "energy_map(w, \"\(folder)/density.png\", size: 64)").hasPrefix("wrote "))
+        XCTAssertTrue(eval(s, "energy_map(w, \"\(folder)/energy.png\", size: 64, show: \"energy\")").hasPrefix("wrote "))
+        XCTAssertTrue(eval(s, "energy_map(e, \"\(folder)/neural.png\", size: 64)").hasPrefix("wrote "))
+        let density = try Data(contentsOf: URL(fileURLWithPath: folder + "/density.png"))
+        let energy = try Data(contentsOf: URL(fileURLWithPath: folder + "/energy.png"))
+        XCTAssertNotEqual(density, energy, "show: \"energy\" draws another picture than the default density")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/neural.png"))
+        // A model without ∇ₓE is refused by capability, naming what is missing.
+        let refused = errorText("s = score_model(hidden: [8], sigmas: ladder(1, 0.1, 3))\nenergy_map(s, \"\(folder)/s.png\")")
+        XCTAssertTrue(refused.contains("a score model has no gradient"), refused)
+        XCTAssertTrue(errorText("energy_map(mixture(), \"\(folder)/x.png\", show: \"both\")").contains("show"))
+        XCTAssertTrue(errorText("energy_map(gaussian(mean: [0, 0, 0], std: [1, 1, 1]), \"\(folder)/g.png\")").contains("2-D"))
+    }
+
     func testBadArgumentsSayWhatIsWrong() {
         let s = Session()
         eval(s, "e = mlp_energy(dims: [2, 8, 1], seed: 1)\nd = plane_data(\"moons\", n: 100)")
