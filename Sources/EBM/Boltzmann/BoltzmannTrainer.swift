@@ -48,9 +48,12 @@ public struct BoltzmannEpochRecord: Sendable, Equatable {
 /// and streams across `train` calls, so two calls equal one.
 public struct BoltzmannTrainer: Sendable {
     public var options: BoltzmannTrainingOptions
-    public private(set) var history: [BoltzmannEpochRecord] = []
-    public private(set) var epochsCompleted = 0
-    private var persistentChains: BoltzmannGibbsChain?
+    public internal(set) var history: [BoltzmannEpochRecord] = []
+    public internal(set) var epochsCompleted = 0
+    var persistentChains: BoltzmannGibbsChain?
+    /// The rows' order after the last epoch: each epoch shuffles the previous order, so it
+    /// carries over between calls (two calls equal one).
+    var shuffleOrder: [Int] = []
 
     public init(options: BoltzmannTrainingOptions = BoltzmannTrainingOptions()) {
         self.options = options
@@ -65,7 +68,8 @@ public struct BoltzmannTrainer: Sendable {
         precondition(batchSize >= 1 && options.monitorEvery >= 1, "batch size and monitorEvery must be ≥ 1")
         let batches = (n + batchSize - 1) / batchSize
         var lastGood = machine
-        var order = Array(0..<n)
+        var order = shuffleOrder.count == n ? shuffleOrder : Array(0..<n)
+        defer { shuffleOrder = order }
         for round in 0..<options.epochs {
             let epoch = epochsCompleted + 1
             var shuffler = Xoshiro256StarStar.stream(seed: options.seed ^ 0x5151, index: UInt64(epoch))

@@ -84,10 +84,10 @@ public struct ScoreMatchingRecord: Sendable, Equatable {
 /// Adam on a score-matching objective; keeps its state across `train` calls.
 public struct ScoreMatchingTrainer: Sendable {
     public var options: ScoreMatchingOptions
-    public private(set) var history: [ScoreMatchingRecord] = []
-    public private(set) var iterationsCompleted = 0
-    private var optimizer: AdamOptimizer
-    private var generator: Xoshiro256StarStar
+    public internal(set) var history: [ScoreMatchingRecord] = []
+    public internal(set) var iterationsCompleted = 0
+    var optimizer: AdamOptimizer
+    var generator: Xoshiro256StarStar
 
     public init(options: ScoreMatchingOptions = ScoreMatchingOptions()) {
         self.options = options

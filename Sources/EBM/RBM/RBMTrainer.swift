@@ -44,13 +44,13 @@ public struct RBMTrainingOptions: Sendable {
 /// trainer belongs to one machine; use a fresh trainer for another.
 public struct RBMTrainer: Sendable {
     public var options: RBMTrainingOptions
-    public private(set) var history = TrainingHistory()
-    public private(set) var epochsCompleted = 0
-    private var persistentHidden: [Float] = []
-    private var persistentRows = 0
-    private var chainGenerators: [Xoshiro256StarStar] = []
+    public internal(set) var history = TrainingHistory()
+    public internal(set) var epochsCompleted = 0
+    var persistentHidden: [Float] = []
+    var persistentRows = 0
+    var chainGenerators: [Xoshiro256StarStar] = []
     /// μ·v of W, b and c after the last update, so momentum carries over between calls.
-    private var velocities: [Float] = []
+    var velocities: [Float] = []
     /// Whether the halves of each update run on two threads (tests force either mode).
     var parallelism = RBMParallelism.automatic
 
