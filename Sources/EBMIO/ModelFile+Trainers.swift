@@ -1,8 +1,9 @@
 import EBM
 
 /// The training state in a version 2 file: the trainer's settings (`trainer`, then one field per
-/// option), its counters, its history as a float64 table (`history_columns` names the columns;
-/// NaN marks a value that was not recorded), and its arrays: momentum or Adam's moments,
+/// option: what `TrainerSettings.continues` compares, and how long a call runs), its counters, its
+/// `TrainingHistory` (steps, a float64 table whose columns `history_columns` names, NaN where a
+/// monitor was not computed, error bars beside it), and its arrays: momentum or Adam's moments,
 /// persistent chains, random streams (four uint64 words of xoshiro256** each), and a Langevin
 /// trainer's replay buffer when asked for. docs/model-format.md lists them per kind.
 extension ModelFile {
@@ -36,22 +37,7 @@ extension ModelFile {
                 file.append("chain_rng", s.chainGenerators.flatMap(\.stateWords), shape: [rows, 4])
                 if !s.persistentHidden.isEmpty { file.append("persistent_hidden", s.persistentHidden, shape: [rows, s.persistentHidden.count / rows]) }
             }
-            let records = s.history.epochs
-            encodeHistory(file, rbmColumns, records.map { r in
-                [Double(r.epoch), r.seconds, r.reconstructionError, r.pseudoLogLikelihood, r.exactPseudoLogLikelihood ?? .nan,
-                 r.logLikelihood ?? .nan, r.aisLogLikelihood ?? .nan]
-            })
-            let ais = records.enumerated().compactMap { k, r in r.ais.map { (k, $0) } }
-            if !ais.isEmpty {
-                file.set("history_ais_columns", rbmAISColumns)
-                file.append("history_ais", ais.flatMap { k, a in
-                    [Double(k), a.logZ, a.lower, a.upper, a.logZBase, Double(a.runs), Double(a.temperatures), Double(a.logWeights.count)]
-                }, shape: [ais.count, rbmAISColumns.count])
-                let weights = ais.flatMap { $0.1.logWeights }
-                file.append("history_ais_log_weights", weights, shape: [weights.count])
-                let biases = ais.flatMap { $0.1.baseVisibleBiases }
-                file.append("history_ais_base_biases", biases, shape: [ais.count, biases.count / ais.count])
-            }
+            encodeHistory(s.history, into: file)
         case .boltzmann(let t):
             let o = t.options, s = t.state
             switch o.negativePhase {
@@ -60,6 +46,9 @@ extension ModelFile {
             case .persistent(let k, let chains): file.set("trainer", ["pcd"]); file.set("k", k); file.set("chains", chains)
             }
             file.set("learning_rate", o.learningRate)
+            if let end = o.finalLearningRate { file.set("final_learning_rate", end) }
+            file.set("momentum", o.momentum)
+            file.set("weight_decay", o.weightDecay)
             if let b = o.batchSize { file.set("batch_size", b) }
             file.set("epochs", o.epochs)
             file.set("seed", o.seed)
@@ -70,10 +59,9 @@ extension ModelFile {
                 file.append("chain_states", c.states.flatMap { $0 }, shape: [c.states.count, c.states.first?.count ?? 0])
                 file.append("chain_rng", c.generators.flatMap(\.stateWords), shape: [c.generators.count, 4])
             }
+            if !s.velocity.isEmpty { file.append("velocity", s.velocity, shape: [s.velocity.count]) }
             if !s.shuffleOrder.isEmpty { file.append("shuffle_order", s.shuffleOrder.map { UInt64($0) }, shape: [s.shuffleOrder.count]) }
-            encodeHistory(file, boltzmannColumns, s.history.map { r in
-                [Double(r.epoch), r.pseudoLogLikelihood, r.logLikelihood ?? .nan, r.exactGradientNorm ?? .nan]
-            })
+            encodeHistory(s.history, into: file)
         case .langevin(let t):
             let o = t.options, s = t.state
             file.set("trainer", ["langevin-ml"])
@@ -98,9 +86,7 @@ extension ModelFile {
             if buffer, !s.buffer.isEmpty, case .mlpEnergy(let e) = model {
                 file.append("replay_buffer", s.buffer, shape: [s.buffer.count / e.dimension, e.dimension])
             }
-            encodeHistory(file, langevinColumns, s.history.map { r in
-                [Double(r.iteration), r.dataEnergy, r.sampleEnergy, r.loss, r.gradientNorm, r.sampleTravel, r.bufferFraction]
-            })
+            encodeHistory(s.history, into: file)
         case .scoreMatching(let t):
             let o = t.options, s = t.state
             file.set("trainer", [o.objective == .denoising ? "dsm" : "ism"])
@@ -112,21 +98,28 @@ extension ModelFile {
             file.set("trace_step", o.traceStep)
             file.set("iterations_completed", s.iterationsCompleted)
             encodeAdam(s.optimizer, s.generator, into: file)
-            encodeHistory(file, scoreColumns, s.history.map { [Double($0.iteration), $0.loss] })
+            encodeHistory(s.history, into: file)
         }
     }
 
-    static let rbmColumns = ["epoch", "seconds", "reconstruction_error", "pseudo_log_likelihood", "exact_pseudo_log_likelihood",
-                             "log_likelihood", "ais_log_likelihood"]
-    static let rbmAISColumns = ["record", "log_z", "lower", "upper", "log_z_base", "runs", "temperatures", "log_weights"]
-    static let boltzmannColumns = ["epoch", "pseudo_log_likelihood", "log_likelihood", "exact_gradient_norm"]
-    static let langevinColumns = ["iteration", "data_energy", "sample_energy", "loss", "gradient_norm", "sample_travel", "buffer_fraction"]
-    static let scoreColumns = ["iteration", "loss"]
-
-    private static func encodeHistory(_ file: ModelContainer, _ columns: [String], _ rows: [[Double]]) {
-        guard !rows.isEmpty else { return }
-        file.set("history_columns", columns)
-        file.append("history", rows.flatMap { $0 }, shape: [rows.count, columns.count])
+    /// `history_unit`, `history_columns` (names), `history_titles` (utf8, one per line),
+    /// `history_digits`, `history_printed` (1/0), `history_error_bars` (the columns with them);
+    /// arrays `history_steps` (uint64), `history` (float64 rows × columns, NaN where nil) and,
+    /// with error bars, `history_lower` and `history_upper` (rows × those columns).
+    private static func encodeHistory(_ h: TrainingHistory, into file: ModelContainer) {
+        file.set("history_unit", [h.unit.rawValue])
+        file.set("history_columns", h.columnNames)
+        file.set("history_digits", h.columns.map { String($0.digits) })
+        file.set("history_printed", h.columns.map { $0.printed ? "1" : "0" })
+        file.append("history_titles", text: h.columns.map(\.title).joined(separator: "\n"))
+        file.append("history_steps", h.steps.map { UInt64($0) }, shape: [h.count])
+        file.append("history", (0..<h.count).flatMap { r in h.columns.map { $0.values[r] ?? .nan } }, shape: [h.count, h.columns.count])
+        let bars = h.columns.filter(\.hasErrorBars)
+        if !bars.isEmpty {
+            file.set("history_error_bars", bars.map(\.name))
+            file.append("history_lower", (0..<h.count).flatMap { r in bars.map { $0.lower?[r] ?? .nan } }, shape: [h.count, bars.count])
+            file.append("history_upper", (0..<h.count).flatMap { r in bars.map { $0.upper?[r] ?? .nan } }, shape: [h.count, bars.count])
+        }
     }
 
     private static func encodeAdam(_ adam: AdamOptimizer.Moments, _ generator: Xoshiro256StarStar, into file: ModelContainer) {
@@ -178,33 +171,7 @@ extension ModelFile {
             guard persistentRows <= generators.count else {
                 throw file.fail(at: file.line(ofField: "persistent_rows"), "\(persistentRows) persistent rows, but the file has \(generators.count) chains")
             }
-            var history = TrainingHistory()
-            let table = try decodeHistory(file, rbmColumns)
-            history.epochs = try table.enumerated().map { k, r in
-                RBMEpochRecord(epoch: try whole(file, r[0], row: k), seconds: r[1], reconstructionError: r[2], pseudoLogLikelihood: r[3],
-                               exactPseudoLogLikelihood: optional(r[4]), logLikelihood: optional(r[5]), aisLogLikelihood: optional(r[6]))
-            }
-            if file.has("history_ais_columns") || file.hasArray("history_ais") {
-                let (columns, line) = try file.words("history_ais_columns", "the names of the AIS table's columns")
-                guard columns == rbmAISColumns else { throw file.fail(at: line, "the AIS columns must be \(rbmAISColumns.joined(separator: " "))") }
-                let rows = try file.doubles("history_ais", shape: [nil, rbmAISColumns.count], "one row per AIS estimate")
-                let n = rows.count / rbmAISColumns.count
-                let weights = try file.doubles("history_ais_log_weights", shape: [nil], "log w of every run of every estimate")
-                let biases = try file.floats("history_ais_base_biases", shape: [n, m.visible], "each estimate's base-rate visible biases")
-                var offset = 0
-                for a in 0..<n {
-                    let r = Array(rows[(a * 8)..<(a * 8 + 8)])
-                    let record = try whole(file, r[0], row: a), runs = try whole(file, r[5], row: a)
-                    let temperatures = try whole(file, r[6], row: a), count = try whole(file, r[7], row: a)
-                    guard record < history.epochs.count, offset + count <= weights.count else {
-                        throw file.fail(at: file.line(of: "history_ais"), "row \(a) of history_ais points outside the history or the log weights")
-                    }
-                    history.epochs[record].ais = AnnealedImportanceSampling.Result(
-                        logZ: r[1], lower: r[2], upper: r[3], logZBase: r[4], logWeights: Array(weights[offset..<(offset + count)]),
-                        baseVisibleBiases: Array(biases[(a * m.visible)..<((a + 1) * m.visible)]), runs: runs, temperatures: temperatures)
-                    offset += count
-                }
-            }
+            let history = try decodeHistory(file, unit: .epoch, columns: RBMTrainer.historyColumns.map(\.name))
             let state = RBMTrainer.State(epochsCompleted: epochs, history: history, velocities: velocities, persistentHidden: hidden,
                                          persistentRows: persistentRows, chainGenerators: generators)
             return .rbm(RBMTrainer(options: o, state: state))
@@ -219,6 +186,9 @@ extension ModelFile {
                                               chains: try file.int("chains", "persistent chains", in: 1...count.upperBound))
             }
             o.learningRate = try file.double("learning_rate", "the learning rate")
+            if file.has("final_learning_rate") { o.finalLearningRate = try file.double("final_learning_rate", "the final learning rate") }
+            o.momentum = try file.double("momentum", "the momentum")
+            o.weightDecay = try file.double("weight_decay", "the weight decay")
             if file.has("batch_size") { o.batchSize = try file.int("batch_size", "the batch size", in: 1...count.upperBound) }
             o.epochs = try file.int("epochs", "epochs per train call", in: count)
             o.seed = try file.uint64("seed", "the seed")
@@ -243,11 +213,10 @@ extension ModelFile {
                 }
                 order = words.map { Int($0) }
             }
-            let history = try decodeHistory(file, boltzmannColumns).enumerated().map { k, r in
-                BoltzmannEpochRecord.restored(epoch: try whole(file, r[0], row: k), pseudoLogLikelihood: r[1], logLikelihood: optional(r[2]),
-                                     exactGradientNorm: optional(r[3]))
-            }
-            return .boltzmann(BoltzmannTrainer(options: o, state: BoltzmannTrainer.State(epochsCompleted: epochs, history: history, chains: chains, shuffleOrder: order),
+            let velocity = file.hasArray("velocity") ? try file.doubles("velocity", shape: [m.parameterCount], "the last update of every parameter (momentum)") : []
+            let history = try decodeHistory(file, unit: .epoch, columns: BoltzmannTrainer.historyColumns.map(\.name))
+            return .boltzmann(BoltzmannTrainer(options: o, state: BoltzmannTrainer.State(epochsCompleted: epochs, history: history, chains: chains,
+                                                                                                velocity: velocity, shuffleOrder: order),
                                                machine: m))
         case .mlpEnergy(let e):
             _ = try file.choice("trainer", "a neural energy's trainer", ["langevin-ml"])
@@ -276,10 +245,7 @@ extension ModelFile {
             guard buffer.count <= o.bufferSize * d else {
                 throw file.fail(at: file.line(of: "replay_buffer"), "the replay buffer holds \(buffer.count / d) samples, more than its size \(o.bufferSize)")
             }
-            let history = try decodeHistory(file, langevinColumns).enumerated().map { k, r in
-                LangevinTrainingRecord.restored(iteration: try whole(file, r[0], row: k), dataEnergy: r[1], sampleEnergy: r[2], loss: r[3],
-                                       gradientNorm: r[4], sampleTravel: r[5], bufferFraction: r[6])
-            }
+            let history = try decodeHistory(file, unit: .iteration, columns: LangevinMaximumLikelihood.historyColumns.map(\.name))
             let state = LangevinMaximumLikelihood.State(iterationsCompleted: iterations, history: history, buffer: buffer, optimizer: adam,
                                                         generator: generator, low: low, high: high)
             return .langevin(LangevinMaximumLikelihood(options: o, state: state))
@@ -295,9 +261,7 @@ extension ModelFile {
             o.traceStep = try file.float("trace_step", "the trace's finite-difference step")
             let iterations = try file.int("iterations_completed", "iterations trained so far", in: count)
             let (adam, generator) = try decodeAdam(file, parameters: s.network.parameterCount)
-            let history = try decodeHistory(file, scoreColumns).enumerated().map { k, r in
-                ScoreMatchingRecord.restored(iteration: try whole(file, r[0], row: k), loss: r[1])
-            }
+            let history = try decodeHistory(file, unit: .iteration, columns: ScoreMatchingTrainer(options: o).history.columnNames)
             return .scoreMatching(ScoreMatchingTrainer(options: o, state: ScoreMatchingTrainer.State(
                 iterationsCompleted: iterations, history: history, optimizer: adam, generator: generator)))
         case .gaussian, .mixture, .doubleWell:
@@ -305,15 +269,47 @@ extension ModelFile {
         }
     }
 
-    /// The history table, one row of `columns` per record (none when the file has no history).
-    private static func decodeHistory(_ file: ModelContainer, _ columns: [String]) throws -> [[Double]] {
-        guard file.has("history_columns") || file.hasArray("history") else { return [] }
-        let (names, line) = try file.words("history_columns", "the names of the history's columns")
-        guard names == columns else {
-            throw file.fail(at: line, "this trainer's history has the columns \(columns.joined(separator: " ")), found \(names.joined(separator: " "))")
+    /// The history a trainer of this kind records: its unit and column names must be the
+    /// trainer's; titles, digits and whether a column is printed come from the file.
+    private static func decodeHistory(_ file: ModelContainer, unit: TrainingHistory.Unit, columns names: [String]) throws -> TrainingHistory {
+        let unitName = try file.choice("history_unit", "the history's unit", [unit.rawValue])
+        _ = unitName
+        let (stored, line) = try file.words("history_columns", "the names of the history's columns")
+        guard stored == names else {
+            throw file.fail(at: line, "this trainer's history has the columns \(names.joined(separator: " ")), found \(stored.joined(separator: " "))")
         }
-        let values = try file.doubles("history", shape: [nil, columns.count], "one row per record")
-        return (0..<(values.count / columns.count)).map { Array(values[($0 * columns.count)..<(($0 + 1) * columns.count)]) }
+        let digits = try file.ints("history_digits", "each column's significant digits", in: 1...17)
+        let printed = try file.ints("history_printed", "whether each column is printed (1 or 0)", in: 0...1)
+        let titles = try file.text("history_titles", "each column's title, one per line").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard digits.count == names.count, printed.count == names.count, titles.count == names.count else {
+            throw file.fail(at: file.line(ofField: "history_digits"), "history_digits, history_printed and history_titles need one entry per column (\(names.count))")
+        }
+        let steps = try file.uint64s("history_steps", shape: [nil], "the epoch or iteration of each row")
+        let rows = steps.count
+        guard steps.allSatisfy({ $0 >= 1 && $0 <= 1 << 53 }) else {
+            throw file.fail(at: file.line(of: "history_steps"), "every step must be a whole number from 1 (the first epoch or iteration)")
+        }
+        let values = try file.doubles("history", shape: [rows, names.count], "one row per record, one column per monitor (NaN where none)")
+        var bars: [String] = [], lower: [Double] = [], upper: [Double] = []
+        if file.has("history_error_bars") {
+            (bars, _) = try file.words("history_error_bars", "the columns with error bars")
+            guard bars.allSatisfy(names.contains), Set(bars).count == bars.count else {
+                throw file.fail(at: file.line(ofField: "history_error_bars"), "history_error_bars must name distinct columns of the history")
+            }
+            lower = try file.doubles("history_lower", shape: [rows, bars.count], "the lower ends of the error bars")
+            upper = try file.doubles("history_upper", shape: [rows, bars.count], "the upper ends of the error bars")
+        }
+        func optional(_ x: Double) -> Double? { x.isNaN ? nil : x }
+        let columns = names.enumerated().map { k, name -> TrainingHistory.Column in
+            var c = TrainingHistory.Column(name: name, title: titles[k], digits: digits[k], printed: printed[k] == 1, errorBars: bars.contains(name))
+            c.values = (0..<rows).map { optional(values[$0 * names.count + k]) }
+            if let b = bars.firstIndex(of: name) {
+                c.lower = (0..<rows).map { values[$0 * names.count + k].isNaN ? nil : optional(lower[$0 * bars.count + b]) }
+                c.upper = (0..<rows).map { values[$0 * names.count + k].isNaN ? nil : optional(upper[$0 * bars.count + b]) }
+            }
+            return c
+        }
+        return TrainingHistory(unit: unit, steps: steps.map { Int($0) }, columns: columns)
     }
 
     private static func decodeAdam(_ file: ModelContainer, parameters: Int) throws -> (AdamOptimizer.Moments, Xoshiro256StarStar) {
@@ -337,13 +333,4 @@ extension ModelFile {
             return g
         }
     }
-
-    private static func whole(_ file: ModelContainer, _ x: Double, row: Int) throws -> Int {
-        guard x.isFinite, x >= 0, x <= 1e15, x == x.rounded() else {
-            throw file.fail(at: file.line(of: "history"), "row \(row): an epoch, iteration or count must be a whole number, found \(x)")
-        }
-        return Int(x)
-    }
-
-    private static func optional(_ x: Double) -> Double? { x.isNaN ? nil : x }
 }

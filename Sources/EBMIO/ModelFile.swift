@@ -65,16 +65,14 @@ public enum ModelFile {
         case scoreMatching(ScoreMatchingTrainer)
     }
 
-    /// What a file holds: the model, and its trainer with the settings text the language compares
-    /// to decide whether a new `train` call continues it.
+    /// What a file holds: the model, and its trainer (whose settings decide, by value, whether a
+    /// new `train` call continues it).
     public struct Contents: Sendable {
         public var model: Model
         public var trainer: Trainer?
-        public var settings: String?
-        public init(model: Model, trainer: Trainer? = nil, settings: String? = nil) {
+        public init(model: Model, trainer: Trainer? = nil) {
             self.model = model
             self.trainer = trainer
-            self.settings = settings
         }
     }
 
@@ -110,7 +108,6 @@ public enum ModelFile {
         let file = ModelContainer(kind: contents.model.kind, path: path)
         try encodeModel(contents.model, into: file)
         if let trainer = contents.trainer { encodeTrainer(trainer, model: contents.model, buffer: buffer, into: file) }
-        if let settings = contents.settings, contents.trainer != nil { file.append("settings", text: settings) }
         return file.encode()
     }
 
@@ -147,9 +144,8 @@ public enum ModelFile {
             let file = try ModelContainer(decoding: bytes, path: path)
             let model = try decodeModel(file)
             let trainer = try decodeTrainer(file, model: model)
-            let settings = trainer != nil && file.hasArray("settings") ? try file.text("settings", "the training settings") : nil
             try file.finish()
-            return Contents(model: model, trainer: trainer, settings: settings)
+            return Contents(model: model, trainer: trainer)
         default:
             let newer = Int(words[1]).map { $0 > version } ?? false
             throw fail("line 1: the file is format version \(words[1]), this ebm reads versions \(readableVersions.map(String.init).joined(separator: " and "))"

@@ -105,7 +105,6 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
         try ModelFile.write(unsaved, to: path, buffer: buffer)
         var loaded = try ModelFile.read(path: path)
         XCTAssertEqual(Self.bits(loaded.model), Self.bits(unsaved.model), "\(name): parameters", file: file, line: line)
-        XCTAssertEqual(loaded.settings, unsaved.settings, file: file, line: line)
         XCTAssertEqual(Self.stateWithoutTimes(loaded.trainer), Self.stateWithoutTimes(unsaved.trainer), "\(name): trainer state", file: file, line: line)
         train(&loaded)
         train(&unsaved)
@@ -113,28 +112,34 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
         XCTAssertEqual(Self.stateWithoutTimes(loaded.trainer), Self.stateWithoutTimes(unsaved.trainer), "\(name): state after more training", file: file, line: line)
     }
 
-    /// A trainer's state and options as text, with the epochs' seconds (which differ run to run) left out.
+    /// A history as text, without the seconds an epoch took (which differ run to run).
+    static func historyText(_ h: TrainingHistory) -> String {
+        "\(h.unit) \(h.steps) " + h.columns.filter { $0.name != "seconds" }.map { c in
+            "\(c.name) \(c.title) \(c.digits) \(c.printed) \(c.values.map { $0?.bitPattern }) \(String(describing: c.lower)) \(String(describing: c.upper))"
+        }.joined(separator: "; ")
+    }
+
+    /// A trainer's state and options as text, with the epochs' seconds left out.
     static func stateWithoutTimes(_ t: ModelFile.Trainer?) -> String {
         switch t {
         case nil: return "none"
         case .rbm(let t)?:
-            var s = t.state
-            for k in s.history.epochs.indices { s.history.epochs[k].seconds = 0 }
-            return "\(s.epochsCompleted) \(s.history) \(s.velocities.map(\.bitPattern)) \(s.persistentHidden.map(\.bitPattern)) \(s.persistentRows) "
+            let s = t.state
+            return "\(s.epochsCompleted) \(historyText(s.history)) \(s.velocities.map(\.bitPattern)) \(s.persistentHidden.map(\.bitPattern)) \(s.persistentRows) "
                 + "\(s.chainGenerators.map(\.stateWords)) \(t.options.sampler) \(t.options.learningRate) \(String(describing: t.options.finalLearningRate)) "
                 + "\(t.options.momentum) \(t.options.weightDecay) \(t.options.batchSize) \(t.options.epochs) \(t.options.seed) \(t.options.monitorEvery)"
         case .boltzmann(let t)?:
             let s = t.state
-            return "\(s.epochsCompleted) \(s.history) \(String(describing: s.chains?.states)) \(String(describing: s.chains?.sweeps)) "
+            return "\(s.epochsCompleted) \(historyText(s.history)) \(s.velocity.map(\.bitPattern)) \(String(describing: s.chains?.states)) \(String(describing: s.chains?.sweeps)) "
                 + "\(String(describing: s.chains?.generators.map(\.stateWords))) \(s.shuffleOrder) \(t.options.negativePhase) \(t.options.learningRate) "
                 + "\(String(describing: t.options.batchSize)) \(t.options.epochs) \(t.options.seed)"
         case .langevin(let t)?:
             let s = t.state
-            return "\(s.iterationsCompleted) \(s.history) \(s.buffer.map(\.bitPattern)) \(s.optimizer.m.map(\.bitPattern)) \(s.optimizer.v.map(\.bitPattern)) "
+            return "\(s.iterationsCompleted) \(historyText(s.history)) \(s.buffer.map(\.bitPattern)) \(s.optimizer.m.map(\.bitPattern)) \(s.optimizer.v.map(\.bitPattern)) "
                 + "\(s.optimizer.step) \(s.generator.stateWords) \(s.low) \(s.high) \(t.options.learningRate) \(t.options.seed) \(t.options.reuse)"
         case .scoreMatching(let t)?:
             let s = t.state
-            return "\(s.iterationsCompleted) \(s.history) \(s.optimizer.m.map(\.bitPattern)) \(s.optimizer.v.map(\.bitPattern)) \(s.optimizer.step) "
+            return "\(s.iterationsCompleted) \(historyText(s.history)) \(s.optimizer.m.map(\.bitPattern)) \(s.optimizer.v.map(\.bitPattern)) \(s.optimizer.step) "
                 + "\(s.generator.stateWords) \(t.options.objective) \(t.options.learningRate) \(t.options.seed)"
         }
     }
@@ -153,7 +158,7 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
             o.aisRuns = 4
             o.aisTemperatures = 20
             let start = ModelFile.Contents(model: .rbm(RestrictedBoltzmannMachine(visible: 9, hidden: 4, seed: 1), imageShape: (3, 3)),
-                                           trainer: .rbm(RBMTrainer(options: o)), settings: "settings → \(persistent)")
+                                           trainer: .rbm(RBMTrainer(options: o)))
             try assertContinuesExactly(persistent ? "pcd" : "cd", contents: start) { c in
                 guard case .rbm(var m, let shape) = c.model, case .rbm(var t)? = c.trainer else { return XCTFail("not an RBM") }
                 _ = t.train(&m, on: Self.binary)
@@ -167,12 +172,14 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
         for phase in [BoltzmannNegativePhase.exact, .contrastiveDivergence(sweeps: 1), .persistent(sweeps: 2, chains: 6)] {
             var o = BoltzmannTrainingOptions()
             o.negativePhase = phase
+            o.momentum = 0.5
+            o.weightDecay = 0.01
             o.batchSize = 4
             o.epochs = 2
             o.seed = 3
             o.monitorEvery = 1
             let start = ModelFile.Contents(model: .boltzmann(FullyVisibleBoltzmannMachine(units: 9, seed: 2)),
-                                           trainer: .boltzmann(BoltzmannTrainer(options: o)), settings: "\(phase)")
+                                           trainer: .boltzmann(BoltzmannTrainer(options: o)))
             try assertContinuesExactly("boltzmann", contents: start) { c in
                 guard case .boltzmann(var m) = c.model, case .boltzmann(var t)? = c.trainer else { return XCTFail("not a Boltzmann machine") }
                 _ = t.train(&m, on: Self.binary)
@@ -190,7 +197,7 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
         o.bufferSize = 40
         o.seed = 9
         o.monitorEvery = 1
-        let start = ModelFile.Contents(model: .mlpEnergy(Self.mlp), trainer: .langevin(LangevinMaximumLikelihood(options: o)), settings: "langevin-ml")
+        let start = ModelFile.Contents(model: .mlpEnergy(Self.mlp), trainer: .langevin(LangevinMaximumLikelihood(options: o)))
         let train: (inout ModelFile.Contents) -> Void = { c in
             guard case .mlpEnergy(var e) = c.model, case .langevin(var t)? = c.trainer else { return XCTFail("not a neural energy") }
             _ = t.train(&e, on: Self.plane, rows: 64)
@@ -219,7 +226,7 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
         o.batchSize = 16
         o.seed = 4
         o.monitorEvery = 1
-        let start = ModelFile.Contents(model: .scoreModel(Self.score), trainer: .scoreMatching(ScoreMatchingTrainer(options: o)), settings: "dsm")
+        let start = ModelFile.Contents(model: .scoreModel(Self.score), trainer: .scoreMatching(ScoreMatchingTrainer(options: o)))
         try assertContinuesExactly("dsm", contents: start) { c in
             guard case .scoreModel(var s) = c.model, case .scoreMatching(var t)? = c.trainer else { return XCTFail("not a score model") }
             _ = t.train(&s, on: Self.plane, rows: 64)
@@ -285,7 +292,7 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
             ("ebm-model 2\nkind score-model\ndimension 2\nactivation tanh\nwidths 2 2\ndata W0 float32-le 2x2\ndata b0 float32-le 2\ndata sigmas float64-le 1\nend\n",
              NPYTests.f4([1, 2, 3, 4, 0, 0]) + f8([1]), ["line 5: the first width must be 3 (the dimension and log σ), found 2"]),
             ("ebm-model 2\nkind double-well\ndimension 2\nbarrier 1\ntrainer langevin-ml\nend\n", [], ["line 5: a closed-form energy has no parameters to train"]),
-            ("ebm-model 2\nkind double-well\ndimension 2\nbarrier 1\ndata settings utf8 2\nend\n", [0xC3, 0x28], ["line 5: the array settings is not part of a `kind double-well` file"]),
+            ("ebm-model 2\nkind double-well\ndimension 2\nbarrier 1\ndata notes utf8 2\nend\n", [0xC3, 0x28], ["line 5: the array notes is not part of a `kind double-well` file"]),
         ]
         for (text, data, parts) in cases {
             Self.assertError(try decode(text, data), contains: ["cannot read m.ebm as an ebm model: "] + parts)
@@ -310,7 +317,7 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
         var t = RBMTrainer(options: o)
         var m = RestrictedBoltzmannMachine(visible: 9, hidden: 3, seed: 1)
         _ = t.train(&m, on: Self.binary)
-        let trained = ModelFile.Contents(model: .rbm(m, imageShape: nil), trainer: .rbm(t), settings: "PCD-1")
+        let trained = ModelFile.Contents(model: .rbm(m, imageShape: nil), trainer: .rbm(t))
         let cases: [(String, String, [String])] = [
             ("trainer pcd", "trainer pcdd", ["trainer `pcdd` is unknown", "expected one of `cd`, `pcd`"]),
             ("trainer pcd", "trainer dsm", ["an RBM's trainer `dsm` is unknown"]),
@@ -318,7 +325,8 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
             ("persistent_rows 6", "persistent_rows 7", ["7 persistent rows, but the file has 6 chains"]),
             ("data velocities float32-le 39", "data velocities float32-le 3x13", ["velocities is declared as 3x13, but this rbm needs 39 (the momentum of W, b and c)"]),
             ("data persistent_hidden float32-le 6x3", "data persistent_hidden float32-le 3x6", ["persistent_hidden is declared as 3x6, but this rbm needs 6x3"]),
-            ("history_columns epoch seconds", "history_columns epoch secs", ["this trainer's history has the columns epoch seconds"]),
+            ("history_columns seconds recon", "history_columns secs recon", ["this trainer's history has the columns seconds recon pll"]),
+            ("history_unit epoch", "history_unit iteration", ["the history's unit `iteration` is unknown; expected one of `epoch`"]),
             ("epochs_completed 1", "epochs_done 1", ["the file has no `epochs_completed` line (epochs trained so far)"]),
         ]
         for (old, new, parts) in cases {
@@ -367,7 +375,7 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
         var e = NeuralEnergy(dims: [2, 3, 1], seed: 1)
         _ = t.train(&e, on: Self.plane, rows: 64)
         let valid = [
-            try ModelFile.encode(ModelFile.Contents(model: .mlpEnergy(e), trainer: .langevin(t), settings: "s"), buffer: true, path: "m.ebm"),
+            try ModelFile.encode(ModelFile.Contents(model: .mlpEnergy(e), trainer: .langevin(t)), buffer: true, path: "m.ebm"),
             try ModelFile.encode(ModelFile.Contents(model: .mixture(MixtureEnergy.ring(components: 3))), path: "m.ebm"),
             try ModelFile.encode(ModelFile.Contents(model: .scoreModel(ScoreModel(dimension: 1, hidden: [2], sigmas: [1, 0.5], seed: 1))), path: "m.ebm"),
         ]

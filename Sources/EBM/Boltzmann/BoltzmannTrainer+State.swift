@@ -3,15 +3,19 @@
 extension BoltzmannTrainer {
     public struct State: Sendable, Equatable {
         public var epochsCompleted: Int
-        public var history: [BoltzmannEpochRecord]
+        public var history: TrainingHistory
         /// The persistent chains of PCD (nil before the first PCD update, and for exact or CD).
         public var chains: BoltzmannGibbsChain.State?
+        /// The last update v of every parameter (momentum), empty before the first update.
+        public var velocity: [Double]
         /// The order of the training rows after the last epoch (each epoch shuffles it further),
         /// empty before the first minibatch epoch.
         public var shuffleOrder: [Int]
 
-        public init(epochsCompleted: Int, history: [BoltzmannEpochRecord], chains: BoltzmannGibbsChain.State?, shuffleOrder: [Int] = []) {
+        public init(epochsCompleted: Int, history: TrainingHistory, chains: BoltzmannGibbsChain.State?, velocity: [Double] = [],
+                    shuffleOrder: [Int] = []) {
             self.epochsCompleted = epochsCompleted
+            self.velocity = velocity
             self.history = history
             self.chains = chains
             self.shuffleOrder = shuffleOrder
@@ -19,7 +23,7 @@ extension BoltzmannTrainer {
     }
 
     public var state: State {
-        State(epochsCompleted: epochsCompleted, history: history, chains: persistentChains?.state, shuffleOrder: shuffleOrder)
+        State(epochsCompleted: epochsCompleted, history: history, chains: persistentChains?.state, velocity: velocity, shuffleOrder: shuffleOrder)
     }
 
     /// A trainer that continues from `state`; the chains get their inputs from `machine`.
@@ -28,6 +32,7 @@ extension BoltzmannTrainer {
         epochsCompleted = state.epochsCompleted
         history = state.history
         persistentChains = state.chains.map { BoltzmannGibbsChain(restoring: $0, machine: machine) }
+        velocity = state.velocity
         shuffleOrder = state.shuffleOrder
     }
 }

@@ -5,7 +5,7 @@
 extension LangevinMaximumLikelihood {
     public struct State: Sendable, Equatable {
         public var iterationsCompleted: Int
-        public var history: [LangevinTrainingRecord]
+        public var history: TrainingHistory
         /// The replay buffer, rows of d floats, oldest first.
         public var buffer: [Float]
         public var optimizer: AdamOptimizer.Moments
@@ -14,7 +14,7 @@ extension LangevinMaximumLikelihood {
         public var low: [Float]
         public var high: [Float]
 
-        public init(iterationsCompleted: Int, history: [LangevinTrainingRecord], buffer: [Float], optimizer: AdamOptimizer.Moments,
+        public init(iterationsCompleted: Int, history: TrainingHistory, buffer: [Float], optimizer: AdamOptimizer.Moments,
                     generator: Xoshiro256StarStar, low: [Float], high: [Float]) {
             self.iterationsCompleted = iterationsCompleted
             self.history = history

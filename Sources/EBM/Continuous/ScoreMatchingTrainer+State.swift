@@ -3,11 +3,11 @@
 extension ScoreMatchingTrainer {
     public struct State: Sendable, Equatable {
         public var iterationsCompleted: Int
-        public var history: [ScoreMatchingRecord]
+        public var history: TrainingHistory
         public var optimizer: AdamOptimizer.Moments
         public var generator: Xoshiro256StarStar
 
-        public init(iterationsCompleted: Int, history: [ScoreMatchingRecord], optimizer: AdamOptimizer.Moments, generator: Xoshiro256StarStar) {
+        public init(iterationsCompleted: Int, history: TrainingHistory, optimizer: AdamOptimizer.Moments, generator: Xoshiro256StarStar) {
             self.iterationsCompleted = iterationsCompleted
             self.history = history
             self.optimizer = optimizer

@@ -45,6 +45,8 @@ extension RBMTrainer {
         self.init(options: options)
         epochsCompleted = state.epochsCompleted
         history = state.history
+        // The pseudo-LL column is titled "exact" only while every row had the exact value.
+        exactPLLEverywhere = state.history["pll"]?.title != "pseudo-LL (1-bit estimate)"
         velocities = state.velocities
         persistentHidden = state.persistentHidden
         persistentRows = state.persistentRows

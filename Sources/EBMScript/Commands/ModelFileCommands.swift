@@ -8,7 +8,7 @@ extension Command {
     static let save = Command(
         "save", category: .files,
         summary: "write a model and its training state to a file in ebm's format (exact; docs/model-format.md)",
-        parameters: [storableModelParameter, Parameter("path", .path, "the file to write, e.g. \"models/bars.ebm-model\""),
+        parameters: [anyModelParameter("the model: an RBM, a Boltzmann machine, an energy (mlp_energy, gaussian, mixture, double_well) or a score model"), Parameter("path", .path, "the file to write, e.g. \"models/bars.ebm-model\""),
                      Parameter("buffer", .bool, default: .bool(false), "also write a neural energy's replay buffer (langevin-ml), so training continues exactly").byNameOnly()],
         details: """
         Every kind of model: RBMs, Boltzmann machines, energies (mlp_energy, gaussian, mixture,
@@ -44,13 +44,13 @@ extension Command {
         details: "Reads every version of the format (version 1 files, from before training state was saved, hold an RBM)."
     ) { args, context in
         let contents = try fileErrors(args, "path") { try ModelFile.read(path: context.resolve(args.string("path"))) }
-        return modelValue(from: contents)
+        return loadedValue(from: contents)
     }
 
     static let exportNPY = Command(
         "export_npy", category: .files,
         summary: "write a model's parameters as .npy files (and model.json) to a folder, for NumPy and PyTorch",
-        parameters: [storableModelParameter, Parameter("folder", .path, "the folder to write into (created if missing)")],
+        parameters: [anyModelParameter("the model: an RBM, a Boltzmann machine, an energy or a score model"), Parameter("folder", .path, "the folder to write into (created if missing)")],
         details: """
         One .npy file per parameter array, and model.json with the kind and sizes
         (docs/model-format.md lists every kind). An RBM's W.npy (hidden × visible), b.npy and
@@ -85,7 +85,7 @@ extension Command {
             }
             model = .rbm(m, imageShape: try imageShape(args, count: m.visible))
         }
-        return modelValue(from: ModelFile.Contents(model: model))
+        return loadedValue(from: ModelFile.Contents(model: model))
     }
 
     static let filters = Command(
