@@ -103,7 +103,9 @@ extension ModelFile {
                 }
             }
             let network = try decodeNetwork(file, outputs: d, inputs: sigmas.isEmpty ? d : d + 1)
-            var s = ScoreModel(dimension: d, hidden: [], activation: network.activation, sigmas: sigmas, seed: 0)
+            // Built with the file's widths, so it allocates no more than the file holds.
+            var s = ScoreModel(dimension: d, hidden: Array(network.dims.dropFirst().dropLast()), activation: network.activation,
+                               sigmas: sigmas, seed: 0)
             s.network = network
             return .scoreModel(s)
         case "gaussian":

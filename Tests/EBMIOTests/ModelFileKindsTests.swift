@@ -299,6 +299,28 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
         }
     }
 
+    func testHugeDeclaredSizesFailOnTheMissingDataWithoutAllocating() throws {
+        // Each header declares a model of billions of parameters; the data is absent.
+        let cases: [(String, [UInt8], [String])] = [
+            ("ebm-model 2\nkind boltzmann\nunits 100000\ndata W float64-le 100000x100000\ndata b float64-le 100000\nend\n", [],
+             ["the file is truncated: the header declares 80000800000 bytes of data but only 0 bytes follow it"]),
+            ("ebm-model 2\nkind mlp-energy\nactivation relu\nwidths 999999999 999999999 1\ndata W0 float32-le 999999999x999999999\nend\n", [],
+             ["the file is truncated"]),
+            // A wide score model whose layers are small: d = 100000 in and out through one hidden unit.
+            ("ebm-model 2\nkind score-model\ndimension 100000\nactivation relu\nwidths 100000 1 100000\n"
+             + "data W0 float32-le 1x100000\ndata b0 float32-le 1\ndata W1 float32-le 100000x1\ndata b1 float32-le 100000\nend\n",
+             [UInt8](repeating: 0, count: 4 * 300_001), []),
+        ]
+        for (text, data, parts) in cases {
+            if parts.isEmpty {
+                guard case .scoreModel(let s) = try decode(text, data).model else { return XCTFail("not a score model") }
+                XCTAssertEqual(s.network.dims, [100000, 1, 100000])
+            } else {
+                Self.assertError(try decode(text, data), contains: ["cannot read m.ebm as an ebm model: "] + parts)
+            }
+        }
+    }
+
     /// A trained model's file with one header line replaced.
     func damagedTrainerFile(_ contents: ModelFile.Contents, buffer: Bool = false, replacing old: String, with new: String) throws -> [UInt8] {
         let bytes = try ModelFile.encode(contents, buffer: buffer, path: "m.ebm")
