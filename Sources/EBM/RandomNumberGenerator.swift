@@ -6,7 +6,7 @@ import Glibc
 /// independent generator for chain (or worker) `i`, so results never depend on the order in
 /// which chains are advanced.
 public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
-    private var s: (UInt64, UInt64, UInt64, UInt64)
+    var s: (UInt64, UInt64, UInt64, UInt64)
 
     public init(seed: UInt64) {
         var sm = SplitMix64(state: seed)

@@ -1,10 +1,16 @@
 import EBM
 
-/// ebm's own model files (`.ebm`): a short text header, then the parameters as raw little-endian
-/// float32, so a model round-trips bit for bit and other tools can read it with a few lines of
-/// code (docs/model-format.md shows how, from Python with `np.frombuffer`).
+/// ebm's own model files: a short text header, then the parameters (and, when the model has been
+/// trained, its training state) as raw little-endian numbers, so a model round-trips bit for bit
+/// and other tools can read it with a few lines of code (docs/model-format.md shows how, from
+/// Python with `np.frombuffer`).
 ///
-/// The header is ASCII, one `\n`-terminated line per entry, in this order:
+/// Version 2 (written now) stores every kind of model — RBMs, fully visible Boltzmann machines,
+/// MLP energies, closed-form energies and score models — in the layout of `ModelContainer`, with
+/// the trainer's state (history, momentum or Adam's moments, persistent chains, random streams,
+/// the settings continuation compares, and the replay buffer on request), so that training 2
+/// epochs, saving, loading and training 2 more is bit-identical to training 4. Version 1 (RBMs
+/// only, parameters only) is still read:
 ///
 ///     ebm-model 1                      format name and version
 ///     kind rbm                         the kind of model
@@ -16,56 +22,105 @@ import EBM
 ///     data c float32-le 784            c, the visible bias
 ///     end
 ///
-/// followed immediately by the arrays' bytes in the order of their `data` lines (4 × (H·D + H + D)
-/// bytes) and nothing else. Reading checks every line and reports the line number of a bad one;
-/// sizes that disagree, truncated data and trailing bytes are errors too.
+/// followed immediately by the arrays' bytes in the order of their `data` lines. Reading checks
+/// every line and reports the line number of a bad one; sizes that disagree, truncated data and
+/// trailing bytes are errors too.
 public enum ModelFile {
-    /// The format version this code writes and reads.
-    public static let version = 1
+    /// The format version this code writes.
+    public static let version = 2
+    /// The versions it reads.
+    public static let readableVersions = [1, 2]
 
-    /// Writes `rbm` (and the image shape of its visible units, if any) atomically.
-    public static func write(_ rbm: RestrictedBoltzmannMachine, imageShape: (height: Int, width: Int)?, to path: String) throws {
-        try AtomicFile.write(encode(rbm, imageShape: imageShape, path: path), to: path)
+    /// A model, of any kind a file holds.
+    public enum Model: Sendable {
+        case rbm(RestrictedBoltzmannMachine, imageShape: (height: Int, width: Int)?)
+        case boltzmann(FullyVisibleBoltzmannMachine)
+        case mlpEnergy(NeuralEnergy)
+        case gaussian(GaussianEnergy)
+        case mixture(MixtureEnergy)
+        case doubleWell(DoubleWellEnergy)
+        case scoreModel(ScoreModel)
+
+        /// The `kind` line of its file.
+        public var kind: String {
+            switch self {
+            case .rbm: return "rbm"
+            case .boltzmann: return "boltzmann"
+            case .mlpEnergy: return "mlp-energy"
+            case .gaussian: return "gaussian"
+            case .mixture: return "mixture"
+            case .doubleWell: return "double-well"
+            case .scoreModel: return "score-model"
+            }
+        }
+
+        public static let kinds = ["rbm", "boltzmann", "mlp-energy", "gaussian", "mixture", "double-well", "score-model"]
     }
 
-    /// Reads a model written by `write`.
-    public static func read(path: String) throws -> (rbm: RestrictedBoltzmannMachine, imageShape: (height: Int, width: Int)?) {
+    /// A trainer with the state it carries between `train` calls.
+    public enum Trainer: Sendable {
+        case rbm(RBMTrainer)
+        case boltzmann(BoltzmannTrainer)
+        case langevin(LangevinMaximumLikelihood)
+        case scoreMatching(ScoreMatchingTrainer)
+    }
+
+    /// What a file holds: the model, and its trainer (whose settings decide, by value, whether a
+    /// new `train` call continues it).
+    public struct Contents: Sendable {
+        public var model: Model
+        public var trainer: Trainer?
+        public init(model: Model, trainer: Trainer? = nil) {
+            self.model = model
+            self.trainer = trainer
+        }
+    }
+
+    /// Writes `contents` atomically (a failed write leaves the old file); the replay buffer of a
+    /// Langevin trainer only when `buffer` is true.
+    public static func write(_ contents: Contents, to path: String, buffer: Bool = false) throws {
+        try AtomicFile.write(encode(contents, buffer: buffer, path: path), to: path)
+    }
+
+    /// Reads a file written by `write` (version 2) or by an older ebm (version 1, an RBM).
+    public static func read(path: String) throws -> Contents {
         try decode(NPY.readBytes(path: path, kind: "an ebm model file"), path: path)
+    }
+
+    /// Writes `rbm` (and the image shape of its visible units, if any) atomically, with no trainer.
+    public static func write(_ rbm: RestrictedBoltzmannMachine, imageShape: (height: Int, width: Int)?, to path: String) throws {
+        try write(Contents(model: .rbm(rbm, imageShape: imageShape)), to: path)
+    }
+
+    /// Reads a file that must hold an RBM.
+    public static func readRBM(path: String) throws -> (rbm: RestrictedBoltzmannMachine, imageShape: (height: Int, width: Int)?) {
+        let contents = try read(path: path)
+        guard case .rbm(let rbm, let shape) = contents.model else {
+            throw FileError(path: path, message: "cannot read \(path) as an RBM: it holds a model of kind `\(contents.model.kind)`")
+        }
+        return (rbm, shape)
     }
 
     // MARK: Encoding
 
     /// The bytes `write` puts in the file; `path` only names the file in error messages.
+    public static func encode(_ contents: Contents, buffer: Bool = false, path: String) throws -> [UInt8] {
+        let file = ModelContainer(kind: contents.model.kind, path: path)
+        try encodeModel(contents.model, into: file)
+        if let trainer = contents.trainer { encodeTrainer(trainer, model: contents.model, buffer: buffer, into: file) }
+        return file.encode()
+    }
+
+    /// The bytes of an RBM's file with no trainer.
     public static func encode(_ rbm: RestrictedBoltzmannMachine, imageShape: (height: Int, width: Int)?, path: String) throws -> [UInt8] {
-        let (h, d) = (rbm.hidden, rbm.visible)
-        var header = "ebm-model \(version)\nkind rbm\nvisible \(d)\nhidden \(h)\n"
-        if let shape = imageShape {
-            let pixels = shape.height.multipliedReportingOverflow(by: shape.width)
-            guard shape.height >= 1, shape.width >= 1, !pixels.overflow, pixels.partialValue == d else {
-                throw FileError(path: path, message: "cannot write \(path): the image shape \(shape.height)×\(shape.width) does not fit the model's \(d) visible units (height × width must equal \(d)); pass no image shape or the right one")
-            }
-            header += "image \(shape.height) \(shape.width)\n"
-        }
-        header += "data W float32-le \(h)x\(d)\ndata b float32-le \(h)\ndata c float32-le \(d)\nend\n"
-        var bytes = Array(header.utf8)
-        bytes.reserveCapacity(bytes.count + 4 * rbm.parameterCount)
-        for array in [rbm.W, rbm.b, rbm.c] {
-            for x in array {
-                let bits = x.bitPattern
-                bytes += [UInt8(truncatingIfNeeded: bits), UInt8(truncatingIfNeeded: bits >> 8),
-                          UInt8(truncatingIfNeeded: bits >> 16), UInt8(truncatingIfNeeded: bits >> 24)]
-            }
-        }
-        return bytes
+        try encode(Contents(model: .rbm(rbm, imageShape: imageShape)), path: path)
     }
 
     // MARK: Decoding
 
-    /// The model in the bytes of a model file; `path` only names the file in error messages.
-    public static func decode(_ bytes: [UInt8], path: String) throws -> (rbm: RestrictedBoltzmannMachine, imageShape: (height: Int, width: Int)?) {
-        let what = "cannot read \(path) as an ebm model"
-        func fail(_ message: String) -> FileError { FileError(path: path, message: "\(what): \(message)") }
-
+    /// What the bytes of a model file hold; `path` only names the file in error messages.
+    public static func decode(_ bytes: [UInt8], path: String) throws -> Contents {
+        func fail(_ message: String) -> FileError { FileError(path: path, message: "cannot read \(path) as an ebm model: \(message)") }
         guard bytes.starts(with: Array("ebm-model ".utf8)) || bytes.starts(with: Array("ebm-model\n".utf8)) else {
             var hint = ""
             if bytes.starts(with: [0x93] + Array("NUMPY".utf8)) {
@@ -75,12 +130,42 @@ public enum ModelFile {
             }
             throw fail("it does not start with the line `ebm-model \(version)`, so it is not an ebm model file\(hint)")
         }
+        var reader = HeaderLines(bytes: bytes)
+        let words: [Substring]
+        do { words = try reader.next().words } catch let e as HeaderLines.Failure { throw fail(e.message(expecting: "ebm-model \(version)")) }
+        guard words.count == 2, words[0] == "ebm-model" else {
+            throw fail("line 1: expected `ebm-model \(version)`, found `\(words.joined(separator: " "))`")
+        }
+        switch words[1] {
+        case "1":
+            let (rbm, shape) = try decodeVersion1(bytes, path: path)
+            return Contents(model: .rbm(rbm, imageShape: shape))
+        case "2":
+            let file = try ModelContainer(decoding: bytes, path: path)
+            let model = try decodeModel(file)
+            let trainer = try decodeTrainer(file, model: model)
+            try file.finish()
+            return Contents(model: model, trainer: trainer)
+        default:
+            let newer = Int(words[1]).map { $0 > version } ?? false
+            throw fail("line 1: the file is format version \(words[1]), this ebm reads versions \(readableVersions.map(String.init).joined(separator: " and "))"
+                       + (newer ? " (it was written by a newer ebm: update ebm)" : ""))
+        }
+    }
 
-        var reader = LineReader(bytes: bytes)
+    // MARK: Decoding
+
+    /// The RBM in the bytes of a version 1 file (the format before training state was saved);
+    /// `path` only names the file in error messages.
+    static func decodeVersion1(_ bytes: [UInt8], path: String) throws -> (rbm: RestrictedBoltzmannMachine, imageShape: (height: Int, width: Int)?) {
+        let what = "cannot read \(path) as an ebm model"
+        func fail(_ message: String) -> FileError { FileError(path: path, message: "\(what): \(message)") }
+
+        var reader = HeaderLines(bytes: bytes)
         func line(_ expected: String) throws -> (number: Int, words: [Substring]) {
             do {
                 return try reader.next()
-            } catch let e as LineReader.Failure {
+            } catch let e as HeaderLines.Failure {
                 throw fail(e.message(expecting: expected))
             }
         }
@@ -92,15 +177,8 @@ public enum ModelFile {
             return value
         }
 
-        // ebm-model VERSION
-        var (n, words) = try line("ebm-model \(version)")
-        guard words.count == 2, words[0] == "ebm-model" else {
-            throw fail("line 1: expected `ebm-model \(version)`, found `\(words.joined(separator: " "))`")
-        }
-        guard words[1] == "\(version)" else {
-            let newer = Int(words[1]).map { $0 > version } ?? false
-            throw fail("line 1: the file is format version \(words[1]), this ebm reads version \(version)" + (newer ? " (it was written by a newer ebm: update ebm)" : ""))
-        }
+        // ebm-model 1 (checked by `decode`)
+        var (n, words) = try line("ebm-model 1")
 
         // kind rbm
         (n, words) = try line("kind rbm")
@@ -108,7 +186,7 @@ public enum ModelFile {
             throw fail("line \(n): expected `kind rbm`, found `\(words.joined(separator: " "))`")
         }
         guard words[1] == "rbm" else {
-            throw fail("line \(n): the model kind `\(words[1])` is unknown; this ebm reads `kind rbm` (restricted Boltzmann machines)")
+            throw fail("line \(n): the model kind `\(words[1])` is unknown in a version 1 file, which holds `kind rbm` (restricted Boltzmann machines)")
         }
 
         // visible D, hidden H
@@ -186,46 +264,4 @@ public enum ModelFile {
         return (rbm, imageShape)
     }
 
-    /// Header lines, one at a time: ASCII, `\n`-terminated, at most 200 bytes each, split into words.
-    private struct LineReader {
-        struct Failure: Error {
-            let line: Int
-            let problem: String
-            func message(expecting expected: String) -> String {
-                "line \(line): \(problem) (expected `\(expected)`)"
-            }
-        }
-
-        let bytes: [UInt8]
-        var position = 0
-        var lineNumber = 0
-
-        init(bytes: [UInt8]) { self.bytes = bytes }
-
-        mutating func next() throws -> (number: Int, words: [Substring]) {
-            lineNumber += 1
-            let start = position
-            var end = start
-            while end < bytes.count, bytes[end] != 0x0A {
-                guard end - start < 200 else {
-                    throw Failure(line: lineNumber, problem: "the header line is longer than 200 bytes (is the header damaged?)")
-                }
-                end += 1
-            }
-            guard end < bytes.count else {
-                throw Failure(line: lineNumber, problem: end == start ? "the file ends before the header is complete"
-                                                                      : "the file ends inside the header")
-            }
-            let raw = bytes[start..<end]
-            if raw.last == 0x0D {
-                throw Failure(line: lineNumber, problem: "the line ends in \\r\\n (Windows line endings): the file was probably converted as text, which also damages the binary data; copy it again in binary mode")
-            }
-            guard raw.allSatisfy({ ($0 >= 0x20 && $0 != 0x7F) || $0 == 0x09 }) else {
-                throw Failure(line: lineNumber, problem: "the header line contains control or binary bytes (is the header damaged?)")
-            }
-            position = end + 1
-            let text = String(decoding: raw, as: UTF8.self)
-            return (lineNumber, text.split(whereSeparator: { $0 == " " || $0 == "\t" }))
-        }
-    }
 }

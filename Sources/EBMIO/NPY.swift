@@ -49,10 +49,28 @@ public enum NPY {
         return bytes
     }
 
+    /// Writes `values` (row-major, of `shape`) as a version 1.0 `.npy` file of little-endian
+    /// float64 (`<f8`) in C order, atomically: for parameters kept in float64, bit for bit.
+    public static func write(doubles values: [Double], shape: [Int], to path: String) throws {
+        try AtomicFile.write(encode(doubles: values, shape: shape), to: path)
+    }
+
+    /// The bytes of the float64 `.npy` file `write(doubles:shape:to:)` produces.
+    public static func encode(doubles values: [Double], shape: [Int]) -> [UInt8] {
+        precondition(shape.reduce(1, *) == values.count, "\(values.count) values do not fill shape \(shape)")
+        var bytes = header(shape: shape, descr: "<f8")
+        bytes.reserveCapacity(bytes.count + 8 * values.count)
+        for x in values {
+            let bits = x.bitPattern
+            for k in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: bits >> (8 * UInt64(k)))) }
+        }
+        return bytes
+    }
+
     /// Magic, version, length and header, exactly as NumPy's `_write_array_header` makes them.
-    static func header(shape: [Int]) -> [UInt8] {
+    static func header(shape: [Int], descr: String = "<f4") -> [UInt8] {
         let tuple = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
-        var text = "{'descr': '<f4', 'fortran_order': False, 'shape': \(tuple), }"
+        var text = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(tuple), }"
         // NumPy leaves room for the first axis to grow to 21 digits without rewriting the file.
         if let first = shape.first { text += String(repeating: " ", count: Swift.max(0, 21 - String(first).utf8.count)) }
         let body = Array(text.utf8)
@@ -75,6 +93,31 @@ public enum NPY {
 
     /// The tensor in the bytes of an `.npy` file; `path` only names the file in error messages.
     public static func decode(_ bytes: [UInt8], path: String) throws -> Tensor {
+        let (shape, type, fortran, dataStart, count) = try parse(bytes, path: path)
+        var scalars = bytes.withUnsafeBytes { raw in
+            type.decode(UnsafeRawBufferPointer(rebasing: raw[dataStart...]), count: count)
+        }
+        if fortran && shape.count > 1 && count > 0 { scalars = cOrder(fromFortran: scalars, shape: shape) }
+        return Tensor(shape: shape, scalars: scalars)
+    }
+
+    /// Reads an `.npy` file's values as `Double` (float64 data is kept bit for bit), with its shape.
+    public static func readDoubles(path: String) throws -> (shape: [Int], values: [Double]) {
+        try decodeDoubles(readBytes(path: path, kind: "an .npy file"), path: path)
+    }
+
+    /// The values of an `.npy` file's bytes as `Double`, in C order, and its shape.
+    public static func decodeDoubles(_ bytes: [UInt8], path: String) throws -> (shape: [Int], values: [Double]) {
+        let (shape, type, fortran, dataStart, count) = try parse(bytes, path: path)
+        var values = bytes.withUnsafeBytes { raw in
+            type.decodeDoubles(UnsafeRawBufferPointer(rebasing: raw[dataStart...]), count: count)
+        }
+        if fortran && shape.count > 1 && count > 0 { values = cOrder(fromFortran: values, shape: shape) }
+        return (shape, values)
+    }
+
+    /// The checked header: shape, element type, order, where the data starts and how many values.
+    static func parse(_ bytes: [UInt8], path: String) throws -> (shape: [Int], type: ScalarType, fortran: Bool, dataStart: Int, count: Int) {
         let what = "cannot read \(path) as .npy"
         func fail(_ message: String) -> FileError { FileError(path: path, message: "\(what): \(message)") }
 
@@ -156,19 +199,15 @@ public enum NPY {
             throw fail("the file has \(present - dataBytes) bytes after the \(dataBytes) bytes of data its header declares (shape \(shapeText) of '\(descr)'; is the header corrupt or the file damaged?)")
         }
 
-        var scalars = bytes.withUnsafeBytes { raw in
-            type.decode(UnsafeRawBufferPointer(rebasing: raw[dataStart...]), count: count)
-        }
-        if fortran && shape.count > 1 && count > 0 { scalars = cOrder(fromFortran: scalars, shape: shape) }
-        return Tensor(shape: shape, scalars: scalars)
+        return (shape, type, fortran, dataStart, count)
     }
 
     /// Reorders values stored with the first index varying fastest into row-major order.
-    static func cOrder(fromFortran values: [Float], shape: [Int]) -> [Float] {
+    static func cOrder<T: Numeric>(fromFortran values: [T], shape: [Int]) -> [T] {
         let rank = shape.count
         var strides = [Int](repeating: 1, count: rank)          // C-order strides
         for k in stride(from: rank - 2, through: 0, by: -1) { strides[k] = strides[k + 1] * shape[k + 1] }
-        var out = [Float](repeating: 0, count: values.count)
+        var out = [T](repeating: 0, count: values.count)
         var index = [Int](repeating: 0, count: rank)
         var offset = 0
         out.withUnsafeMutableBufferPointer { o in
@@ -278,6 +317,12 @@ extension NPY {
                 }
             }
             return out
+        }
+
+        /// `count` values from `raw` as `Double` (float64 exactly, the others converted).
+        func decodeDoubles(_ raw: UnsafeRawBufferPointer, count: Int) -> [Double] {
+            guard kind == .float, size == 8 else { return decode(raw, count: count).map(Double.init) }
+            return (0..<count).map { Double(bitPattern: u64(raw, $0)) }
         }
 
         @inline(__always) private func u16(_ raw: UnsafeRawBufferPointer, _ k: Int) -> UInt16 {

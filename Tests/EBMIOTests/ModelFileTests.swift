@@ -23,7 +23,13 @@ final class ModelFileTests: TemporaryFolderTestCase {
     }
 
     func decode(_ text: String, _ data: [UInt8] = smallData) throws -> (rbm: RestrictedBoltzmannMachine, imageShape: (height: Int, width: Int)?) {
-        try ModelFile.decode(Array(text.utf8) + data, path: "m.ebm")
+        try Self.rbm(ModelFile.decode(Array(text.utf8) + data, path: "m.ebm"))
+    }
+
+    /// The RBM in decoded contents (every file these tests decode holds one).
+    static func rbm(_ contents: ModelFile.Contents) throws -> (rbm: RestrictedBoltzmannMachine, imageShape: (height: Int, width: Int)?) {
+        guard case .rbm(let m, let shape) = contents.model else { throw FileError(path: "", message: "not an RBM: \(contents.model.kind)") }
+        return (m, shape)
     }
 
     // MARK: Round trips
@@ -31,7 +37,7 @@ final class ModelFileTests: TemporaryFolderTestCase {
     func testFileIsByteExact() throws {
         let path = folder + "/small.ebm"
         try ModelFile.write(Self.small, imageShape: (1, 3), to: path)
-        let expected = Array("ebm-model 1\nkind rbm\nvisible 3\nhidden 2\nimage 1 3\ndata W float32-le 2x3\ndata b float32-le 2\ndata c float32-le 3\nend\n".utf8)
+        let expected = Array("ebm-model 2\nkind rbm\nvisible 3\nhidden 2\nimage 1 3\ndata W float32-le 2x3\ndata b float32-le 2\ndata c float32-le 3\nend\n".utf8)
             + [0x00, 0x00, 0x00, 0x3F, 0x00, 0x00, 0x80, 0xBF, 0x00, 0x00, 0x00, 0x40,    // W row 0: 0.5, -1, 2
                0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0x3F, 0x00, 0x00, 0x80, 0xBE,    // W row 1: 0, 1, -0.25
                0x00, 0x00, 0x80, 0x3F, 0x00, 0x00, 0x80, 0xBF,                            // b: 1, -1
@@ -40,7 +46,7 @@ final class ModelFileTests: TemporaryFolderTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), ["small.ebm"])   // no temporary file
 
         try ModelFile.write(Self.small, imageShape: nil, to: path)
-        XCTAssertEqual(try NPYTests.contents(path), Array(Self.header().utf8) + Self.smallData)
+        XCTAssertEqual(try NPYTests.contents(path), Array(Self.header().replacingOccurrences(of: "ebm-model 1", with: "ebm-model 2").utf8) + Self.smallData)
     }
 
     func testRoundTripIsExact() throws {
@@ -52,7 +58,7 @@ final class ModelFileTests: TemporaryFolderTestCase {
         let path = folder + "/model.ebm"
         for shape in [nil, (height: 3, width: 4), (height: 12, width: 1)] as [(height: Int, width: Int)?] {
             try ModelFile.write(rbm, imageShape: shape, to: path)
-            let (back, backShape) = try ModelFile.read(path: path)
+            let (back, backShape) = try ModelFile.readRBM(path: path)
             XCTAssertEqual(back.visible, 12)
             XCTAssertEqual(back.hidden, 5)
             XCTAssertEqual(back.W.map(\.bitPattern), rbm.W.map(\.bitPattern))
@@ -64,7 +70,7 @@ final class ModelFileTests: TemporaryFolderTestCase {
         // A model of MNIST's size.
         let big = RestrictedBoltzmannMachine(visible: 784, hidden: 500, seed: 1)
         try ModelFile.write(big, imageShape: (28, 28), to: path)
-        let (back, shape) = try ModelFile.read(path: path)
+        let (back, shape) = try ModelFile.readRBM(path: path)
         XCTAssertEqual(back, big)
         XCTAssertEqual(shape?.height, 28)
         XCTAssertEqual(try NPYTests.contents(path).count, 130 + 4 * big.parameterCount)
@@ -92,6 +98,10 @@ final class ModelFileTests: TemporaryFolderTestCase {
         let missing = folder + "/nope.ebm"
         Self.assertError(try ModelFile.read(path: missing), contains: [missing, "No such file"])
         Self.assertError(try ModelFile.read(path: folder), contains: ["is a folder, not an ebm model file"])
+        // A file of another kind, where an RBM is required.
+        let path = folder + "/g.ebm"
+        try ModelFile.write(ModelFile.Contents(model: .doubleWell(DoubleWellEnergy(barrier: 1))), to: path)
+        Self.assertError(try ModelFile.readRBM(path: path), contains: ["cannot read \(path) as an RBM: it holds a model of kind `double-well`"])
     }
 
     func testNotAModelFile() throws {
@@ -100,7 +110,7 @@ final class ModelFileTests: TemporaryFolderTestCase {
             (Array("hello\n".utf8), "not an ebm model file"),
             ([], "the file is empty"),
             (npy, "NumPy .npy file: read the parameters with import_npy"),
-            (Array("ebm-mode 1\n".utf8), "does not start with the line `ebm-model 1`"),
+            (Array("ebm-mode 1\n".utf8), "does not start with the line `ebm-model 2`"),
         ]
         for (bytes, part) in cases {
             let path = try write("bad.ebm", bytes)
@@ -110,9 +120,9 @@ final class ModelFileTests: TemporaryFolderTestCase {
 
     func testHeaderLineErrorsNameTheLine() throws {
         let cases: [(String, [String])] = [
-            (Self.header().replacingOccurrences(of: "ebm-model 1", with: "ebm-model 2"), ["line 1: the file is format version 2, this ebm reads version 1", "update ebm"]),
+            (Self.header().replacingOccurrences(of: "ebm-model 1", with: "ebm-model 3"), ["line 1: the file is format version 3, this ebm reads versions 1 and 2", "update ebm"]),
             (Self.header().replacingOccurrences(of: "ebm-model 1", with: "ebm-model x"), ["line 1: the file is format version x"]),
-            (Self.header().replacingOccurrences(of: "ebm-model 1", with: "ebm-model 1 extra"), ["line 1: expected `ebm-model 1`, found `ebm-model 1 extra`"]),
+            (Self.header().replacingOccurrences(of: "ebm-model 1", with: "ebm-model 1 extra"), ["line 1: expected `ebm-model 2`, found `ebm-model 1 extra`"]),
             (Self.header(kind: "dbn"), ["line 2: the model kind `dbn` is unknown", "`kind rbm`"]),
             (Self.header().replacingOccurrences(of: "kind rbm", with: "type rbm"), ["line 2: expected `kind rbm`, found `type rbm`"]),
             (Self.header(visible: "abc"), ["line 3: the number of visible units must be a whole number from 1 to 999999999, found `abc`"]),
@@ -198,7 +208,7 @@ final class ModelFileTests: TemporaryFolderTestCase {
                 if Int.random(in: 0..<3, using: &g) == 0 { m = Array(m.prefix(Int.random(in: 0...m.count, using: &g))) }
             }
             do {
-                let (rbm, shape) = try ModelFile.decode(m, path: "fuzz.ebm")
+                let (rbm, shape) = try Self.rbm(ModelFile.decode(m, path: "fuzz.ebm"))
                 XCTAssertEqual(rbm.W.count, rbm.visible * rbm.hidden)
                 if let shape { XCTAssertEqual(shape.height * shape.width, rbm.visible) }
                 outcomes.ok += 1
@@ -212,69 +222,5 @@ final class ModelFileTests: TemporaryFolderTestCase {
         XCTAssertGreaterThan(outcomes.failed, 0)
     }
 
-    // MARK: Python (the code of docs/model-format.md)
-
-    /// `read_ebm_model` and `write_ebm_model` exactly as docs/model-format.md shows them.
-    static let pythonFunctions = """
-    import numpy as np
-
-    def read_ebm_model(path):
-        \"\"\"Returns W (hidden × visible), b (hidden), c (visible) and the image shape or None.\"\"\"
-        with open(path, 'rb') as f:
-            raw = f.read()
-        end = raw.index(b'\\nend\\n') + len(b'\\nend\\n')
-        lines = raw[:end].decode('ascii').splitlines()
-        assert lines[0] == 'ebm-model 1' and lines[1] == 'kind rbm', 'not an ebm RBM file'
-        image_shape, arrays, offset = None, {}, end
-        for line in lines[2:]:
-            words = line.split()
-            if words[0] == 'image':
-                image_shape = (int(words[1]), int(words[2]))
-            elif words[0] == 'data':
-                name, dtype, dims = words[1], words[2], tuple(int(n) for n in words[3].split('x'))
-                assert dtype == 'float32-le'
-                count = int(np.prod(dims))
-                arrays[name] = np.frombuffer(raw, dtype='<f4', count=count, offset=offset).reshape(dims)
-                offset += 4 * count
-        assert offset == len(raw), 'unexpected bytes after the data'
-        return arrays['W'], arrays['b'], arrays['c'], image_shape
-
-    def write_ebm_model(path, W, b, c, image_shape=None):
-        W, b, c = (np.ascontiguousarray(a, dtype='<f4') for a in (W, b, c))
-        H, D = W.shape
-        assert b.shape == (H,) and c.shape == (D,)
-        header = f'ebm-model 1\\nkind rbm\\nvisible {D}\\nhidden {H}\\n'
-        if image_shape is not None:
-            header += f'image {image_shape[0]} {image_shape[1]}\\n'
-        header += f'data W float32-le {H}x{D}\\ndata b float32-le {H}\\ndata c float32-le {D}\\nend\\n'
-        with open(path, 'wb') as f:
-            f.write(header.encode('ascii') + W.tobytes() + b.tobytes() + c.tobytes())
-    """
-
-    func testDocumentedPythonCodeReadsAndWritesModelFiles() throws {
-        let ours = folder + "/ours.ebm", theirs = folder + "/theirs.ebm"
-        try ModelFile.write(Self.small, imageShape: (1, 3), to: ours)
-        let script = Self.pythonFunctions + """
-
-        import sys
-        W, b, c, shape = read_ebm_model(sys.argv[1])
-        print(W.shape, W.dtype, W.tolist(), b.tolist(), c.tolist(), shape)
-        write_ebm_model(sys.argv[2], W * 2, b, c)
-        """
-        guard let r = try NPYTests.python(script, [ours, theirs]) else { throw XCTSkip("python3 with numpy is not installed") }
-        XCTAssertEqual(r.status, 0, r.output)
-        XCTAssertEqual(r.output, "(2, 3) float32 [[0.5, -1.0, 2.0], [0.0, 1.0, -0.25]] [1.0, -1.0] [0.5, 0.0, -2.0] (1, 3)\n")
-        let (back, shape) = try ModelFile.read(path: theirs)
-        XCTAssertEqual(back.W, Self.small.W.map { $0 * 2 })
-        XCTAssertEqual(back.b, Self.small.b)
-        XCTAssertEqual(back.c, Self.small.c)
-        XCTAssertNil(shape)
-    }
-
-    func testDocumentationShowsTheSamePythonCode() throws {
-        // The test file lives at Tests/EBMIOTests/; the documentation at docs/.
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let doc = try String(contentsOf: root.appendingPathComponent("docs/model-format.md"), encoding: .utf8)
-        XCTAssertTrue(doc.contains(Self.pythonFunctions), "docs/model-format.md and ModelFileTests.pythonFunctions differ")
-    }
+    // The Python of docs/model-format.md is run by ModelFilePythonTests.
 }

@@ -8,11 +8,11 @@
 /// unit that stays and O(n) more per flip. Chain c draws only from `stream(seed:index: c)`.
 public struct BoltzmannGibbsChain: Sendable {
     /// chains × n, 0/1.
-    public private(set) var states: [[Double]]
+    public internal(set) var states: [[Double]]
     /// Sweeps taken so far.
-    public private(set) var sweeps = 0
-    private var inputs: [[Double]]
-    private var generators: [Xoshiro256StarStar]
+    public internal(set) var sweeps = 0
+    var inputs: [[Double]]
+    var generators: [Xoshiro256StarStar]
 
     public var count: Int { states.count }
 

@@ -73,11 +73,14 @@ public struct BoltzmannEpochRecord: Sendable, Equatable {
 /// velocity, persistent chains and streams across `train` calls, so two calls equal one.
 public struct BoltzmannTrainer: ModelTrainer {
     public var options: BoltzmannTrainingOptions
-    public private(set) var history = TrainingHistory(unit: .epoch, columns: BoltzmannTrainer.historyColumns)
-    public private(set) var epochsCompleted = 0
-    private var persistentChains: BoltzmannGibbsChain?
+    public internal(set) var history = TrainingHistory(unit: .epoch, columns: BoltzmannTrainer.historyColumns)
+    public internal(set) var epochsCompleted = 0
+    var persistentChains: BoltzmannGibbsChain?
     /// The last update v, so momentum carries over between calls.
-    private var velocity: [Double] = []
+    var velocity: [Double] = []
+    /// The rows' order after the last epoch: each epoch shuffles the previous order, so it
+    /// carries over between calls (two calls equal one).
+    var shuffleOrder: [Int] = []
 
     public init(options: BoltzmannTrainingOptions = BoltzmannTrainingOptions()) {
         self.options = options
@@ -125,7 +128,8 @@ public struct BoltzmannTrainer: ModelTrainer {
         let pairs = machine.units * (machine.units - 1) / 2
         if velocity.count != machine.parameterCount { velocity = [Double](repeating: 0, count: machine.parameterCount) }
         var guardian = DivergenceGuard((machine, velocity), step: epochsCompleted)
-        var order = Array(0..<n)
+        var order = shuffleOrder.count == n ? shuffleOrder : Array(0..<n)
+        defer { shuffleOrder = order }
         for round in 0..<options.epochs {
             let epoch = epochsCompleted + 1
             let rate = learningRate(inRound: round)

@@ -11,9 +11,9 @@ public struct AdamOptimizer: Sendable {
     public var beta1: Float = 0.9
     public var beta2: Float = 0.999
     public var epsilon: Float = 1e-8
-    private var m: [Float] = []
-    private var v: [Float] = []
-    public private(set) var step = 0
+    var m: [Float] = []
+    var v: [Float] = []
+    public internal(set) var step = 0
 
     public init(learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999) {
         self.learningRate = learningRate

@@ -74,14 +74,14 @@ public struct LangevinTrainingRecord: Sendable, Equatable {
 
 public struct LangevinMaximumLikelihood: ModelTrainer {
     public var options: LangevinMaximumLikelihoodOptions
-    public private(set) var history = TrainingHistory(unit: .iteration, columns: LangevinMaximumLikelihood.historyColumns)
-    public private(set) var iterationsCompleted = 0
+    public internal(set) var history = TrainingHistory(unit: .iteration, columns: LangevinMaximumLikelihood.historyColumns)
+    public internal(set) var iterationsCompleted = 0
     /// The replay buffer, rows of d floats, oldest first.
-    public private(set) var buffer: [Float] = []
-    private var optimizer: AdamOptimizer
-    private var generator: Xoshiro256StarStar
+    public internal(set) var buffer: [Float] = []
+    var optimizer: AdamOptimizer
+    var generator: Xoshiro256StarStar
     /// The box uniform starts are drawn from: the data's range, widened by 10% on each side.
-    private var low: [Float] = [], high: [Float] = []
+    var low: [Float] = [], high: [Float] = []
 
     public init(options: LangevinMaximumLikelihoodOptions = LangevinMaximumLikelihoodOptions()) {
         self.options = options

@@ -91,10 +91,10 @@ extension ScoreMatchingOptions: TrainerSettings {
 /// `train` calls.
 public struct ScoreMatchingTrainer: ModelTrainer {
     public var options: ScoreMatchingOptions
-    public private(set) var history: TrainingHistory
-    public private(set) var iterationsCompleted = 0
-    private var optimizer: AdamOptimizer
-    private var generator: Xoshiro256StarStar
+    public internal(set) var history: TrainingHistory
+    public internal(set) var iterationsCompleted = 0
+    var optimizer: AdamOptimizer
+    var generator: Xoshiro256StarStar
 
     public init(options: ScoreMatchingOptions = ScoreMatchingOptions()) {
         self.options = options

@@ -67,13 +67,13 @@ extension RBMTrainingOptions: TrainerSettings {
 /// trainer belongs to one machine; use a fresh trainer for another.
 public struct RBMTrainer: ModelTrainer {
     public var options: RBMTrainingOptions
-    public private(set) var history = TrainingHistory(unit: .epoch, columns: RBMTrainer.historyColumns)
-    public private(set) var epochsCompleted = 0
-    private var persistentHidden: [Float] = []
-    private var persistentRows = 0
-    private var chainGenerators: [Xoshiro256StarStar] = []
+    public internal(set) var history = TrainingHistory(unit: .epoch, columns: RBMTrainer.historyColumns)
+    public internal(set) var epochsCompleted = 0
+    var persistentHidden: [Float] = []
+    var persistentRows = 0
+    var chainGenerators: [Xoshiro256StarStar] = []
     /// μ·v of W, b and c after the last update, so momentum carries over between calls.
-    private var velocities: [Float] = []
+    var velocities: [Float] = []
     /// Whether the halves of each update run on two threads (tests force either mode).
     var parallelism = RBMParallelism.automatic
 
@@ -139,7 +139,7 @@ public struct RBMTrainer: ModelTrainer {
             history.setTitle("pll", exactPLLEverywhere ? "pseudo-LL (exact)" : "pseudo-LL (1-bit estimate)")
         }
     }
-    private var exactPLLEverywhere = true
+    var exactPLLEverywhere = true
 
     /// Trains `rbm` on the rows of `data` (n × D, values in [0, 1]) for `options.epochs` epochs.
     ///

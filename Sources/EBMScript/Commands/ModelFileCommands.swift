@@ -7,17 +7,31 @@ import Foundation
 extension Command {
     static let save = Command(
         "save", category: .files,
-        summary: "write a model to a file in ebm's format (exact; docs/model-format.md)",
-        parameters: [modelParameter, Parameter("path", .path, "the file to write, e.g. \"models/bars.ebm-model\"")],
-        details: "Missing folders are created. The file is written atomically: a failed save never leaves half a file."
+        summary: "write a model and its training state to a file in ebm's format (exact; docs/model-format.md)",
+        parameters: [anyModelParameter("the model: an RBM, a Boltzmann machine, an energy (mlp_energy, gaussian, mixture, double_well) or a score model"), Parameter("path", .path, "the file to write, e.g. \"models/bars.ebm-model\""),
+                     Parameter("buffer", .bool, default: .bool(false), "also write a neural energy's replay buffer (langevin-ml), so training continues exactly").byNameOnly()],
+        details: """
+        Every kind of model: RBMs, Boltzmann machines, energies (mlp_energy, gaussian, mixture,
+        double_well) and score models. A trained model keeps its trainer: the history, momentum or
+        Adam's moments, persistent chains, random streams and settings, so that after load,
+        train with the same settings continues exactly where the saved model stopped (2 epochs,
+        save, load, 2 more = 4 in one go). A neural energy's replay buffer is written only with
+        buffer: true; without it, the loaded trainer's chains start from noise until it refills.
+        Missing folders are created. The file is written atomically: a failed save never leaves half a file.
+        """
     ) { args, context in
-        let m = try model(args)
+        let m = try storableModel(args)
         let path = args.string("path")
         let resolved = context.resolve(path)
+        if args.bool("buffer") {
+            guard let e = m as? EnergyValue, case .neural = e.kind else {
+                throw args.error("buffer", "only a neural energy trained with method: \"langevin-ml\" has a replay buffer")
+            }
+        }
         try fileErrors(args, "path") {
             // Missing folders are created, as png does.
             try FileManager.default.createDirectory(atPath: (resolved as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try ModelFile.write(m.machine, imageShape: m.imageShape, to: resolved)
+            try ModelFile.write(m.fileContents, to: resolved, buffer: args.bool("buffer"))
         }
         context.write("saved \(m.summary) to \(context.shownPath(path))\n")
         return .none
@@ -25,51 +39,53 @@ extension Command {
 
     static let load = Command(
         "load", category: .files,
-        summary: "read a model written by save",
-        parameters: [Parameter("path", .path, "the model file")]
+        summary: "read a model written by save, with its training state",
+        parameters: [Parameter("path", .path, "the model file")],
+        details: "Reads every version of the format (version 1 files, from before training state was saved, hold an RBM)."
     ) { args, context in
-        let (machine, shape) = try fileErrors(args, "path") { try ModelFile.read(path: context.resolve(args.string("path"))) }
-        return .object(RBMValue(machine, imageShape: shape))
+        let contents = try fileErrors(args, "path") { try ModelFile.read(path: context.resolve(args.string("path"))) }
+        return loadedValue(from: contents)
     }
 
     static let exportNPY = Command(
         "export_npy", category: .files,
-        summary: "write W.npy (hidden × visible), b.npy and c.npy to a folder, for NumPy",
-        parameters: [modelParameter, Parameter("folder", .path, "the folder to write into (created if missing)")],
+        summary: "write a model's parameters as .npy files (and model.json) to a folder, for NumPy and PyTorch",
+        parameters: [anyModelParameter("the model: an RBM, a Boltzmann machine, an energy or a score model"), Parameter("folder", .path, "the folder to write into (created if missing)")],
         details: """
-        The layout of scikit-learn's BernoulliRBM: W.npy is components_, b.npy intercept_hidden_,
-        c.npy intercept_visible_. In Python: W = np.load("folder/W.npy").
+        One .npy file per parameter array, and model.json with the kind and sizes
+        (docs/model-format.md lists every kind). An RBM's W.npy (hidden × visible), b.npy and
+        c.npy are scikit-learn's BernoulliRBM components_, intercept_hidden_ and
+        intercept_visible_; an MLP's W0.npy, b0.npy, … are PyTorch nn.Linear weights and biases.
+        Training state is not exported (save keeps it). In Python: W = np.load("folder/W.npy").
         """
     ) { args, context in
-        let m = try model(args).machine
+        let m = try storableModel(args)
         let folder = context.resolve(args.string("folder"))
-        try fileErrors(args, "folder") {
+        let written = try fileErrors(args, "folder") { () -> [(file: String, shape: [Int])] in
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            try NPY.write(m.weightMatrix, to: folder + "/W.npy")
-            try NPY.write(Tensor(shape: [m.hidden], scalars: m.b), to: folder + "/b.npy")
-            try NPY.write(Tensor(shape: [m.visible], scalars: m.c), to: folder + "/c.npy")
+            return try NPYFolder.write(m.fileContents.model, to: folder)
         }
-        context.write("wrote W.npy \(shapeText([m.hidden, m.visible])), b.npy [\(m.hidden)], c.npy [\(m.visible)] to \(context.shownPath(args.string("folder")))\n")
+        let files = written.map { "\($0.file) \(shapeText($0.shape))" }
+        context.write("wrote " + (files.isEmpty ? "model.json" : files.joined(separator: ", ")) + " to \(context.shownPath(args.string("folder")))\n")
         return .none
     }
 
     static let importNPY = Command(
         "import_npy", category: .files,
-        summary: "an RBM from W.npy (hidden × visible), b.npy and c.npy in a folder",
-        parameters: [Parameter("folder", .path, "the folder holding W.npy, b.npy and c.npy"),
-                     Parameter("height", .optional(.integer(min: 1, max: nil)), default: Value.none, "image height of the visible layer"),
-                     Parameter("width", .optional(.integer(min: 1, max: nil)), default: Value.none, "image width of the visible layer")]
+        summary: "a model from a folder written by export_npy, or an RBM from W.npy (hidden × visible), b.npy and c.npy",
+        parameters: [Parameter("folder", .path, "the folder holding model.json and the .npy files, or an RBM's W.npy, b.npy and c.npy"),
+                     Parameter("height", .optional(.integer(min: 1, max: nil)), default: Value.none, "an RBM's image height of the visible layer"),
+                     Parameter("width", .optional(.integer(min: 1, max: nil)), default: Value.none, "an RBM's image width of the visible layer")]
     ) { args, context in
         let folder = context.resolve(args.string("folder"))
-        let (W, b, c) = try fileErrors(args, "folder") {
-            (try NPY.read(path: folder + "/W.npy"), try NPY.read(path: folder + "/b.npy"), try NPY.read(path: folder + "/c.npy"))
+        var model = try fileErrors(args, "folder") { try NPYFolder.read(folder: folder) }
+        if args.isGiven("height") || args.isGiven("width") {
+            guard case .rbm(let m, _) = model else {
+                throw args.error(args.isGiven("height") ? "height" : "width", "height and width are an RBM's image shape; this folder holds a model of kind \(model.kind)")
+            }
+            model = .rbm(m, imageShape: try imageShape(args, count: m.visible))
         }
-        guard W.rank == 2, b.rank == 1, c.rank == 1, W.shape[0] == b.count, W.shape[1] == c.count else {
-            throw args.error("folder", "the arrays do not fit together: W \(shapeText(W.shape)), b \(shapeText(b.shape)), c \(shapeText(c.shape))",
-                             hint: "W must be hidden × visible, b of length hidden, c of length visible")
-        }
-        let shape = try imageShape(args, count: c.count)
-        return .object(RBMValue(RestrictedBoltzmannMachine(W: W.scalars, b: b.scalars, c: c.scalars), imageShape: shape))
+        return loadedValue(from: ModelFile.Contents(model: model))
     }
 
     static let filters = Command(

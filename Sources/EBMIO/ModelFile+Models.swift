@@ -1,0 +1,167 @@
+import EBM
+
+/// The parameters of each kind of model in a version 2 file (docs/model-format.md has the table).
+extension ModelFile {
+    static func encodeModel(_ model: Model, into file: ModelContainer) throws {
+        switch model {
+        case .rbm(let m, let shape):
+            file.set("visible", m.visible)
+            file.set("hidden", m.hidden)
+            if let shape {
+                let pixels = shape.height.multipliedReportingOverflow(by: shape.width)
+                guard shape.height >= 1, shape.width >= 1, !pixels.overflow, pixels.partialValue == m.visible else {
+                    throw FileError(path: file.path, message: "cannot write \(file.path): the image shape \(shape.height)×\(shape.width) does not fit the model's \(m.visible) visible units (height × width must equal \(m.visible)); pass no image shape or the right one")
+                }
+                file.set("image", [String(shape.height), String(shape.width)])
+            }
+            file.append("W", m.W, shape: [m.hidden, m.visible])
+            file.append("b", m.b, shape: [m.hidden])
+            file.append("c", m.c, shape: [m.visible])
+        case .boltzmann(let m):
+            file.set("units", m.units)
+            file.append("W", m.W, shape: [m.units, m.units])
+            file.append("b", m.b, shape: [m.units])
+        case .mlpEnergy(let e):
+            encodeNetwork(e.network, into: file)
+        case .scoreModel(let s):
+            file.set("dimension", s.dimension)
+            encodeNetwork(s.network, into: file)
+            if s.conditional { file.append("sigmas", s.sigmas, shape: [s.sigmas.count]) }
+        case .gaussian(let g):
+            file.set("dimension", g.dimension)
+            file.append("mean", g.mean, shape: [g.dimension])
+            file.append("covariance", g.covariance, shape: [g.dimension, g.dimension])
+        case .mixture(let m):
+            file.set("dimension", m.dimension)
+            file.set("components", m.means.count)
+            file.append("means", m.means.flatMap { $0 }, shape: [m.means.count, m.dimension])
+            file.append("stds", m.stds, shape: [m.stds.count])
+            file.append("weights", m.weights, shape: [m.weights.count])
+        case .doubleWell(let w):
+            file.set("dimension", w.dimension)
+            file.set("barrier", w.barrier)
+        }
+    }
+
+    /// `activation`, `widths` and W0, b0, W1, b1, … (W_l is widths[l+1] × widths[l], PyTorch's
+    /// nn.Linear layout).
+    private static func encodeNetwork(_ n: MultilayerPerceptron, into file: ModelContainer) {
+        file.set("activation", [n.activation.rawValue])
+        file.set("widths", n.dims.map(String.init))
+        for l in 0..<n.layers {
+            file.append("W\(l)", n.weights[l], shape: [n.dims[l + 1], n.dims[l]])
+            file.append("b\(l)", n.biases[l], shape: [n.dims[l + 1]])
+        }
+    }
+
+    static let sizeLimit = 999_999_999
+
+    static func decodeModel(_ file: ModelContainer) throws -> Model {
+        switch file.kind {
+        case "rbm":
+            let d = try file.int("visible", "the number of visible units", in: 1...sizeLimit)
+            let h = try file.int("hidden", "the number of hidden units", in: 1...sizeLimit)
+            var shape: (height: Int, width: Int)?
+            if file.has("image") {
+                let (words, line) = try file.words("image", "the image height and width", count: 2)
+                let height = try file.int(words[0], "the image height", in: 1...sizeLimit, line: line)
+                let width = try file.int(words[1], "the image width", in: 1...sizeLimit, line: line)
+                guard height * width == d else {
+                    throw file.fail(at: line, "the image shape \(height)×\(width) has \(height * width) pixels, but the model has \(d) visible units")
+                }
+                shape = (height, width)
+            }
+            let W = try file.floats("W", shape: [h, d], "hidden × visible")
+            let b = try file.floats("b", shape: [h], "the hidden bias")
+            let c = try file.floats("c", shape: [d], "the visible bias")
+            return .rbm(RestrictedBoltzmannMachine(W: W, b: b, c: c), imageShape: shape)
+        case "boltzmann":
+            let n = try file.int("units", "the number of units", in: 1...100_000)
+            let W = try file.doubles("W", shape: [n, n], "the symmetric weights, zero on the diagonal")
+            let b = try file.doubles("b", shape: [n], "the biases")
+            for i in 0..<n {
+                guard W[i * n + i] == 0 else {
+                    throw file.fail(at: file.line(of: "W"), "W must be zero on the diagonal, but W[\(i),\(i)] = \(W[i * n + i])")
+                }
+                for j in 0..<i where W[i * n + j].bitPattern != W[j * n + i].bitPattern {
+                    throw file.fail(at: file.line(of: "W"), "W must be symmetric, but W[\(i),\(j)] = \(W[i * n + j]) and W[\(j),\(i)] = \(W[j * n + i])")
+                }
+            }
+            return .boltzmann(FullyVisibleBoltzmannMachine(W: W, b: b))
+        case "mlp-energy":
+            let network = try decodeNetwork(file, outputs: 1, inputs: nil)
+            var e = NeuralEnergy(dims: [1, 1], activation: network.activation, seed: 0)
+            e.network = network
+            return .mlpEnergy(e)
+        case "score-model":
+            let d = try file.int("dimension", "d, the data's dimension", in: 1...sizeLimit)
+            var sigmas: [Double] = []
+            if file.hasArray("sigmas") {
+                sigmas = try file.doubles("sigmas", shape: [nil], "the noise levels, largest first")
+                guard !sigmas.isEmpty, sigmas.allSatisfy({ $0 > 0 && $0.isFinite }), sigmas == sigmas.sorted(by: >) else {
+                    throw file.fail(at: file.line(of: "sigmas"), "the noise levels must be positive finite numbers, largest first (leave the array out for an unconditional model)")
+                }
+            }
+            let network = try decodeNetwork(file, outputs: d, inputs: sigmas.isEmpty ? d : d + 1)
+            // Built with the file's widths, so it allocates no more than the file holds.
+            var s = ScoreModel(dimension: d, hidden: Array(network.dims.dropFirst().dropLast()), activation: network.activation,
+                               sigmas: sigmas, seed: 0)
+            s.network = network
+            return .scoreModel(s)
+        case "gaussian":
+            let d = try file.int("dimension", "d, the dimension", in: 1...100_000)
+            let mean = try file.doubles("mean", shape: [d], "μ")
+            let covariance = try file.doubles("covariance", shape: [d, d], "Σ, d × d")
+            guard mean.allSatisfy(\.isFinite) else { throw file.fail(at: file.line(of: "mean"), "the mean must be finite") }
+            guard covariance.allSatisfy(\.isFinite), let g = try? GaussianEnergy(mean: mean, covariance: covariance) else {
+                throw file.fail(at: file.line(of: "covariance"), "the covariance must be symmetric and positive definite")
+            }
+            return .gaussian(g)
+        case "mixture":
+            let d = try file.int("dimension", "d, the dimension", in: 1...100_000)
+            let k = try file.int("components", "the number of components", in: 1...1_000_000)
+            let means = try file.doubles("means", shape: [k, d], "one mean per row")
+            let stds = try file.doubles("stds", shape: [k], "each component's standard deviation")
+            let weights = try file.doubles("weights", shape: [k], "the mixing weights, summing to 1")
+            guard means.allSatisfy(\.isFinite) else { throw file.fail(at: file.line(of: "means"), "the means must be finite") }
+            guard stds.allSatisfy({ $0 > 0 && $0.isFinite }) else { throw file.fail(at: file.line(of: "stds"), "the standard deviations must be positive and finite") }
+            let total = weights.reduce(0, +)
+            guard weights.allSatisfy({ $0 > 0 && $0.isFinite }), abs(total - 1) < 1e-9 else {
+                throw file.fail(at: file.line(of: "weights"), "the weights must be positive and sum to 1 (they sum to \(total))")
+            }
+            return .mixture(MixtureEnergy(means: (0..<k).map { Array(means[($0 * d)..<(($0 + 1) * d)]) }, stds: stds, normalizedWeights: weights))
+        case "double-well":
+            let d = try file.int("dimension", "d, the dimension", in: 1...100_000)
+            let h = try file.double("barrier", "the barrier height h")
+            guard h > 0 else { throw file.fail(at: file.line(ofField: "barrier"), "the barrier height must be positive, found \(h)") }
+            return .doubleWell(DoubleWellEnergy(barrier: h, dimension: d))
+        default:
+            throw file.fail(at: file.kindLine, "the model kind `\(file.kind)` is unknown; this ebm reads \(Model.kinds.map { "`kind \($0)`" }.joined(separator: ", "))")
+        }
+    }
+
+    /// The perceptron of an MLP energy or score model; the arrays are read (and their sizes
+    /// checked against the data present) before anything is allocated from the widths.
+    private static func decodeNetwork(_ file: ModelContainer, outputs: Int, inputs: Int?) throws -> MultilayerPerceptron {
+        let name = try file.choice("activation", "the activation", Activation.allCases.map(\.rawValue))
+        let widths = try file.ints("widths", "each width", in: 1...sizeLimit)
+        let line = file.line(ofField: "widths")
+        guard widths.count >= 2 else { throw file.fail(at: line, "`widths` needs the input and output widths at least, found \(widths.count) number\(widths.count == 1 ? "" : "s")") }
+        guard widths.last == outputs else {
+            throw file.fail(at: line, "the last width must be \(outputs) (\(file.kind == "mlp-energy" ? "an energy has one output" : "the score has one output per dimension")), found \(widths.last ?? 0)")
+        }
+        if let inputs, widths[0] != inputs {
+            throw file.fail(at: line, "the first width must be \(inputs) (the dimension\(inputs > outputs ? " and log σ" : "")), found \(widths[0])")
+        }
+        var weights: [[Float]] = [], biases: [[Float]] = []
+        for l in 0..<(widths.count - 1) {
+            weights.append(try file.floats("W\(l)", shape: [widths[l + 1], widths[l]], "layer \(l)'s weights, outputs × inputs"))
+            biases.append(try file.floats("b\(l)", shape: [widths[l + 1]], "layer \(l)'s bias"))
+        }
+        guard let activation = Activation(rawValue: name) else { throw file.fail(at: file.line(ofField: "activation"), "unknown activation") }
+        var network = MultilayerPerceptron(dims: widths, activation: activation, seed: 0)
+        network.weights = weights
+        network.biases = biases
+        return network
+    }
+}

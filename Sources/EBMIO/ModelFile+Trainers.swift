@@ -1,0 +1,336 @@
+import EBM
+
+/// The training state in a version 2 file: the trainer's settings (`trainer`, then one field per
+/// option: what `TrainerSettings.continues` compares, and how long a call runs), its counters, its
+/// `TrainingHistory` (steps, a float64 table whose columns `history_columns` names, NaN where a
+/// monitor was not computed, error bars beside it), and its arrays: momentum or Adam's moments,
+/// persistent chains, random streams (four uint64 words of xoshiro256** each), and a Langevin
+/// trainer's replay buffer when asked for. docs/model-format.md lists them per kind.
+extension ModelFile {
+    // MARK: Encoding
+
+    static func encodeTrainer(_ trainer: Trainer, model: Model, buffer: Bool, into file: ModelContainer) {
+        switch trainer {
+        case .rbm(let t):
+            let o = t.options, s = t.state
+            file.set("trainer", [o.sampler.persistentChains ? "pcd" : "cd"])
+            file.set("k", o.sampler.k)
+            file.set("learning_rate", o.learningRate)
+            if let end = o.finalLearningRate { file.set("final_learning_rate", end) }
+            file.set("momentum", o.momentum)
+            file.set("weight_decay", o.weightDecay)
+            file.set("batch_size", o.batchSize)
+            file.set("epochs", o.epochs)
+            file.set("seed", o.seed)
+            file.set("monitor_every", o.monitorEvery)
+            file.set("monitor_rows", o.monitorRows)
+            file.set("exact_likelihood_budget", o.exactLikelihoodBudget)
+            file.set("exact_pseudo_likelihood_budget", o.exactPseudoLikelihoodBudget)
+            if let every = o.aisEvery { file.set("ais_every", every) }
+            file.set("ais_runs", o.aisRuns)
+            file.set("ais_temperatures", o.aisTemperatures)
+            file.set("epochs_completed", s.epochsCompleted)
+            file.set("persistent_rows", s.persistentRows)
+            if !s.velocities.isEmpty { file.append("velocities", s.velocities, shape: [s.velocities.count]) }
+            let rows = s.chainGenerators.count
+            if rows > 0 {
+                file.append("chain_rng", s.chainGenerators.flatMap(\.stateWords), shape: [rows, 4])
+                if !s.persistentHidden.isEmpty { file.append("persistent_hidden", s.persistentHidden, shape: [rows, s.persistentHidden.count / rows]) }
+            }
+            encodeHistory(s.history, into: file)
+        case .boltzmann(let t):
+            let o = t.options, s = t.state
+            switch o.negativePhase {
+            case .exact: file.set("trainer", ["exact"])
+            case .contrastiveDivergence(let k): file.set("trainer", ["cd"]); file.set("k", k)
+            case .persistent(let k, let chains): file.set("trainer", ["pcd"]); file.set("k", k); file.set("chains", chains)
+            }
+            file.set("learning_rate", o.learningRate)
+            if let end = o.finalLearningRate { file.set("final_learning_rate", end) }
+            file.set("momentum", o.momentum)
+            file.set("weight_decay", o.weightDecay)
+            if let b = o.batchSize { file.set("batch_size", b) }
+            file.set("epochs", o.epochs)
+            file.set("seed", o.seed)
+            file.set("monitor_every", o.monitorEvery)
+            file.set("epochs_completed", s.epochsCompleted)
+            if let c = s.chains {
+                file.set("chain_sweeps", c.sweeps)
+                file.append("chain_states", c.states.flatMap { $0 }, shape: [c.states.count, c.states.first?.count ?? 0])
+                file.append("chain_rng", c.generators.flatMap(\.stateWords), shape: [c.generators.count, 4])
+            }
+            if !s.velocity.isEmpty { file.append("velocity", s.velocity, shape: [s.velocity.count]) }
+            if !s.shuffleOrder.isEmpty { file.append("shuffle_order", s.shuffleOrder.map { UInt64($0) }, shape: [s.shuffleOrder.count]) }
+            encodeHistory(s.history, into: file)
+        case .langevin(let t):
+            let o = t.options, s = t.state
+            file.set("trainer", ["langevin-ml"])
+            file.set("iterations", o.iterations)
+            file.set("batch_size", o.batchSize)
+            file.set("langevin_steps", o.langevinSteps)
+            file.set("step_size", o.stepSize)
+            file.set("noise", o.noise)
+            file.set("reuse", o.reuse)
+            file.set("buffer_size", o.bufferSize)
+            file.set("energy_penalty", o.energyPenalty)
+            file.set("clip", o.clip)
+            file.set("learning_rate", o.learningRate)
+            file.set("seed", o.seed)
+            file.set("monitor_every", o.monitorEvery)
+            file.set("iterations_completed", s.iterationsCompleted)
+            encodeAdam(s.optimizer, s.generator, into: file)
+            if !s.low.isEmpty {
+                file.append("box_low", s.low, shape: [s.low.count])
+                file.append("box_high", s.high, shape: [s.high.count])
+            }
+            if buffer, !s.buffer.isEmpty, case .mlpEnergy(let e) = model {
+                file.append("replay_buffer", s.buffer, shape: [s.buffer.count / e.dimension, e.dimension])
+            }
+            encodeHistory(s.history, into: file)
+        case .scoreMatching(let t):
+            let o = t.options, s = t.state
+            file.set("trainer", [o.objective == .denoising ? "dsm" : "ism"])
+            file.set("iterations", o.iterations)
+            file.set("batch_size", o.batchSize)
+            file.set("learning_rate", o.learningRate)
+            file.set("seed", o.seed)
+            file.set("monitor_every", o.monitorEvery)
+            file.set("trace_step", o.traceStep)
+            file.set("iterations_completed", s.iterationsCompleted)
+            encodeAdam(s.optimizer, s.generator, into: file)
+            encodeHistory(s.history, into: file)
+        }
+    }
+
+    /// `history_unit`, `history_columns` (names), `history_titles` (utf8, one per line),
+    /// `history_digits`, `history_printed` (1/0), `history_error_bars` (the columns with them);
+    /// arrays `history_steps` (uint64), `history` (float64 rows × columns, NaN where nil) and,
+    /// with error bars, `history_lower` and `history_upper` (rows × those columns).
+    private static func encodeHistory(_ h: TrainingHistory, into file: ModelContainer) {
+        file.set("history_unit", [h.unit.rawValue])
+        file.set("history_columns", h.columnNames)
+        file.set("history_digits", h.columns.map { String($0.digits) })
+        file.set("history_printed", h.columns.map { $0.printed ? "1" : "0" })
+        file.append("history_titles", text: h.columns.map(\.title).joined(separator: "\n"))
+        file.append("history_steps", h.steps.map { UInt64($0) }, shape: [h.count])
+        file.append("history", (0..<h.count).flatMap { r in h.columns.map { $0.values[r] ?? .nan } }, shape: [h.count, h.columns.count])
+        let bars = h.columns.filter(\.hasErrorBars)
+        if !bars.isEmpty {
+            file.set("history_error_bars", bars.map(\.name))
+            file.append("history_lower", (0..<h.count).flatMap { r in bars.map { $0.lower?[r] ?? .nan } }, shape: [h.count, bars.count])
+            file.append("history_upper", (0..<h.count).flatMap { r in bars.map { $0.upper?[r] ?? .nan } }, shape: [h.count, bars.count])
+        }
+    }
+
+    private static func encodeAdam(_ adam: AdamOptimizer.Moments, _ generator: Xoshiro256StarStar, into file: ModelContainer) {
+        file.set("adam_step", adam.step)
+        if !adam.m.isEmpty {
+            file.append("adam_m", adam.m, shape: [adam.m.count])
+            file.append("adam_v", adam.v, shape: [adam.v.count])
+        }
+        file.append("rng", generator.stateWords, shape: [4])
+    }
+
+    // MARK: Decoding
+
+    static func decodeTrainer(_ file: ModelContainer, model: Model) throws -> Trainer? {
+        guard file.has("trainer") else { return nil }
+        let count = 0...1_000_000_000
+        switch model {
+        case .rbm(let m, _):
+            let kind = try file.choice("trainer", "an RBM's trainer", ["cd", "pcd"])
+            var o = RBMTrainingOptions()
+            let k = try file.int("k", "Gibbs steps per update", in: 1...10_000)
+            o.sampler = kind == "pcd" ? PersistentContrastiveDivergence(k: k) : ContrastiveDivergence(k: k)
+            o.learningRate = try file.float("learning_rate", "the learning rate")
+            if file.has("final_learning_rate") { o.finalLearningRate = try file.float("final_learning_rate", "the final learning rate") }
+            o.momentum = try file.float("momentum", "the momentum")
+            o.weightDecay = try file.float("weight_decay", "the weight decay")
+            o.batchSize = try file.int("batch_size", "the batch size", in: 1...count.upperBound)
+            o.epochs = try file.int("epochs", "epochs per train call", in: count)
+            o.seed = try file.uint64("seed", "the seed")
+            o.monitorEvery = try file.int("monitor_every", "epochs between monitors", in: 1...count.upperBound)
+            o.monitorRows = try file.int("monitor_rows", "rows of the default monitor set", in: 1...count.upperBound)
+            o.exactLikelihoodBudget = try file.int("exact_likelihood_budget", "the exact log-likelihood's budget", in: 0...Int.max / 2)
+            o.exactPseudoLikelihoodBudget = try file.int("exact_pseudo_likelihood_budget", "the exact pseudo-log-likelihood's budget", in: 0...Int.max / 2)
+            if file.has("ais_every") { o.aisEvery = try file.int("ais_every", "epochs between AIS estimates", in: 1...count.upperBound) }
+            o.aisRuns = try file.int("ais_runs", "AIS runs", in: 2...1_000_000)
+            o.aisTemperatures = try file.int("ais_temperatures", "AIS temperatures", in: 2...100_000_000)
+            let epochs = try file.int("epochs_completed", "epochs trained so far", in: count)
+            let persistentRows = try file.int("persistent_rows", "rows of persistent chains", in: 0...count.upperBound)
+            let P = m.parameterCount
+            let velocities = file.hasArray("velocities") ? try file.floats("velocities", shape: [P], "the momentum of W, b and c") : []
+            var generators: [Xoshiro256StarStar] = []
+            var hidden: [Float] = []
+            if file.hasArray("chain_rng") {
+                generators = try rngs(file, "chain_rng", rows: nil)
+                if file.hasArray("persistent_hidden") {
+                    hidden = try file.floats("persistent_hidden", shape: [generators.count, m.hidden], "the persistent chains' hidden states, one row per chain")
+                }
+            }
+            guard persistentRows <= generators.count else {
+                throw file.fail(at: file.line(ofField: "persistent_rows"), "\(persistentRows) persistent rows, but the file has \(generators.count) chains")
+            }
+            let history = try decodeHistory(file, unit: .epoch, columns: RBMTrainer.historyColumns.map(\.name))
+            let state = RBMTrainer.State(epochsCompleted: epochs, history: history, velocities: velocities, persistentHidden: hidden,
+                                         persistentRows: persistentRows, chainGenerators: generators)
+            return .rbm(RBMTrainer(options: o, state: state))
+        case .boltzmann(let m):
+            let kind = try file.choice("trainer", "a Boltzmann machine's trainer", ["exact", "cd", "pcd"])
+            var o = BoltzmannTrainingOptions()
+            switch kind {
+            case "exact": o.negativePhase = .exact
+            case "cd": o.negativePhase = .contrastiveDivergence(sweeps: try file.int("k", "Gibbs sweeps per update", in: 1...10_000))
+            default:
+                o.negativePhase = .persistent(sweeps: try file.int("k", "Gibbs sweeps per update", in: 1...10_000),
+                                              chains: try file.int("chains", "persistent chains", in: 1...count.upperBound))
+            }
+            o.learningRate = try file.double("learning_rate", "the learning rate")
+            if file.has("final_learning_rate") { o.finalLearningRate = try file.double("final_learning_rate", "the final learning rate") }
+            o.momentum = try file.double("momentum", "the momentum")
+            o.weightDecay = try file.double("weight_decay", "the weight decay")
+            if file.has("batch_size") { o.batchSize = try file.int("batch_size", "the batch size", in: 1...count.upperBound) }
+            o.epochs = try file.int("epochs", "epochs per train call", in: count)
+            o.seed = try file.uint64("seed", "the seed")
+            o.monitorEvery = try file.int("monitor_every", "epochs between monitors", in: 1...count.upperBound)
+            let epochs = try file.int("epochs_completed", "epochs trained so far", in: count)
+            var chains: BoltzmannGibbsChain.State?
+            if file.has("chain_sweeps") || file.hasArray("chain_states") {
+                let sweeps = try file.int("chain_sweeps", "sweeps the chains have taken", in: 0...Int.max / 2)
+                let generators = try rngs(file, "chain_rng", rows: nil)
+                let states = try file.doubles("chain_states", shape: [generators.count, m.units], "the chains' states, one row of 0/1 per chain")
+                guard !generators.isEmpty, states.allSatisfy({ $0 == 0 || $0 == 1 }) else {
+                    throw file.fail(at: file.line(of: "chain_states"), "the chains' states must be at least one row of 0s and 1s")
+                }
+                chains = BoltzmannGibbsChain.State(states: (0..<generators.count).map { Array(states[($0 * m.units)..<(($0 + 1) * m.units)]) },
+                                                   sweeps: sweeps, generators: generators)
+            }
+            var order: [Int] = []
+            if file.hasArray("shuffle_order") {
+                let words = try file.uint64s("shuffle_order", shape: [nil], "the training rows' order after the last epoch")
+                guard words.allSatisfy({ $0 < UInt64(words.count) }), Set(words).count == words.count else {
+                    throw file.fail(at: file.line(of: "shuffle_order"), "shuffle_order must hold each of 0 … \(words.count - 1) once")
+                }
+                order = words.map { Int($0) }
+            }
+            let velocity = file.hasArray("velocity") ? try file.doubles("velocity", shape: [m.parameterCount], "the last update of every parameter (momentum)") : []
+            let history = try decodeHistory(file, unit: .epoch, columns: BoltzmannTrainer.historyColumns.map(\.name))
+            return .boltzmann(BoltzmannTrainer(options: o, state: BoltzmannTrainer.State(epochsCompleted: epochs, history: history, chains: chains,
+                                                                                                velocity: velocity, shuffleOrder: order),
+                                               machine: m))
+        case .mlpEnergy(let e):
+            _ = try file.choice("trainer", "a neural energy's trainer", ["langevin-ml"])
+            var o = LangevinMaximumLikelihoodOptions()
+            o.iterations = try file.int("iterations", "iterations per train call", in: count)
+            o.batchSize = try file.int("batch_size", "the batch size", in: 1...count.upperBound)
+            o.langevinSteps = try file.int("langevin_steps", "Langevin steps per update", in: 1...count.upperBound)
+            o.stepSize = try file.float("step_size", "the Langevin step size")
+            o.noise = try file.float("noise", "the Langevin noise scale")
+            o.reuse = try file.float("reuse", "the probability of starting from the buffer")
+            o.bufferSize = try file.int("buffer_size", "the replay buffer's size", in: 1...count.upperBound)
+            o.energyPenalty = try file.float("energy_penalty", "α of the energy penalty")
+            o.clip = try file.float("clip", "the gradient clip")
+            o.learningRate = try file.float("learning_rate", "Adam's learning rate")
+            o.seed = try file.uint64("seed", "the seed")
+            o.monitorEvery = try file.int("monitor_every", "iterations between history rows", in: 1...count.upperBound)
+            let iterations = try file.int("iterations_completed", "iterations trained so far", in: count)
+            let (adam, generator) = try decodeAdam(file, parameters: e.network.parameterCount)
+            let d = e.dimension
+            var low: [Float] = [], high: [Float] = []
+            if file.hasArray("box_low") || file.hasArray("box_high") {
+                low = try file.floats("box_low", shape: [d], "the lower corner of the box chains start in")
+                high = try file.floats("box_high", shape: [d], "the upper corner of that box")
+            }
+            let buffer = file.hasArray("replay_buffer") ? try file.floats("replay_buffer", shape: [nil, d], "the replay buffer, one sample per row") : []
+            guard buffer.count <= o.bufferSize * d else {
+                throw file.fail(at: file.line(of: "replay_buffer"), "the replay buffer holds \(buffer.count / d) samples, more than its size \(o.bufferSize)")
+            }
+            let history = try decodeHistory(file, unit: .iteration, columns: LangevinMaximumLikelihood.historyColumns.map(\.name))
+            let state = LangevinMaximumLikelihood.State(iterationsCompleted: iterations, history: history, buffer: buffer, optimizer: adam,
+                                                        generator: generator, low: low, high: high)
+            return .langevin(LangevinMaximumLikelihood(options: o, state: state))
+        case .scoreModel(let s):
+            let kind = try file.choice("trainer", "a score model's trainer", ["dsm", "ism"])
+            var o = ScoreMatchingOptions()
+            o.objective = kind == "dsm" ? .denoising : .implicit
+            o.iterations = try file.int("iterations", "iterations per train call", in: count)
+            o.batchSize = try file.int("batch_size", "the batch size", in: 1...count.upperBound)
+            o.learningRate = try file.float("learning_rate", "Adam's learning rate")
+            o.seed = try file.uint64("seed", "the seed")
+            o.monitorEvery = try file.int("monitor_every", "iterations between history rows", in: 1...count.upperBound)
+            o.traceStep = try file.float("trace_step", "the trace's finite-difference step")
+            let iterations = try file.int("iterations_completed", "iterations trained so far", in: count)
+            let (adam, generator) = try decodeAdam(file, parameters: s.network.parameterCount)
+            let history = try decodeHistory(file, unit: .iteration, columns: ScoreMatchingTrainer(options: o).history.columnNames)
+            return .scoreMatching(ScoreMatchingTrainer(options: o, state: ScoreMatchingTrainer.State(
+                iterationsCompleted: iterations, history: history, optimizer: adam, generator: generator)))
+        case .gaussian, .mixture, .doubleWell:
+            throw file.fail(at: file.line(ofField: "trainer"), "a closed-form energy has no parameters to train, so its file has no trainer")
+        }
+    }
+
+    /// The history a trainer of this kind records: its unit and column names must be the
+    /// trainer's; titles, digits and whether a column is printed come from the file.
+    private static func decodeHistory(_ file: ModelContainer, unit: TrainingHistory.Unit, columns names: [String]) throws -> TrainingHistory {
+        let unitName = try file.choice("history_unit", "the history's unit", [unit.rawValue])
+        _ = unitName
+        let (stored, line) = try file.words("history_columns", "the names of the history's columns")
+        guard stored == names else {
+            throw file.fail(at: line, "this trainer's history has the columns \(names.joined(separator: " ")), found \(stored.joined(separator: " "))")
+        }
+        let digits = try file.ints("history_digits", "each column's significant digits", in: 1...17)
+        let printed = try file.ints("history_printed", "whether each column is printed (1 or 0)", in: 0...1)
+        let titles = try file.text("history_titles", "each column's title, one per line").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard digits.count == names.count, printed.count == names.count, titles.count == names.count else {
+            throw file.fail(at: file.line(ofField: "history_digits"), "history_digits, history_printed and history_titles need one entry per column (\(names.count))")
+        }
+        let steps = try file.uint64s("history_steps", shape: [nil], "the epoch or iteration of each row")
+        let rows = steps.count
+        guard steps.allSatisfy({ $0 >= 1 && $0 <= 1 << 53 }) else {
+            throw file.fail(at: file.line(of: "history_steps"), "every step must be a whole number from 1 (the first epoch or iteration)")
+        }
+        let values = try file.doubles("history", shape: [rows, names.count], "one row per record, one column per monitor (NaN where none)")
+        var bars: [String] = [], lower: [Double] = [], upper: [Double] = []
+        if file.has("history_error_bars") {
+            (bars, _) = try file.words("history_error_bars", "the columns with error bars")
+            guard bars.allSatisfy(names.contains), Set(bars).count == bars.count else {
+                throw file.fail(at: file.line(ofField: "history_error_bars"), "history_error_bars must name distinct columns of the history")
+            }
+            lower = try file.doubles("history_lower", shape: [rows, bars.count], "the lower ends of the error bars")
+            upper = try file.doubles("history_upper", shape: [rows, bars.count], "the upper ends of the error bars")
+        }
+        func optional(_ x: Double) -> Double? { x.isNaN ? nil : x }
+        let columns = names.enumerated().map { k, name -> TrainingHistory.Column in
+            var c = TrainingHistory.Column(name: name, title: titles[k], digits: digits[k], printed: printed[k] == 1, errorBars: bars.contains(name))
+            c.values = (0..<rows).map { optional(values[$0 * names.count + k]) }
+            if let b = bars.firstIndex(of: name) {
+                c.lower = (0..<rows).map { values[$0 * names.count + k].isNaN ? nil : optional(lower[$0 * bars.count + b]) }
+                c.upper = (0..<rows).map { values[$0 * names.count + k].isNaN ? nil : optional(upper[$0 * bars.count + b]) }
+            }
+            return c
+        }
+        return TrainingHistory(unit: unit, steps: steps.map { Int($0) }, columns: columns)
+    }
+
+    private static func decodeAdam(_ file: ModelContainer, parameters: Int) throws -> (AdamOptimizer.Moments, Xoshiro256StarStar) {
+        let step = try file.int("adam_step", "Adam's step count", in: 0...Int.max / 2)
+        var m: [Float] = [], v: [Float] = []
+        if file.hasArray("adam_m") || file.hasArray("adam_v") {
+            m = try file.floats("adam_m", shape: [parameters], "Adam's first moments, one per parameter")
+            v = try file.floats("adam_v", shape: [parameters], "Adam's second moments, one per parameter")
+        }
+        let generator = try rngs(file, "rng", rows: 1)[0]
+        return (AdamOptimizer.Moments(m: m, v: v, step: step), generator)
+    }
+
+    /// Generators from `rows` × 4 words (a vector of 4 when `rows` is 1).
+    private static func rngs(_ file: ModelContainer, _ name: String, rows: Int?) throws -> [Xoshiro256StarStar] {
+        let words = try file.uint64s(name, shape: rows == 1 ? [4] : [rows, 4], "xoshiro256** states, four words each")
+        return try (0..<(words.count / 4)).map { k in
+            guard let g = Xoshiro256StarStar(stateWords: Array(words[(4 * k)..<(4 * k + 4)])) else {
+                throw file.fail(at: file.line(of: name), "random stream \(k) is all zeros, which no xoshiro256** generator can be (is the file damaged?)")
+            }
+            return g
+        }
+    }
+}
