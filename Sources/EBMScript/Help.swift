@@ -9,6 +9,8 @@ extension Session {
         let name = topic.hasPrefix(":") ? String(topic.dropFirst()) : topic
         if let c = commands[name] {
             output.write(helpText(for: c))
+        } else if case .object(let f as UserFunction)? = variables[name] {
+            output.write(f.helpText)
         } else if topic.hasPrefix(":"), let m = try? MetaCommand.find(name, at: location) {
             output.write(":\(m.name)\(m.argument.map { " " + $0 } ?? "")\n    \(m.summary)\n")
         } else {

@@ -57,7 +57,7 @@ public final class Session {
         var execution = Execution()
         do {
             let statements = try Parser.parse(source, commandNames: Set(commands.names))
-            let interpreter = Interpreter(session: self)
+            let interpreter = Interpreter(session: self, source: source)
             for s in statements {
                 if try interpreter.execute(s) == .quit { execution.quit = true; break }
             }
