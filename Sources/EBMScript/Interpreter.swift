@@ -237,7 +237,10 @@ final class Interpreter {
         case .string(let s): return .string(s)
         case .bool(let b): return .bool(b)
         case .none: return .none
-        case .list(let items): return .list(try items.map(evaluate))
+        case .list(let items):
+            let values = try items.map(evaluate)
+            try Interpreter.checkNesting(values, at: e.location)
+            return .list(values)
         case .name(let name): return try lookup(name, at: e.location)
         case .unary(let op, let operand):
             return try Operators.unary(op, try evaluate(operand), at: e.location)
@@ -280,6 +283,22 @@ final class Interpreter {
                 throw ScriptError(.type, "\(describe(f)) cannot be called", at: e.location,
                                   hint: "only commands and functions defined with 'def' take arguments in brackets; see 'help'")
             }
+        }
+    }
+
+    /// How deeply lists may nest inside one another. Built by a loop (`x = [x]`), deeper lists
+    /// would overflow the stack when printed or freed, so making one is an error.
+    static let maxListNesting = 100
+
+    /// Throws when a list of `items` would nest deeper than `maxListNesting`.
+    static func checkNesting(_ items: [Value], at location: SourceLocation) throws {
+        func depth(_ v: Value, _ level: Int) -> Int {
+            guard case .list(let inner) = v, level <= maxListNesting else { return level }
+            return inner.reduce(level + 1) { Swift.max($0, depth($1, level + 1)) }
+        }
+        if items.contains(where: { depth($0, 1) > maxListNesting }) {
+            throw ScriptError(.value, "lists nested too deeply (more than \(maxListNesting) levels)", at: location,
+                              hint: "keep lists flat, or hold numbers in a tensor")
         }
     }
 

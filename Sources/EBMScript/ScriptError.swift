@@ -44,10 +44,21 @@ public struct ScriptError: Error, Equatable, Sendable, CustomStringConvertible {
             out += "\(sourceName ?? loc.source):\(loc.line):\(loc.column): "
         }
         out += "error: \(message)\n"
-        if let loc = location, let text = quotedLine ?? source?.line(loc.line) {
+        if let loc = location, let line = quotedLine ?? source?.line(loc.line) {
+            // A very long line (3000 brackets, 10,000 terms) is quoted around the column only.
+            var text = line
+            var column = loc.column
+            let width = 60
+            if line.count > 2 * width + 20 {
+                let chars = Array(line)
+                let start = max(0, min(column - 1 - width, chars.count - 2 * width))
+                let end = min(chars.count, start + 2 * width)
+                text = (start > 0 ? "…" : "") + String(chars[start..<end]) + (end < chars.count ? "…" : "")
+                column = column - start + (start > 0 ? 1 : 0)
+            }
             out += "    \(text)\n"
             // Keep tabs so the caret lines up under a tab-indented line.
-            let pad = text.prefix(max(0, loc.column - 1)).map { $0 == "\t" ? "\t" : " " }.joined()
+            let pad = text.prefix(max(0, column - 1)).map { $0 == "\t" ? "\t" : " " }.joined()
             out += "    \(pad)^\n"
         }
         if let hint { out += "hint: \(hint)\n" }

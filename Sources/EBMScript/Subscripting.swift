@@ -117,6 +117,7 @@ enum Subscripting {
             defer { container = .list(values) }
             switch try select(items[0], count: values.count) {
             case .single(let i):
+                try Interpreter.checkNesting([value], at: location)
                 values[i] = value
             case .many(let indices):
                 guard case .list(let replacement) = value else {

@@ -172,6 +172,28 @@ final class LanguageTests: XCTestCase {
         XCTAssertEqual(eval(s, "keep"), "1\n")
     }
 
+    func testListsNestedByALoopStopAtTheLimitInsteadOfOverflowingWhenPrintedOrFreed() {
+        let s = Session()
+        let message = errorText("x = []\nfor i in range(100000):\n    x = [x]\n", in: s)
+        XCTAssertTrue(message.contains("lists nested too deeply (more than 100 levels)"), message)
+        XCTAssertTrue(errorText("xs = [1]\nfor i in range(1000):\n    xs[0] = xs\n").contains("nested too deeply"))
+        // What was built up to the limit prints and is freed normally.
+        XCTAssertTrue(eval(s, "x").hasPrefix("[[[["))
+        s.reset()
+    }
+
+    func testAVeryLongLineIsQuotedAroundTheErrorOnly() {
+        let text = "y = " + Array(repeating: "1", count: 3000).joined(separator: " + ") + " + nope"
+        let message = errorText(text)
+        let lines = message.split(separator: "\n")
+        XCTAssertTrue(lines[0].hasPrefix("test.ebm:1:12005: error: unknown name 'nope'"), String(lines[0]))
+        XCTAssertLessThan(lines[1].count, 140)
+        XCTAssertTrue(lines[1].hasSuffix("1 + nope"), String(lines[1]))
+        // The caret still points at the name.
+        let caret = lines[2].count - 1
+        XCTAssertEqual(Array(lines[1])[caret], "n")
+    }
+
     // MARK: Reading input
 
     func testInteractiveEntriesWithABlockEndAtABlankLine() {
