@@ -86,7 +86,7 @@ final class Interpreter {
         case .assignment(let target, let op, let valueExpr):
             var value = try evaluate(valueExpr)
             if let op {
-                value = try Operators.binary(op, try evaluate(target), value, at: statement.location)
+                value = try arithmetic(op, try evaluate(target), value, at: statement.location)
             }
             try assign(value, to: target, at: statement.location)
         case .metaCommand(let name, let argument):
@@ -243,7 +243,9 @@ final class Interpreter {
             return .list(values)
         case .name(let name): return try lookup(name, at: e.location)
         case .unary(let op, let operand):
-            return try Operators.unary(op, try evaluate(operand), at: e.location)
+            let v = try evaluate(operand)
+            if let t = Autodiff.traced(v) { return try Autodiff.unary(op, t, at: e.location) }
+            return try Operators.unary(op, v, at: e.location)
         case .binary(let op, let lhs, let rhs):
             return try binary(op, lhs, rhs, at: e.location)
         case .chain(let first, let rest):
@@ -256,7 +258,7 @@ final class Interpreter {
                     if link.op == "or" && l { return .bool(true) }
                     value = .bool(try truth(try evaluate(link.operand), op: link.op, at: link.operand.location))
                 } else {
-                    value = try Operators.binary(link.op, value, try evaluate(link.operand), at: link.location)
+                    value = try arithmetic(link.op, value, try evaluate(link.operand), at: link.location)
                 }
             }
             return value
@@ -265,6 +267,7 @@ final class Interpreter {
         case .index(let base, let indices):
             let b = try evaluate(base)
             let items = try indices.map { try evaluateSubscript($0) }
+            if let t = Autodiff.traced(b) { return try Autodiff.subscripted(t, items, at: e.location) }
             return try Subscripting.apply(b, items, at: e.location)
         case .call(let callee, let arguments):
             let f = try evaluate(callee)
@@ -276,6 +279,14 @@ final class Interpreter {
             }
             switch f {
             case .command(let command):
+                // grad(f, x) of a function defined with `def`: automatic differentiation.
+                if command.name == "grad", let first = passed.first, first.label == nil,
+                   case .object(let function as UserFunction) = first.value {
+                    return try gradient(of: function, arguments: Array(passed.dropFirst()), at: e.location)
+                }
+                if passed.contains(where: { Autodiff.isTraced($0.value) }) {
+                    return try Autodiff.command(command, passed, at: e.location) { try call(command, arguments: $0, at: e.location) }
+                }
                 return try call(command, arguments: passed, at: e.location)
             case .object(let o as UserFunction):
                 return try call(o, arguments: passed, at: e.location)
@@ -310,7 +321,14 @@ final class Interpreter {
             if op == "or" && l { return .bool(true) }
             return .bool(try truth(try evaluate(rhs), op: op, at: rhs.location))
         }
-        return try Operators.binary(op, try evaluate(lhs), try evaluate(rhs), at: location)
+        return try arithmetic(op, try evaluate(lhs), try evaluate(rhs), at: location)
+    }
+
+    /// `a op b`, recorded on grad's tape when either side is followed by it.
+    private func arithmetic(_ op: String, _ a: Value, _ b: Value, at location: SourceLocation) throws -> Value {
+        if case .object(let o) = a, o is TracedValue { return try Autodiff.binary(op, a, b, at: location) }
+        if case .object(let o) = b, o is TracedValue { return try Autodiff.binary(op, a, b, at: location) }
+        return try Operators.binary(op, a, b, at: location)
     }
 
     func call(_ command: Command, arguments: [PassedArgument], at location: SourceLocation) throws -> Value {

@@ -23,6 +23,12 @@ struct LoopSequence {
             }
             count = t.shape[0]
             elementAt = { try Subscripting.tensor(t, [.index($0, location)], at: location) }
+        case .object(let t as TracedValue):
+            guard t.value.rank >= 1 else {
+                throw ScriptError(.type, "a number cannot be looped over", at: location)
+            }
+            count = t.value.shape[0]
+            elementAt = { try Autodiff.subscripted(t, [.index($0, location)], at: location) }
         case .object(let o):
             if let n = o.elementCount, (try? o.element(.single(0))) != nil || n == 0 {
                 count = n
