@@ -97,6 +97,17 @@ enum Autodiff {
         return v
     }
 
+    /// "0, 1" for flat index 1 of a 2 × 3 tensor.
+    static func indexText(_ flat: Int, shape: [Int]) -> String {
+        var rest = flat
+        var parts: [Int] = []
+        for size in shape.reversed() {
+            parts.append(rest % size)
+            rest /= size
+        }
+        return parts.reversed().map(String.init).joined(separator: ", ")
+    }
+
     /// A command called with a followed argument.
     static func command(_ command: Command, _ arguments: [PassedArgument], at location: SourceLocation,
                         plainCall: ([PassedArgument]) throws -> Value) throws -> Value {
@@ -211,6 +222,73 @@ extension Interpreter {
             input.isNumber ? .number(g.entries[0]) : .tensor(g.tensor)
         }
         return values.count == 1 ? values[0] : .list(values)
+    }
+
+    /// `gradcheck(f, x, …)`: the gradient of `grad(f, x, …)` against central finite differences
+    /// of f itself (evaluated in double precision on a tape), for up to 20 entries of the
+    /// positional arguments picked with seed 0.
+    func gradientCheck(of function: UserFunction, arguments: [PassedArgument], at location: SourceLocation) throws -> Value {
+        // The point: every positional argument's entries in one vector, with names for the table.
+        var point: [Double] = []
+        var names: [String] = []
+        var shapes: [[Int]] = []
+        let parameterNames = function.definition.parameters.map(\.name)
+        var slot = 0
+        for a in arguments where a.label == nil {
+            guard !Autodiff.isTraced(a.value), let t = tensorValue(a.value) else {
+                throw ScriptError(.type, "gradcheck: can check gradients with respect to numbers and tensors only, got \(describe(a.value))",
+                                  at: a.location)
+            }
+            let name = slot < parameterNames.count ? parameterNames[slot] : "argument \(slot + 1)"
+            if case .number(let d) = a.value {
+                point.append(d); names.append(name); shapes.append([])
+            } else {
+                point += t.scalars.map(Double.init)
+                shapes.append(t.shape)
+                for i in 0..<t.count { names.append("\(name)[\(Autodiff.indexText(i, shape: t.shape))]") }
+            }
+            slot += 1
+        }
+        guard !shapes.isEmpty else {
+            throw ScriptError(.argument, "gradcheck: give the values to check at: gradcheck(\(function.name), x)", at: location)
+        }
+        // f at a point, and its gradient there, both on a tape in double precision.
+        func run(_ θ: [Double]) throws -> (Tape, Int, [Int]) {
+            let tape = Tape()
+            var offset = 0
+            var inputs: [Int] = []
+            var passed: [PassedArgument] = []
+            var positional = 0
+            for a in arguments {
+                guard a.label == nil else { passed.append(a); continue }
+                let shape = shapes[positional]
+                let n = shape.reduce(1, *)
+                let node = tape.variable(Tape.Value(shape: shape, entries: Array(θ[offset..<(offset + n)])))
+                offset += n
+                positional += 1
+                inputs.append(node)
+                var b = a
+                b.value = .object(TracedValue(tape: tape, node: node))
+                passed.append(b)
+            }
+            let result = try call(function, arguments: passed, at: location)
+            if let t = Autodiff.traced(result), t.tape === tape, t.value.count == 1 { return (tape, t.node, inputs) }
+            if case .number(let d) = result { return (tape, tape.constant(Tape.Value(shape: [], entries: [d])), inputs) }
+            throw ScriptError(.type, "gradcheck: \(function.name) must return a number, got \(describe(Autodiff.plainValue(result)))",
+                              at: location, hint: "return one number, e.g. sum(...) of a tensor")
+        }
+        let (tape, output, inputs) = try run(point)
+        let analytic: [Double]
+        do {
+            analytic = try tape.gradient(of: output, withRespectTo: inputs).flatMap(\.entries)
+        } catch let f as Tape.Failure {
+            throw ScriptError(.type, "gradcheck: " + f.message, at: location)
+        }
+        let check = try FiniteDifferenceCheck.check(function: { θ in
+            let (t, out, _) = try run(θ)
+            return t.value(out).entries[0]
+        }, at: point, analytic: analytic, names: names)
+        return .object(GradientCheckValue(check: check))
     }
 
     private func tensorValueDouble(_ v: Value) -> Double {

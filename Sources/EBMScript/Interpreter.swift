@@ -284,6 +284,10 @@ final class Interpreter {
                    case .object(let function as UserFunction) = first.value {
                     return try gradient(of: function, arguments: Array(passed.dropFirst()), at: e.location)
                 }
+                if command.name == "gradcheck", let first = passed.first, first.label == nil,
+                   case .object(let function as UserFunction) = first.value {
+                    return try gradientCheck(of: function, arguments: Array(passed.dropFirst()), at: e.location)
+                }
                 if passed.contains(where: { Autodiff.isTraced($0.value) }) {
                     return try Autodiff.command(command, passed, at: e.location) { try call(command, arguments: $0, at: e.location) }
                 }

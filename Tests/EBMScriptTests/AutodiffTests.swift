@@ -63,4 +63,17 @@ final class AutodiffTests: XCTestCase {
         // The built-in grad of a model is still there.
         XCTAssertTrue(eval(s, "grad(rbm(visible: 4, hidden: 2, seed: 1), bars_and_stripes(2))").hasPrefix("gradient"))
     }
+
+    func testGradcheckComparesAutodiffWithFiniteDifferencesOfTheFunction() {
+        let s = Session()
+        eval(s, """
+        m = rbm(visible: 4, hidden: 3, seed: 1)
+        def F(W, b, c, v):
+            return sum(softplus(W @ v + b)) + v @ c
+        r = gradcheck(F, m.W, m.b, m.c, v: tensor([1, 0, 1, 1]))
+        """)
+        XCTAssertEqual(eval(s, "r.ok\nr.count"), "true\n19\n")
+        XCTAssertTrue(eval(s, "r").contains("W[2, 3]"))
+        XCTAssertTrue(errorText("def v(x):\n    return x * 2\ngradcheck(v, tensor([1, 2]))").contains("gradcheck: v must return a number"))
+    }
 }
