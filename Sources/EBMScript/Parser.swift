@@ -234,6 +234,15 @@ struct Parser {
     private mutating func simpleStatement() throws -> Statement {
         let start = current
         if case .identifier(let name) = start.kind {
+            // `help for`: a statement keyword as the topic of help.
+            if name == "help", commandNames.contains(name), case .keyword(let k) = peek().kind, statementKeywords.contains(k) || k == "in" {
+                advance()
+                let topic = advance()
+                let callee = Expr(kind: .name(name), location: start.location)
+                let argument = Argument(label: nil, labelLocation: nil, value: Expr(kind: .string(k), location: topic.location))
+                return Statement(kind: .expression(Expr(kind: .call(callee: callee, arguments: [argument]), location: start.location)),
+                                 location: start.location)
+            }
             if commandNames.contains(name), !Parser.assignmentOperators.contains(where: { peek().isPunct($0) }),
                startsArgument(peek()) {
                 advance()

@@ -97,6 +97,8 @@ final class LanguageTests: XCTestCase {
         XCTAssertEqual(eval(s, "help energy_of"),
                        "energy_of(x, beta: 1)\n    the Ising energy at inverse temperature beta\n    defined with def at test.ebm:1\n")
         XCTAssertTrue(eval(s, ":vars").contains("energy_of  function  energy_of(x, beta: 1)"))
+        XCTAssertTrue(eval(s, "help for").hasPrefix("for NAME in EXPR:"))
+        XCTAssertTrue(eval(s, ":help def").hasPrefix("def NAME(a, b=1):"))
         XCTAssertEqual(Completer.complete(line: "ener", cursor: 4, session: s), .candidates(["energy", "energy_map", "energy_of"]))
         XCTAssertEqual(Completer.complete(line: "energy_of(1, be", cursor: 15, session: s), .candidates(["best_loglik", "beta: "]))
         XCTAssertEqual(Completer.complete(line: "whi", cursor: 3, session: s), .candidates(["while"]))
