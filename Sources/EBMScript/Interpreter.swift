@@ -39,13 +39,13 @@ final class Interpreter {
     /// The text of the code running now: the entry's, or the current function's definition.
     private var sources: [SourceText]
     /// The lowest stack address this thread may reach before the interpreter refuses to go
-    /// deeper (a margin above the end of the thread's stack), or nil when unknown.
-    private let stackLimit: UInt?
+    /// deeper (a margin above the end of the thread's stack), or nil when unknown. Found at
+    /// the first call of a user function (it reads the process's memory map).
+    private lazy var stackLimit: UInt? = StackGuard.limit()
 
     init(session: Session, source: SourceText) {
         self.session = session
         self.sources = [source]
-        self.stackLimit = StackGuard.limit()
     }
 
     /// Runs one top-level statement.

@@ -20,6 +20,8 @@ public final class Session {
 
     public internal(set) var variables: OrderedDictionary<String, Value> = [:]
     public let commands: CommandTable
+    /// The commands' names, for the parser (bracket-less calls).
+    private lazy var commandNames = Set(commands.names)
     public var format = ValueFormat()
 
     /// Every entry run so far with its output, for `:save`.
@@ -56,7 +58,7 @@ public final class Session {
         defer { output = host }
         var execution = Execution()
         do {
-            let statements = try Parser.parse(source, commandNames: Set(commands.names))
+            let statements = try Parser.parse(source, commandNames: commandNames)
             let interpreter = Interpreter(session: self, source: source)
             for s in statements {
                 if try interpreter.execute(s) == .quit { execution.quit = true; break }
@@ -79,7 +81,7 @@ public final class Session {
     /// True when `text` ends inside a bracket or a string, so more input may complete it.
     public func isIncomplete(_ text: String) -> Bool {
         do {
-            _ = try Parser.parse(SourceText(name: "<input>", text: text), commandNames: Set(commands.names))
+            _ = try Parser.parse(SourceText(name: "<input>", text: text), commandNames: commandNames)
             return false
         } catch let e as ScriptError {
             return e.kind == .incompleteInput
