@@ -62,17 +62,20 @@ public struct ScriptError: Error, Equatable, Sendable, CustomStringConvertible {
             out += "    \(pad)^\n"
         }
         if let hint { out += "hint: \(hint)\n" }
-        if !traceback.isEmpty { out += renderedTraceback() }
+        if !traceback.isEmpty { out += renderedTraceback(sourceName: sourceName) }
         return out
     }
 
     /// `traceback (innermost call first):` and one line per call: the function, where it was
     /// called from, and the calling line. A long recursion shows its first and last calls.
-    private func renderedTraceback() -> String {
+    private func renderedTraceback(sourceName: String?) -> String {
         var out = "traceback (innermost call first):\n"
         func line(_ f: TraceFrame) -> String {
             let from = f.caller.map { " from \($0)" } ?? ""
-            return "  in \(f.function), called\(from) at \(f.callLocation)" + (f.callLine.map { ": \($0)" } ?? "") + "\n"
+            var at = f.callLocation
+            // Calls in the same source as the error take the name it is shown under.
+            if let sourceName, at.source == location?.source { at.source = sourceName }
+            return "  in \(f.function), called\(from) at \(at)" + (f.callLine.map { ": \($0)" } ?? "") + "\n"
         }
         if traceback.count <= 12 {
             for f in traceback { out += line(f) }

@@ -73,7 +73,8 @@ public final class Session {
         if record && !source.text.trimmingBlanks().isEmpty {
             transcript.append(TranscriptEntry(source: source.text, output: buffer.text,
                                               error: execution.error.map { $0.rendered(with: source) },
-                                              filesWritten: filesWritten))
+                                              filesWritten: filesWritten, sourceName: source.name,
+                                              firstLine: source.firstLine))
         }
         return execution
     }
@@ -124,4 +125,8 @@ public struct TranscriptEntry: Equatable {
     public var output: String
     public var error: String?
     public var filesWritten: [String]
+    /// Where the entry's text came from (`<repl>`) and the number of its first line there, so
+    /// that `:save` can move locations in other entries (a function defined earlier) too.
+    public var sourceName: String = ""
+    public var firstLine: Int = 1
 }
