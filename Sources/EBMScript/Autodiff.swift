@@ -8,7 +8,7 @@ enum Autodiff {
     /// Commands that record onto the tape when given a followed value.
     static let differentiableCommands: Set<String> = ["exp", "log", "sqrt", "abs", "sigmoid", "softplus", "sum", "mean", "transpose", "tensor"]
     /// Commands that only look at a followed value (it passes through them as its plain value).
-    static let transparentCommands: Set<String> = ["print", "str", "len", "help"]
+    static let transparentCommands: Set<String> = ["print", "str", "len", "help", "assert"]
     static let differentiableOperators = ["+", "-", "*", "/", "**", "@", "unary -", "unary +"]
 
     static var supportedList: String {
