@@ -7,7 +7,8 @@
 ///   `def`, …) goes on until a blank line; a blank line also runs an entry left open, so the
 ///   parser can say what is missing;
 /// - script (a pipe): the entry goes on while its last line is indented or is a block header;
-///   the next line back at the margin completes it (blank lines inside a body are kept).
+///   the next line back at the margin (other than `elif`/`else`) completes it and starts the
+///   next entry (blank and comment lines inside a body are kept).
 ///
 /// Brackets and strings are tracked line by line as lines arrive; the parser runs only when
 /// the brackets balance, so a bracket spanning thousands of lines is read in linear time.
@@ -21,11 +22,18 @@ public struct InputGatherer {
     public private(set) var firstLine = 1
 
     private var linesAdded = 0
+    /// A line at the margin that ended the block before it; it starts the next entry.
+    private var carried: (line: String, number: Int)?
+    /// True when `take()` has left a complete entry behind (a carried line complete by itself).
+    public private(set) var isReady = false
     /// How many times the parser ran (to test that reading stays linear).
     private(set) var parses = 0
     private var scanner = ContinuationScanner()
     private var hasCompoundStatement = false
     private var lastLineOpensOrIsIndented = false
+
+    /// The session whose commands the parser knows (from the last `add`).
+    private var session: Session?
 
     public init(mode: Mode) {
         self.mode = mode
@@ -36,6 +44,7 @@ public struct InputGatherer {
     /// Adds a line (without its newline). Returns true when `pending` is a complete entry to
     /// run now; take it with `take()`.
     public mutating func add(_ line: String, session: Session) -> Bool {
+        self.session = session
         linesAdded += 1
         let blank = line.allSatisfy { $0 == " " || $0 == "\t" || $0 == "\r" }
         if pending.isEmpty {
@@ -44,6 +53,15 @@ public struct InputGatherer {
             pending = line
         } else {
             if blank && mode == .interactive { return true }
+            if mode == .script && lastLineOpensOrIsIndented && !scanner.isOpen && !blank,
+               let first = line.first, first != " " && first != "\t" && first != "#" {
+                let word = line.prefix(while: { $0.isLetter })
+                if word != "elif" && word != "else" {
+                    // The block before is over: run it, and start the next entry with this line.
+                    carried = (line, linesAdded)
+                    return true
+                }
+            }
             pending += "\n" + line
         }
         let startsAtMargin = !scanner.isOpen
@@ -70,6 +88,12 @@ public struct InputGatherer {
         scanner = ContinuationScanner()
         hasCompoundStatement = false
         lastLineOpensOrIsIndented = false
+        isReady = false
+        if let (line, number) = carried {
+            carried = nil
+            linesAdded = number - 1
+            isReady = add(line, session: session ?? Session())
+        }
         return entry
     }
 }

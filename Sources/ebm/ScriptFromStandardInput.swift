@@ -20,9 +20,13 @@ enum ScriptFromStandardInput {
             return result.quit
         }
         while let line = readLine(strippingNewline: true) {
-            if !gatherer.add(line, session: session) { continue }
-            let firstLine = gatherer.firstLine
-            if try run(gatherer.take(), firstLine: firstLine) { return }
+            var ready = gatherer.add(line, session: session)
+            while ready {
+                let firstLine = gatherer.firstLine
+                if try run(gatherer.take(), firstLine: firstLine) { return }
+                // A line that ended a block may be a complete entry by itself.
+                ready = gatherer.isReady
+            }
         }
         if !gatherer.isEmpty {
             let firstLine = gatherer.firstLine

@@ -223,15 +223,31 @@ final class LanguageTests: XCTestCase {
         for line in ["def f(x):", "    y = x", "", "# a comment", "    return y"] {
             XCTAssertFalse(g.add(line, session: s), line)
         }
+        // The line back at the margin ends the definition, which runs first; the call, complete
+        // by itself, is the next entry.
         XCTAssertTrue(g.add("f(2)", session: s))
         XCTAssertEqual(g.firstLine, 1)
+        XCTAssertEqual(s.run(SourceText(name: "t", text: g.take())).output, "")
+        XCTAssertTrue(g.isReady)
+        XCTAssertEqual(g.firstLine, 6)
         XCTAssertEqual(s.run(SourceText(name: "t", text: g.take())).output, "2\n")
+        XCTAssertFalse(g.isReady)
         XCTAssertFalse(g.add("if false:", session: s))
         XCTAssertFalse(g.add("    x = 1", session: s))
         XCTAssertFalse(g.add("else:", session: s))
         XCTAssertFalse(g.add("    x = 2", session: s))
         XCTAssertTrue(g.add("x", session: s))
         XCTAssertEqual(g.firstLine, 7)
+        XCTAssertEqual(g.take(), "if false:\n    x = 1\nelse:\n    x = 2")
+        // A block header right after a block starts the next entry, which waits for its body.
+        XCTAssertTrue(g.isReady)
+        XCTAssertEqual(g.take(), "x")
+        XCTAssertFalse(g.add("for k in [1]:", session: s))
+        XCTAssertFalse(g.add("    pass", session: s))
+        XCTAssertTrue(g.add("for j in [2]:", session: s))
+        XCTAssertEqual(g.take(), "for k in [1]:\n    pass")
+        XCTAssertFalse(g.isReady)
+        XCTAssertEqual(g.pending, "for j in [2]:")
     }
 
     /// A bracket spanning 4000 lines is parsed once, when it closes, not once per line (which
