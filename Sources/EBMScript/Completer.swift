@@ -66,10 +66,20 @@ public enum Completer {
         }
 
         var names = Array(session.variables.keys) + session.commands.names
-        if let call = openCall(in: tokens), let command = session.commands[call.name],
-           let previous, previous.kind == .punct(call.opener) || previous.kind == .punct(",") {
+        if let call = openCall(in: tokens), let previous, previous.kind == .punct(call.opener) || previous.kind == .punct(",") {
+            // A command's parameters, or those of a function defined with `def`.
+            var parameters: [String] = []
+            if let command = session.commands[call.name] {
+                parameters = command.parameters.map(\.name)
+            } else if case .object(let f as UserFunction)? = session.variables[call.name] {
+                parameters = f.definition.parameters.map(\.name)
+            }
             let given = call.givenLabels
-            names += command.parameters.map(\.name).filter { !given.contains($0) }.map { $0 + ": " }
+            names += parameters.filter { !given.contains($0) }.map { $0 + ": " }
+        }
+        // At the start of a statement: the statement keywords too (`for`, `while`, `def`, …).
+        if previous == nil || previous?.kind == .newline {
+            names += statementKeywords
         }
         return .candidates(filtered(names, word))
     }

@@ -9,6 +9,10 @@ extension Session {
         let name = topic.hasPrefix(":") ? String(topic.dropFirst()) : topic
         if let c = commands[name] {
             output.write(helpText(for: c))
+        } else if case .object(let f as UserFunction)? = variables[name] {
+            output.write(f.helpText)
+        } else if let text = Session.keywordHelp[name] {
+            output.write(text + "\nThe grammar: docs/language.md\n")
         } else if topic.hasPrefix(":"), let m = try? MetaCommand.find(name, at: location) {
             output.write(":\(m.name)\(m.argument.map { " " + $0 } ?? "")\n    \(m.summary)\n")
         } else {
@@ -60,4 +64,37 @@ extension Session {
         if !c.details.isEmpty { out += "\n" + c.details + (c.details.hasSuffix("\n") ? "" : "\n") }
         return out
     }
+
+    /// `help for`, `help def`, …: the statement's form and an example.
+    static let keywordHelp: [String: String] = {
+        let loops = """
+        for NAME in EXPR:          loop over a list, range(…), a tensor's rows or a data set's examples
+            BODY
+        while CONDITION:           repeat while CONDITION is true
+            BODY
+        break                      leave the innermost loop
+        continue                   go on with its next iteration
+        Example:
+          for k in [1, 2, 5]:
+              print k, log_z(rbm(visible: 8, hidden: k, seed: 1))
+        """
+        let conditionals = """
+        if CONDITION:              CONDITION is true or false (compare first: x > 0)
+            BODY
+        elif CONDITION:
+            BODY
+        else:
+            BODY
+        """
+        let functions = """
+        def NAME(a, b=1):          a function; b has a default; call as NAME(x) or NAME(x, b: 2)
+            # the first comment line is what help NAME shows
+            return EXPR            give a value (none without return)
+        pass                       a statement that does nothing
+        grad(NAME, x)              ∂NAME/∂x by automatic differentiation, when NAME returns a number
+        """
+        return ["for": loops, "in": loops, "while": loops, "break": loops, "continue": loops,
+                "if": conditionals, "elif": conditionals, "else": conditionals,
+                "def": functions, "return": functions, "pass": functions]
+    }()
 }

@@ -5,7 +5,16 @@
 /// character is `:` (outside brackets) is a meta-command: its name, and the rest of the line as
 /// its argument. Text that ends inside a string or a bracket raises `.incompleteInput`, which is
 /// how the REPL knows to ask for another line.
+///
+/// Indentation is Python's: at the start of each line outside brackets the lexer compares the
+/// line's indentation (a tab counts to the next multiple of 8) with a stack of the enclosing
+/// blocks' indentations, and emits `.indent` when it grows and one `.dedent` per block it
+/// closes. Blank and comment-only lines do not count, and a block starts only after a line
+/// ending in `:` (other extra indentation is ignored, as the language always did). Brackets nest at most `maxNesting` deep.
 struct Lexer {
+    /// How deeply brackets may nest; deeper input is a located error, never a stack overflow.
+    static let maxNesting = 100
+
     private let chars: [Character]
     private let source: SourceText
     private var index = 0
@@ -14,6 +23,14 @@ struct Lexer {
     private var depth = 0
     private var openBrackets: [(Character, SourceLocation)] = []
     private var atLineStart = true
+    /// The indentation of every open block, outermost (0) first.
+    private var indentation: [Int] = [0]
+    /// Set while the first token of a line is being read (meta-commands must start a line).
+    private var firstOnLine = false
+    private var queued: [Token] = []
+    /// Whether the last line (outside brackets) ended with ':', so the next must be indented.
+    private var lineEndedWithColon = false
+    private var lastKind: Token.Kind = .newline
 
     init(_ source: SourceText) {
         self.source = source
@@ -42,13 +59,70 @@ struct Lexer {
             let t = try next()
             // Collapse runs of newlines and drop leading ones: blank lines mean nothing.
             if t.kind == .newline, tokens.last?.kind == .newline || tokens.isEmpty { continue }
+            if t.kind == .end {
+                // Every block still open ends with the text.
+                for _ in indentation.dropFirst() {
+                    tokens.append(Token(kind: .dedent, location: t.location, offset: t.offset, length: 0))
+                }
+                indentation = [0]
+                tokens.append(t)
+                break
+            }
             tokens.append(t)
-            if t.kind == .end { break }
         }
         return tokens
     }
 
+    /// At the start of a line outside brackets: skips blank and comment-only lines, then
+    /// compares the line's indentation with the open blocks' and queues indents or dedents.
+    private mutating func startLine() throws {
+        while true {
+            var width = 0
+            while let c = peek(), c == " " || c == "\t" || c == "\r" {
+                if c == " " { width += 1 } else if c == "\t" { width = (width / 8 + 1) * 8 }
+                _ = advance()
+            }
+            if peek() == "#" { while let ch = peek(), ch != "\n" { _ = advance() } }
+            guard let c = peek() else { return }          // the end: `all` closes the blocks
+            if c == "\n" { _ = advance(); continue }       // a blank line counts for nothing
+            if c == "\\" && peek(1) == "\n" { return }    // a continued line: no indentation change
+            atLineStart = false
+            firstOnLine = true
+            let at = location
+            let offset = index
+            func token(_ kind: Token.Kind) -> Token { Token(kind: kind, location: at, offset: offset, length: 0) }
+            guard let current = indentation.last else { return }
+            if width > current {
+                // A block starts only after a line ending in ':'; other extra indentation
+                // (a pasted line, a hand-aligned continuation) means nothing.
+                if lineEndedWithColon {
+                    indentation.append(width)
+                    queued.append(token(.indent))
+                }
+            } else if width < current {
+                while let last = indentation.last, last > width {
+                    indentation.removeLast()
+                    queued.append(token(.dedent))
+                }
+                if indentation.last != width {
+                    throw ScriptError(.syntax, "this line's indentation matches no enclosing block", at: at,
+                                      hint: "indent it exactly as far as the lines of the block it belongs to")
+                }
+            }
+            return
+        }
+    }
+
     private mutating func next() throws -> Token {
+        let t = try nextToken()
+        if t.kind == .newline { lineEndedWithColon = lastKind == .punct(":") }
+        lastKind = t.kind
+        return t
+    }
+
+    private mutating func nextToken() throws -> Token {
+        if atLineStart && depth == 0 { try startLine() }
+        if !queued.isEmpty { return queued.removeFirst() }
         skipBlanksAndComments()
         let start = location
         let startIndex = index
@@ -62,8 +136,9 @@ struct Lexer {
             }
             return token(.end)
         }
-        let lineStart = atLineStart
+        let lineStart = firstOnLine || atLineStart
         atLineStart = false
+        firstOnLine = false
         if c == "\n" {
             _ = advance()
             atLineStart = true
@@ -91,6 +166,10 @@ struct Lexer {
         _ = advance()
         switch c {
         case "(", "[", "{":
+            if depth >= Lexer.maxNesting {
+                throw ScriptError(.syntax, "brackets nested too deeply (more than \(Lexer.maxNesting) levels)", at: start,
+                                  hint: "split the expression: assign inner parts to names first")
+            }
             depth += 1
             openBrackets.append((c, start))
             return token(.punct(String(c)))
@@ -108,6 +187,7 @@ struct Lexer {
             return token(.punct(String(c)))
         case "*":
             if peek() == "*" { _ = advance(); return token(.punct("**")) }
+            if peek() == "=" { _ = advance(); return token(.punct("*=")) }
             return token(.punct("*"))
         case "=", "!", "<", ">":
             if peek() == "=" { _ = advance(); return token(.punct(String(c) + "=")) }
@@ -115,7 +195,11 @@ struct Lexer {
                 throw ScriptError(.syntax, "unexpected '!'", at: start, hint: "write 'not x' for negation, '!=' for inequality")
             }
             return token(.punct(String(c)))
-        case "+", "-", "/", "%", "@", ",", ":", ".":
+        case "+", "-", "/", "%", "@":
+            // Augmented assignment: `x += 1` is `x = x + 1`.
+            if peek() == "=" { _ = advance(); return token(.punct(String(c) + "=")) }
+            return token(.punct(String(c)))
+        case ",", ":", ".":
             return token(.punct(String(c)))
         default:
             throw ScriptError(.syntax, "unexpected character '\(c)'", at: start,

@@ -162,17 +162,34 @@ public struct NotebookReplay {
 
 extension NotebookReplay {
     /// A block's commands as a session transcript: each line after `ebm> `, and the lines that
-    /// continue a statement (inside brackets or a string, or after a trailing `\`) after `...> `.
+    /// continue a statement (inside brackets or a string, after a trailing `\`, the indented
+    /// body of a block and its `elif`/`else`) after `...> `.
     public static func transcript(of code: String, using session: Session = Session()) -> String {
         var lines = OutputComparison.lines(code)
         while let last = lines.last, last.allSatisfy({ $0 == " " || $0 == "\t" }) { lines.removeLast() }
         var out = ""
         var pending = ""
+        var scanner = ContinuationScanner()
+        var inBlock = false
         for line in lines {
-            let prompt = pending.isEmpty ? "ebm> " : "...> "
+            let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
+            let blank = trimmed.isEmpty
+            let indented = !blank && trimmed.count < line.count
+            let word = trimmed.prefix(while: { $0.isLetter })
+            var continues = scanner.isOpen
+            if !continues && !pending.isEmpty {
+                continues = blank ? inBlock : (indented && inBlock) || word == "elif" || word == "else"
+                    || session.isIncomplete(pending)
+            }
+            let prompt = continues ? "...> " : "ebm> "
             out += (prompt + line).trimmingBlanks() + "\n"
+            if !continues { pending = "" }
             pending += (pending.isEmpty ? "" : "\n") + line
-            if !(line.hasSuffix("\\") || session.isIncomplete(pending)) { pending = "" }
+            let wasOpen = scanner.isOpen
+            let shape = scanner.feed(line)
+            if !wasOpen && !blank {
+                if shape.startsCompound { inBlock = true } else if !indented && !continues { inBlock = false }
+            }
         }
         return out
     }

@@ -26,6 +26,8 @@ public final class Session {
 
     public internal(set) var variables: OrderedDictionary<String, Value> = [:]
     public let commands: CommandTable
+    /// The commands' names, for the parser (bracket-less calls).
+    private lazy var commandNames = Set(commands.names)
     public var format = ValueFormat()
 
     /// Every entry run so far with its output, for `:save`.
@@ -62,8 +64,8 @@ public final class Session {
         defer { output = host }
         var execution = Execution()
         do {
-            let statements = try Parser.parse(source, commandNames: Set(commands.names))
-            let interpreter = Interpreter(session: self)
+            let statements = try Parser.parse(source, commandNames: commandNames)
+            let interpreter = Interpreter(session: self, source: source)
             for s in statements {
                 if try interpreter.execute(s) == .quit { execution.quit = true; break }
             }
@@ -77,7 +79,8 @@ public final class Session {
         if record && !source.text.trimmingBlanks().isEmpty {
             transcript.append(TranscriptEntry(source: source.text, output: buffer.text,
                                               error: execution.error.map { $0.rendered(with: source) },
-                                              filesWritten: filesWritten))
+                                              filesWritten: filesWritten, sourceName: source.name,
+                                              firstLine: source.firstLine))
         }
         return execution
     }
@@ -85,7 +88,7 @@ public final class Session {
     /// True when `text` ends inside a bracket or a string, so more input may complete it.
     public func isIncomplete(_ text: String) -> Bool {
         do {
-            _ = try Parser.parse(SourceText(name: "<input>", text: text), commandNames: Set(commands.names))
+            _ = try Parser.parse(SourceText(name: "<input>", text: text), commandNames: commandNames)
             return false
         } catch let e as ScriptError {
             return e.kind == .incompleteInput
@@ -128,4 +131,8 @@ public struct TranscriptEntry: Equatable {
     public var output: String
     public var error: String?
     public var filesWritten: [String]
+    /// Where the entry's text came from (`<repl>`) and the number of its first line there, so
+    /// that `:save` can move locations in other entries (a function defined earlier) too.
+    public var sourceName: String = ""
+    public var firstLine: Int = 1
 }

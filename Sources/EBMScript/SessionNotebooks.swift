@@ -21,6 +21,9 @@ extension Session {
             text += "\n" + Notebook.workingFolderLine(NotebookReplay.relativeFolder(here, from: folder)) + "\n"
             lineCount += 2
         }
+        // Each saved entry's lines where it ran and in the notebook, for errors located in
+        // another entry (inside a function defined earlier, and the calls of a traceback).
+        var placed: [(entry: TranscriptEntry, lines: Int, notebookLine: Int)] = []
         for entry in entries {
             let code = OutputComparison.lines(entry.source)
             let fence = Fence.backticks(enclosing: entry.source)
@@ -28,9 +31,11 @@ extension Session {
             let firstLine = lineCount + 3   // the blank line, the fence, then the code
             text += code.map { $0 + "\n" }.joined() + fence + "\n"
             var output = entry.output
+            placed.append((entry, code.count, firstLine))
             if let error = entry.error {
                 if !output.isEmpty && !output.hasSuffix("\n") { output += "\n" }
-                output += Self.relocated(error, source: code, name: base, firstLine: firstLine)
+                output += Self.relocatedElsewhere(Self.relocated(error, source: code, name: base, firstLine: firstLine),
+                                                  placed: placed, name: base)
             }
             let images = entry.filesWritten.filter { $0.lowercased().hasSuffix(".png") }
                 .map { NotebookReplay.relativePath(of: $0, from: folder) }
@@ -144,6 +149,34 @@ extension Session {
         guard let index else { return rendered }
         renderedLines[0] = "\(name):\(firstLine + index):\(column)" + head[marker.lowerBound...]
         return renderedLines.map { $0 + "\n" }.joined()
+    }
+
+    /// Every `SOURCE:LINE:COLUMN` left in a rendered error whose line lies in a saved entry
+    /// (the latest one that ran from SOURCE and holds that line) becomes `name:LINE':COLUMN` at
+    /// that entry's place in the notebook.
+    static func relocatedElsewhere(_ rendered: String, placed: [(entry: TranscriptEntry, lines: Int, notebookLine: Int)],
+                                   name: String) -> String {
+        var out = rendered
+        for source in Set(placed.map(\.entry.sourceName)) where !source.isEmpty {
+            var result = ""
+            var rest = Substring(out)
+            while let range = rest.range(of: source + ":") {
+                result += rest[..<range.lowerBound]
+                var after = rest[range.upperBound...]
+                let digits = after.prefix(while: \.isNumber)
+                after = after.dropFirst(digits.count)
+                if let line = Int(digits), after.first == ":",
+                   let place = placed.last(where: { $0.entry.sourceName == source && line >= $0.entry.firstLine
+                                                     && line < $0.entry.firstLine + $0.lines }) {
+                    result += "\(name):\(place.notebookLine + line - place.entry.firstLine)"
+                } else {
+                    result += rest[range] + digits
+                }
+                rest = after
+            }
+            out = result + rest
+        }
+        return out
     }
 
     /// The files `:load` is replaying on this thread, outermost first, to refuse a loop.

@@ -100,4 +100,121 @@ enum Subscripting {
         if shape.isEmpty { return .number(Double(out[0])) }
         return .tensor(Tensor(shape: shape, scalars: out))
     }
+
+    // MARK: Assignment to parts
+
+    /// `x[…] = value`: changes the selected part of a list or tensor in place. A tensor takes a
+    /// number (written to every selected element) or a tensor of exactly the selection's shape;
+    /// a list takes any value at an index, and a list for a slice (of the same length when the
+    /// step is not 1).
+    static func assign(_ value: Value, to container: inout Value, _ items: [Item], at location: SourceLocation) throws {
+        switch container {
+        case .list(var values):
+            guard items.count == 1 else {
+                throw ScriptError(.type, "a list takes one subscript, got \(items.count)", at: location)
+            }
+            container = .none   // so `values` is the only copy and changes in place
+            defer { container = .list(values) }
+            switch try select(items[0], count: values.count) {
+            case .single(let i):
+                try Interpreter.checkNesting([value], at: location)
+                values[i] = value
+            case .many(let indices):
+                guard case .list(let replacement) = value else {
+                    throw ScriptError(.type, "a slice of a list takes a list, got \(describe(value))", at: location)
+                }
+                if case .slice(_, _, 1, _) = items[0] {
+                    // Python's rule: a slice with step 1 is replaced, whatever the lengths.
+                    let start: Int
+                    if let first = indices.first { start = first } else {
+                        guard case .slice(let a, _, _, _) = items[0] else { return }
+                        let s = a.map { $0 < 0 ? $0 + values.count : $0 } ?? 0
+                        start = Swift.min(Swift.max(s, 0), values.count)
+                    }
+                    values.replaceSubrange(start..<(start + indices.count), with: replacement)
+                } else {
+                    guard replacement.count == indices.count else {
+                        throw ScriptError(.value, "the slice selects \(indices.count) items, the list has \(replacement.count)", at: location)
+                    }
+                    for (i, v) in zip(indices, replacement) { values[i] = v }
+                }
+            }
+        case .tensor(var t):
+            container = .none
+            defer { container = .tensor(t) }
+            try assign(value, to: &t, items, at: location)
+        case .string:
+            throw ScriptError(.type, "a string cannot be changed in place", at: location,
+                              hint: "build a new string with + and slices")
+        default:
+            throw ScriptError(.type, "the parts of \(describe(container)) cannot be assigned to", at: location,
+                              hint: "only lists and tensors can change a part; models change their parameters with m.W = …")
+        }
+    }
+
+    /// The tensor case of `assign`.
+    static func assign(_ value: Value, to t: inout Tensor, _ items: [Item], at location: SourceLocation) throws {
+        guard items.count <= t.rank else {
+            throw ScriptError(.value, "\(items.count) subscripts for a tensor of rank \(t.rank) \(shapeText(t.shape))", at: location)
+        }
+        var picks: [[Int]] = []
+        var keep: [Bool] = []
+        for (axis, item) in items.enumerated() {
+            switch try select(item, count: t.shape[axis]) {
+            case .single(let i): picks.append([i]); keep.append(false)
+            case .many(let idx): picks.append(idx); keep.append(true)
+            }
+        }
+        let trailing = Array(t.shape.dropFirst(items.count))
+        let block = trailing.reduce(1, *)
+        let selectionShape = zip(picks, keep).compactMap { $1 ? $0.count : nil } + trailing
+        let selectionCount = picks.reduce(block) { $0 * $1.count }
+        let source: [Float]?
+        switch value {
+        case .number(let v):
+            source = nil
+            let f = Float(v)
+            try walk(picks, t.shape, block) { offset in
+                for k in offset..<(offset + block) { t.scalars[k] = f }
+            }
+            return
+        default:
+            guard let v = tensorValue(value) else {
+                throw ScriptError(.type, "a part of a tensor takes a number or a tensor, got \(describe(value))", at: location)
+            }
+            guard v.shape == selectionShape || (v.count == selectionCount && v.rank <= 1 && selectionShape.filter({ $0 != 1 }).count <= 1) else {
+                throw ScriptError(.value, "cannot assign a tensor \(shapeText(v.shape)) to a part of shape \(shapeText(selectionShape))", at: location,
+                                  hint: "give a number, or a tensor of exactly the part's shape")
+            }
+            source = v.scalars
+        }
+        guard let source else { return }
+        var next = 0
+        try walk(picks, t.shape, block) { offset in
+            for k in 0..<block { t.scalars[offset + k] = source[next + k] }
+            next += block
+        }
+    }
+
+    /// Calls `body` with the flat offset of each selected block, in row-major order.
+    private static func walk(_ picks: [[Int]], _ shape: [Int], _ block: Int, _ body: (Int) throws -> Void) throws {
+        var strides = [Int](repeating: 1, count: shape.count)
+        for a in stride(from: shape.count - 2, through: 0, by: -1) { strides[a] = strides[a + 1] * shape[a + 1] }
+        // An odometer over the picked indices of each subscripted axis (no recursion).
+        var position = [Int](repeating: 0, count: picks.count)
+        if picks.contains(where: \.isEmpty) { return }
+        while true {
+            var offset = 0
+            for a in 0..<picks.count { offset += picks[a][position[a]] * strides[a] }
+            try body(offset)
+            var a = picks.count - 1
+            while a >= 0 {
+                position[a] += 1
+                if position[a] < picks[a].count { break }
+                position[a] = 0
+                a -= 1
+            }
+            if a < 0 { return }
+        }
+    }
 }

@@ -6,8 +6,12 @@ struct Token: Equatable, CustomStringConvertible {
         case string(String)
         case metaCommand(name: String, argument: String) // `:save file.ebm` at the start of a line
         case punct(String)         // operators and brackets: ( ) [ ] { } , : . = + - * / % ** @ == != < <= > >=
-        case keyword(String)       // true false none and or not
+        case keyword(String)       // true false none and or not, and the statement keywords
         case newline
+        /// The start of a more deeply indented block (after a line ending in `:`).
+        case indent
+        /// The end of an indented block.
+        case dedent
         case end
     }
 
@@ -27,6 +31,8 @@ struct Token: Equatable, CustomStringConvertible {
         case .punct(let p): return "'\(p)'"
         case .keyword(let k): return "'\(k)'"
         case .newline: return "end of line"
+        case .indent: return "an indented line"
+        case .dedent: return "the end of an indented block"
         case .end: return "end of input"
         }
     }
@@ -34,4 +40,10 @@ struct Token: Equatable, CustomStringConvertible {
     func isPunct(_ p: String) -> Bool { kind == .punct(p) }
 }
 
-let keywords: Set<String> = ["true", "false", "none", "and", "or", "not"]
+let keywords: Set<String> = [
+    "true", "false", "none", "and", "or", "not",
+    "if", "elif", "else", "for", "in", "while", "break", "continue", "def", "return", "pass",
+]
+
+/// Keywords that begin a statement of their own, for completion and for the parser.
+let statementKeywords: Set<String> = ["if", "elif", "else", "for", "while", "break", "continue", "def", "return", "pass"]

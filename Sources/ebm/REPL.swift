@@ -18,10 +18,11 @@ struct REPL {
         SavedNotebookReplay.install(on: session)
         Interrupt.install()
 
-        // Lines typed so far of an entry that is not complete yet (a call open across lines).
-        var pending = ""
+        // Lines typed so far of an entry that is not complete yet (a call open across lines, a
+        // compound statement, which a blank line ends as in Python's REPL).
+        var gatherer = InputGatherer(mode: .interactive)
         let editor = LineEditor(historyPath: LineEditor.defaultHistoryPath()) { line, cursor in
-            Completer.complete(line: line, cursor: cursor, pending: pending, session: session)
+            Completer.complete(line: line, cursor: cursor, pending: gatherer.pending, session: session)
         }
         defer { editor.close() }
 
@@ -30,32 +31,18 @@ struct REPL {
         var nextLine = 1
         while true {
             let line: String
-            switch editor.readLine(prompt: pending.isEmpty ? REPL.prompt : REPL.continuationPrompt) {
+            switch editor.readLine(prompt: gatherer.isEmpty ? REPL.prompt : REPL.continuationPrompt) {
             case .endOfInput:
                 print("")
                 return
             case .interrupted:
-                pending = ""
+                _ = gatherer.take()
                 continue
             case .line(let text):
                 line = text
             }
-
-            let entry: String
-            if pending.isEmpty {
-                if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-                entry = line
-            } else if line.trimmingCharacters(in: .whitespaces).isEmpty {
-                // An empty line gives up on continuing: run it, so the parser says what is open.
-                entry = pending
-            } else {
-                entry = pending + "\n" + line
-            }
-            if entry != pending && session.isIncomplete(entry) {
-                pending = entry
-                continue
-            }
-            pending = ""
+            if !gatherer.add(line, session: session) { continue }
+            let entry = gatherer.take()
             editor.addHistory(entry)
 
             let source = SourceText(name: "<repl>", text: entry, firstLine: nextLine)

@@ -9,29 +9,29 @@ enum ScriptFromStandardInput {
     static func run() throws {
         let session = Session(output: StandardOutput())
         SavedNotebookReplay.install(on: session)
-        var pending = ""
-        var firstLine = 1
-        var lineNumber = 0
-        while let line = readLine(strippingNewline: true) {
-            lineNumber += 1
-            if pending.isEmpty { firstLine = lineNumber }
-            pending += (pending.isEmpty ? "" : "\n") + line
-            if session.isIncomplete(pending) { continue }
-            let source = SourceText(name: "<stdin>", text: pending, firstLine: firstLine)
-            pending = ""
+        // Gathers each complete entry in time linear in its length (see InputGatherer).
+        var gatherer = InputGatherer(mode: .script)
+        func run(_ text: String, firstLine: Int) throws -> Bool {
+            let source = SourceText(name: "<stdin>", text: text, firstLine: firstLine)
             let result = session.run(source)
             if let error = result.error {
                 StandardError.write(error.rendered(with: source))
                 throw ExitCode(1)
             }
-            if result.quit { return }
+            return result.quit
         }
-        if !pending.isEmpty {
-            let source = SourceText(name: "<stdin>", text: pending, firstLine: firstLine)
-            if let error = session.run(source).error {
-                StandardError.write(error.rendered(with: source))
-                throw ExitCode(1)
+        while let line = readLine(strippingNewline: true) {
+            var ready = gatherer.add(line, session: session)
+            while ready {
+                let firstLine = gatherer.firstLine
+                if try run(gatherer.take(), firstLine: firstLine) { return }
+                // A line that ended a block may be a complete entry by itself.
+                ready = gatherer.isReady
             }
+        }
+        if !gatherer.isEmpty {
+            let firstLine = gatherer.firstLine
+            _ = try run(gatherer.take(), firstLine: firstLine)
         }
     }
 }

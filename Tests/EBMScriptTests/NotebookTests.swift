@@ -301,6 +301,9 @@ final class NotebookTests: NotebookTestCase {
     func testTranscriptMarksContinuationLines() {
         XCTAssertEqual(NotebookReplay.transcript(of: "x = [1,\n  2]\ny = x\n\n"),
                        "ebm> x = [1,\n...>   2]\nebm> y = x\n")
+        // A block's body, its blank lines and its else continue the statement that opened it.
+        XCTAssertEqual(NotebookReplay.transcript(of: "def f(x):\n    y = x\n\n    return y\nif f(1) > 0:\n    z = 1\nelse:\n    z = 2\nz\n"),
+                       "ebm> def f(x):\n...>     y = x\n...>\n...>     return y\nebm> if f(1) > 0:\n...>     z = 1\n...> else:\n...>     z = 2\nebm> z\n")
     }
 
     func testReplayResolvesPathsAgainstTheNotebookFolder() throws {

@@ -93,6 +93,21 @@ final class SaveLoadTests: NotebookTestCase {
         XCTAssertEqual(x, 0.25)
     }
 
+    /// An error inside a function defined by an earlier entry names lines of that entry and a
+    /// traceback; the saved notebook records them where the entries now sit, so it checks clean.
+    func testSavedErrorsInsideFunctionsCheckClean() throws {
+        let session = Session(workingDirectory: folder)
+        var line = 1
+        for entry in ["def g(x):\n    return x + \"a\"", "def f(x):\n    return g(x)", "y = 1", "f(y)", ":save fn.ebm"] {
+            let result = session.run(SourceText(name: "<repl>", text: entry, firstLine: line))
+            line += entry.split(separator: "\n").count
+            if entry == "f(y)" { XCTAssertEqual(result.error?.traceback.count, 2) }
+        }
+        let report = NotebookCheck.check(path: folder + "/fn.ebm")
+        XCTAssertEqual(report.status, .passed, report.diffs + (report.error ?? ""))
+        XCTAssertTrue(try read(folder + "/fn.ebm").contains("in f, called at fn.ebm:"))
+    }
+
     func testLoadResolvesPathsAgainstTheLoadedFile() throws {
         try write("```ebm\npng(bars_and_stripes(2), \"out/a.png\")\nk = 3\n```\n", to: "lib/pics.ebm")
         let output = TextBuffer()

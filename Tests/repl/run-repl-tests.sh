@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Tests the interactive REPL through a real pseudo-terminal: tmux runs ebm, `send-keys` types,
 # `capture-pane` reads the screen back. Covers evaluation, history (and its file), completion,
-# Ctrl-C at the prompt and during a command, continuation lines and Ctrl-D.
+# Ctrl-C at the prompt, during a command and in a loop, continuation lines, blocks and Ctrl-D.
 #
 # usage: Tests/repl/run-repl-tests.sh PATH/TO/ebm     (e.g. .build/debug/ebm)
 # Prints `ok - NAME` / `not ok - NAME` per check, then `repl: N passed, M failed`; exits 1 on
@@ -65,6 +65,7 @@ cursor_line() {
 }
 cursor_line_is() { [ "$(cursor_line)" = "$1" ]; }
 screen_has() { screen | grep -Eq -- "$1"; }
+screen_lacks() { ! screen_has "$1"; }
 pane_dead() { [ "$(t display-message -p -t ebm '#{pane_dead}' 2>/dev/null)" = 1 ]; }
 
 # Polls CONDITION... every 0.1 s for up to $WAIT seconds (default 10).
@@ -162,6 +163,40 @@ check "Ctrl-C stops a running command" wait_until screen_has "^(\^C)?<repl>:[0-9
 WAIT=10
 check "the prompt comes back after an interrupted command" wait_until cursor_line_is "ebm> "
 check "the state is intact after an interrupted command" enter_and_wait "x * 3" "^123$"
+
+# (6b) A compound statement keeps the continuation prompt until a blank line, as in Python.
+type_text "for k in [1, 2]:"; press Enter
+check "a block header asks for its body with '... '" wait_until cursor_line_is "... "
+type_text "    print k * 10"; press Enter
+check "the body goes on until a blank line" wait_until cursor_line_is "... "
+check "nothing runs before the blank line" screen_lacks "^10$"
+press Enter
+check "a blank line runs the loop" wait_until screen_has "^20$"
+wait_until cursor_line_is "ebm> "
+
+# (6c) A function: its error prints a traceback, and the session keeps its state.
+type_text "def twice(v):"; press Enter
+type_text "    # doubles v"; press Enter
+type_text "    return v + \"a\""; press Enter
+press Enter
+wait_until cursor_line_is "ebm> "
+type_text "twi"; press Tab
+check "Tab completes a user function" wait_until cursor_line_is "ebm> twice"
+type_text "(1)"; press Enter
+check "an error inside a function names its line" wait_until screen_has "^<repl>:[0-9]+:14: error: '\+' does not apply"
+check "and prints a traceback" wait_until screen_has "^  in twice, called at <repl>:[0-9]+:1: twice\(1\)$"
+check "the state survives an error in a function" enter_and_wait "x * 3" "^123$"
+check "help on a user function shows its comment" enter_and_wait "help twice" "^    doubles v$"
+
+# (6d) Ctrl-C stops an endless loop at its next iteration.
+type_text "while true:"; press Enter
+type_text "    spin = 1"; press Enter
+press Enter
+sleep 1
+press C-c
+check "Ctrl-C stops a loop" wait_until screen_has "^(\^C)?<repl>:[0-9]+:[0-9]+: error: interrupted"
+check "the prompt comes back after an interrupted loop" wait_until cursor_line_is "ebm> "
+check "the state is intact after an interrupted loop" enter_and_wait "spin + x" "^42$"
 
 # (6) A call open across lines shows the continuation prompt and then runs.
 type_text "sum([1,"; press Enter

@@ -154,6 +154,9 @@ extension Command {
         Boltzmann machine (000, eq 18.4 with 18.12):
           ∂/∂w_ij = E_data[x_i x_j] - E_model[x_i x_j],  ∂/∂b_i = E_data[x_i] - E_model[x_i]
           W of the gradient is symmetric: entry (i, j) is ∂/∂w_ij of the pair weight.
+        A function defined with def (automatic differentiation, reverse mode):
+          grad(f, x)        ∂f/∂x of a function returning a number, x a number or tensor
+          grad(E, W, b, v: v)   one gradient per positional argument (a list); named ones are constants
         """
     ) { args, _ in
         let model = try modelValue(args)

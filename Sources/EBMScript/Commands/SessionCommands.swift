@@ -17,6 +17,9 @@ extension Command {
         case .none: topic = nil
         case .string(let s): topic = s
         case .command(let c): topic = c.name
+        case .object(let f as UserFunction):
+            context.write(f.helpText)
+            return .none
         case let other:
             throw args.error("command", "help takes a command or its name, got \(describe(other))")
         }

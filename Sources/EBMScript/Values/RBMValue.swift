@@ -126,6 +126,40 @@ public final class RBMValue: ModelValue {
         trainer = run.trainer
         return try trainingResult(run.outcome, history: historyValue, args, context)
     }
+
+    /// `m.W = W2`, `m.b = …`, `m.c = …`: replaces a parameter with a tensor of the same shape
+    /// (W is hidden × visible, b has one entry per hidden unit, c one per visible unit). The
+    /// other properties are computed and cannot be set.
+    public func setProperty(_ name: String, to value: Value) throws {
+        let shape: [Int]
+        switch name {
+        case "W": shape = [machine.hidden, machine.visible]
+        case "b": shape = [machine.hidden]
+        case "c": shape = [machine.visible]
+        default:
+            let settable = "W, b and c can be set"
+            throw ScriptError(.type, propertyNames.contains(name) ? "an RBM's '\(name)' is computed and cannot be set"
+                                                                  : "an RBM has no property '\(name)'",
+                              hint: settable)
+        }
+        guard let t = tensorValue(value) else {
+            throw ScriptError(.type, "m.\(name) takes a tensor \(shapeText(shape)), got \(describe(value))")
+        }
+        guard t.shape == shape else {
+            let what = name == "W" ? "hidden × visible" : name == "b" ? "one per hidden unit" : "one per visible unit"
+            throw ScriptError(.value, "m.\(name) must be a tensor \(shapeText(shape)) (\(what)), got \(shapeText(t.shape))",
+                              hint: name == "W" && t.shape == shape.reversed() ? "transpose it with .T" : nil)
+        }
+        if let bad = t.scalars.firstIndex(where: { !$0.isFinite }) {
+            throw ScriptError(.numeric, "m.\(name) would hold \(t.scalars[bad]) at flat index \(bad)",
+                              hint: "parameters must be finite numbers")
+        }
+        switch name {
+        case "W": machine.W = t.scalars
+        case "b": machine.b = t.scalars
+        default: machine.c = t.scalars
+        }
+    }
 }
 
 /// The gradient of the mean log-likelihood, block by block in the model's parameter layout

@@ -58,12 +58,22 @@ public protocol ScriptObject {
     var tensorView: Tensor? { get }
     /// How many elements `x[i]` ranges over; nil when the kind cannot be indexed.
     var elementCount: Int? { get }
+    /// `x.name = value`: changes the property `name` (checking the value's kind and shape), or
+    /// throws a `ScriptError` saying why it cannot. The default refuses every property.
+    mutating func setProperty(_ name: String, to value: Value) throws
 }
 
 extension ScriptObject {
     public func element(_ selection: RowSelection) throws -> Value? { nil }
     public var tensorView: Tensor? { nil }
     public var elementCount: Int? { tensorView?.rows }
+
+    public mutating func setProperty(_ name: String, to value: Value) throws {
+        let known = propertyNames.contains(name)
+        throw ScriptError(.type, known ? "\(kindDescription(kindName)) does not let '\(name)' be changed"
+                                       : "\(kindDescription(kindName)) has no property '\(name)'",
+                          hint: known ? "make a new value instead" : (propertyNames.isEmpty ? nil : "its properties: " + propertyNames.joined(separator: ", ")))
+    }
 }
 
 /// A choice of rows along the first axis: one index (the row itself) or an ordered set.
