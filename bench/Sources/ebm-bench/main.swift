@@ -46,20 +46,71 @@ report("gemm_epoch_shapes_seconds", shapeSeconds)
 
 // Langevin steps per second (x ← x − (ε/2)∇ₓE + √ε z, all chains at once) on swish MLP energies:
 // the 2-D energy of the notebooks (2 → 128 → 128 → 1) and an image-sized one (14 × 14 = 196 →
-// 256 → 256 → 1), 1000 chains each; bench/peers.py times the same step in NumPy.
+// 256 → 256 → 1), 1000 chains each; bench/peers.py times the same step in NumPy and PyTorch.
+// Beside each: the flops of the step's products (forward X W₀ᵀ, A₁ W₁ᵀ, the output's dot
+// products; backward through W₁ and W₀: 2 × chains × Σ multiply-adds), their lower bound at the
+// best sgemm rate, and the time of the step's sgemm calls at their own shapes (best of 20, with
+// OpenBLAS's own threads), the GEMMs each step needs.
 for (name, dims) in [("2d", [2, 128, 128, 1]), ("image", [196, 256, 256, 1])] {
     let energy = NeuralEnergy(dims: dims, activation: .swish, seed: 1)
     let chains = 1000
     var settings = LangevinSettings()
-    settings.steps = name == "2d" ? 400 : 100
+    settings.steps = name == "2d" ? 1000 : 200
     settings.stepSize = 0.01
     settings.every = settings.steps
     let start = [Float](repeating: 0.1, count: chains * dims[0])
-    _ = LangevinDynamics.run(energy, start: start, chains: chains, settings: { var w = settings; w.steps = 5; w.every = 5; return w }())
+    _ = LangevinDynamics.run(energy, start: start, chains: chains, settings: { var w = settings; w.steps = 20; w.every = 20; return w }())
     let t0 = ContinuousClock.now
     _ = LangevinDynamics.run(energy, start: start, chains: chains, settings: settings)
     report("langevin_\(name)_steps_per_second", Double(settings.steps) / seconds(ContinuousClock.now - t0))
+    var multiplyAdds = 0
+    for l in 0..<(dims.count - 1) { multiplyAdds += dims[l] * dims[l + 1] }
+    for l in 0..<(dims.count - 2) { multiplyAdds += dims[l] * dims[l + 1] }
+    let flops = 2 * Double(chains) * Double(multiplyAdds)
+    report("langevin_\(name)_step_mflop", flops / 1e6)
+    report("langevin_\(name)_gemm_bound_seconds", flops / (bestRate * 1e9))
+    // The hidden layers' products, forward (n × in · in × out) and backward (n × out · out × in).
+    var shapes: [(Int, Int, Int)] = []
+    for l in 0..<(dims.count - 2) { shapes.append((chains, dims[l + 1], dims[l])); shapes.append((chains, dims[l], dims[l + 1])) }
+    let gemmSeconds = shapes.reduce(0.0) { total, s in
+        total + 2 * Double(s.0 * s.1 * s.2) / (BLAS.measureSGEMM(m: s.0, n: s.1, k: s.2, repeats: 20) * 1e9)
+    }
+    report("langevin_\(name)_gemm_shapes_seconds", gemmSeconds)
 }
+
+// One denoising-score-matching step (score model 3 → 128 → 128 → 2 on the ring, 10 noise
+// levels, batch 128, Adam) and one langevin-ml iteration (energy 2 → 128 → 128 → 1, batch 128,
+// 30 Langevin steps from the replay buffer, stacked phase gradients, Adam), the notebooks' sizes.
+do {
+    let ring = PlaneData.ring.sample(10_000, seed: 1)
+    var model = ScoreModel(dimension: 2, hidden: [128, 128], sigmas: ScoreModel.geometricLadder(from: 2, to: 0.05, levels: 10), seed: 1)
+    var options = ScoreMatchingOptions()
+    options.batchSize = 128
+    options.learningRate = 0.002
+    options.iterations = 50
+    var trainer = ScoreMatchingTrainer(options: options)
+    _ = trainer.train(&model, on: ring, rows: 10_000)
+    trainer.options.iterations = 1000
+    let t0 = ContinuousClock.now
+    _ = trainer.train(&model, on: ring, rows: 10_000)
+    report("dsm_step_seconds", seconds(ContinuousClock.now - t0) / 1000)
+
+    var energy = NeuralEnergy(dims: [2, 128, 128, 1], activation: .swish, seed: 1)
+    var ml = LangevinMaximumLikelihoodOptions()
+    ml.batchSize = 128
+    ml.langevinSteps = 30
+    ml.stepSize = 0.005
+    ml.learningRate = 0.002
+    ml.iterations = 20
+    var lml = LangevinMaximumLikelihood(options: ml)
+    _ = lml.train(&energy, on: ring, rows: 10_000)
+    lml.options.iterations = 200
+    let t1 = ContinuousClock.now
+    _ = lml.train(&energy, on: ring, rows: 10_000)
+    report("langevin_ml_iteration_seconds", seconds(ContinuousClock.now - t1) / 200)
+}
+report("ebm_threads", 2)
+if CommandLine.arguments.count > 2 && CommandLine.arguments[2] == "continuous" { exit(0) }
 
 guard FileManager.default.fileExists(atPath: "\(folder)/train-images-idx3-ubyte.gz") else {
     report("fashion_mnist_missing", 1)
