@@ -62,6 +62,62 @@ enum ElementwiseKernels {
         return er * scale
     }
 
+    /// `ln` on eight lanes, the same operations as the scalar version.
+    @inline(__always)
+    static func ln(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        let bits = unsafeBitCast(x, to: SIMD8<UInt32>.self)
+        let exponent = SIMD8<Int32>(truncatingIfNeeded: (bits &>> 23) & 0xFF) &- 126
+        var e = SIMD8<Float>(exponent)
+        var m = unsafeBitCast((bits & 0x007F_FFFF) | 0x3F00_0000, to: SIMD8<Float>.self)
+        let small = m .< 0.707_106_781
+        e = e.replacing(with: e - 1, where: small)
+        m = (m - 1).replacing(with: m + m - 1, where: small)
+        let z = m * m
+        var p = SIMD8<Float>(repeating: 7.037_683_629_2e-2)
+        p = p * m - 1.151_461_031_0e-1
+        p = p * m + 1.167_699_874_0e-1
+        p = p * m - 1.242_014_084_6e-1
+        p = p * m + 1.424_932_278_7e-1
+        p = p * m - 1.666_805_766_5e-1
+        p = p * m + 2.000_071_476_5e-1
+        p = p * m - 2.499_999_399_3e-1
+        p = p * m + 3.333_333_117_4e-1
+        var y = p * m * z
+        y += e * -2.121_944_4e-4
+        y += -0.5 * z
+        return m + y + e * 0.693_359_375
+    }
+
+    /// For AIS at one temperature step β′ → β and hidden input z = b + Wx: the log-weight term
+    /// softplus(βz) − softplus(β′z) and σ(βz), both from e^(−|βz|) and e^(−|β′z|):
+    ///
+    ///     softplus(u) − softplus(u′) = max(u, 0) − max(u′, 0) + ln((1 + e^(−|u|)) / (1 + e^(−|u′|)))
+    ///     σ(u) = (u ≥ 0 ? 1 : e^(−|u|)) / (1 + e^(−|u|))
+    ///
+    /// one logarithm instead of two and no overflow for any z. The smooth error of the float32
+    /// polynomials cancels between the two terms, which differ only by (β − β′)z.
+    @inline(__always)
+    static func softplusStep(_ z: SIMD8<Float>, current: Float, previous: Float) -> (difference: SIMD8<Float>, sigmoid: SIMD8<Float>) {
+        let u = current * z, v = previous * z
+        let zero = SIMD8<Float>(repeating: 0), one = SIMD8<Float>(repeating: 1)
+        let absU = unsafeBitCast(unsafeBitCast(u, to: SIMD8<UInt32>.self) & 0x7FFF_FFFF, to: SIMD8<Float>.self)
+        let absV = unsafeBitCast(unsafeBitCast(v, to: SIMD8<UInt32>.self) & 0x7FFF_FFFF, to: SIMD8<Float>.self)
+        let eu = exp(-absU), ev = exp(-absV)
+        let difference = u.replacing(with: zero, where: u .< zero) - v.replacing(with: zero, where: v .< zero)
+            + ln((1 + eu) / (1 + ev))
+        let sigmoid = one.replacing(with: eu, where: u .< zero) / (1 + eu)
+        return (difference, sigmoid)
+    }
+
+    /// The scalar `softplusStep`, the same operations.
+    @inline(__always)
+    static func softplusStep(_ z: Float, current: Float, previous: Float) -> (difference: Float, sigmoid: Float) {
+        let u = current * z, v = previous * z
+        let eu = exp(-Swift.abs(u)), ev = exp(-Swift.abs(v))
+        let difference = (u < 0 ? 0 : u) - (v < 0 ? 0 : v) + ln((1 + eu) / (1 + ev))
+        return (difference, (u < 0 ? eu : 1) / (1 + eu))
+    }
+
     /// Eight floats at p + i (any alignment).
     @inline(__always)
     static func load8(_ p: UnsafePointer<Float>, _ i: Int) -> SIMD8<Float> {
