@@ -258,27 +258,8 @@ private final class AISWorkspace {
             }
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blasint(n), blasint(units.count), blasint(D),
                         1, x, blasint(D), W + units.lowerBound * D, blasint(D), 0, a + units.lowerBound, blasint(H))
-            let (now, before) = (current, previous)
-            let vectorEnd = units.lowerBound + units.count / 8 * 8
             for r in 0..<n {
-                let ar = a + r * H
-                var acc = SIMD8<Float>(repeating: 0)
-                var j = units.lowerBound
-                while j < vectorEnd {
-                    let z = ElementwiseKernels.load8(ar, j) + ElementwiseKernels.load8(b, j)
-                    let (difference, sigmoid) = ElementwiseKernels.softplusStep(z, current: now, previous: before)
-                    acc += difference
-                    ElementwiseKernels.store8(sigmoid, ar, j)
-                    j += 8
-                }
-                var s = acc.sum()
-                while j < units.upperBound {
-                    let (difference, sigmoid) = ElementwiseKernels.softplusStep(ar[j] + b[j], current: now, previous: before)
-                    s += difference
-                    ar[j] = sigmoid
-                    j += 1
-                }
-                out[r] = s
+                out[r] = ElementwiseKernels.softplusStepRow(a + r * H, bias: b, columns: units, current: current, previous: previous)
             }
         case .sampleHidden:
             // log w += (β − β′)(c − c_A)ᵀx + the hidden terms, then h ~ σ(β(b + Wx)).

@@ -109,6 +109,29 @@ enum ElementwiseKernels {
         return (difference, sigmoid)
     }
 
+    /// `softplusStep` over the columns `columns` of one row: a[j] ← σ(β(a[j] + b[j])), and the
+    /// sum of the log-weight terms (eight lanes, then the lanes, then the scalar tail).
+    static func softplusStepRow(_ a: UnsafeMutablePointer<Float>, bias b: UnsafePointer<Float>, columns: Range<Int>,
+                                current: Float, previous: Float) -> Float {
+        var acc = SIMD8<Float>(repeating: 0)
+        var j = columns.lowerBound
+        let vectorEnd = columns.lowerBound + columns.count / 8 * 8
+        while j < vectorEnd {
+            let (difference, sigmoid) = softplusStep(load8(a, j) + load8(b, j), current: current, previous: previous)
+            acc += difference
+            store8(sigmoid, a, j)
+            j += 8
+        }
+        var s = acc.sum()
+        while j < columns.upperBound {
+            let (difference, sigmoid) = softplusStep(a[j] + b[j], current: current, previous: previous)
+            s += difference
+            a[j] = sigmoid
+            j += 1
+        }
+        return s
+    }
+
     /// The scalar `softplusStep`, the same operations.
     @inline(__always)
     static func softplusStep(_ z: Float, current: Float, previous: Float) -> (difference: Float, sigmoid: Float) {
@@ -195,7 +218,33 @@ enum ElementwiseKernels {
     /// multiple of π/2. r = √(−2 ln u₁) ≤ 5.77: draws beyond 5.77σ (probability 8·10⁻⁹) never occur.
     static func boxMuller(_ words: UnsafePointer<UInt64>, count: Int, into out: UnsafeMutablePointer<Float>) {
         let unit: Float = 1.0 / 16_777_216.0
-        for i in 0..<count {
+        var i = 0
+        // Eight draws at a time: the same operations as the scalar loop below, lane by lane.
+        while i + 8 <= count {
+            let w = UnsafeRawPointer(words + i).loadUnaligned(as: SIMD8<UInt64>.self)
+            let u1 = SIMD8<Float>(SIMD8<Int32>(truncatingIfNeeded: w &>> 40) &+ 1) * unit
+            let t = SIMD8<Float>(SIMD8<Int32>(truncatingIfNeeded: (w &>> 16) & 0xFF_FFFF)) * unit - 0.5
+            let q = SIMD8<UInt32>(truncatingIfNeeded: w &>> 14) & 3
+            let r = (-2 * ln(u1)).squareRoot()
+            let a = t * 1.570_796_326_8
+            let z = a * a
+            var sine = -1.951_529_589_1e-4 * z + 8.332_160_873_6e-3
+            sine = sine * z - 1.666_665_461_1e-1
+            sine = sine * z * a + a
+            var cosine = 2.443_315_711_809_948e-5 * z - 1.388_731_625_493_765e-3
+            cosine = cosine * z + 4.166_664_568_298_827e-2
+            cosine = cosine * z * z - 0.5 * z + 1
+            let swap = (q & 1) .!= 0
+            let first = cosine.replacing(with: sine, where: swap), second = sine.replacing(with: cosine, where: swap)
+            let flipFirst = ((q ^ (q &>> 1)) & 1) &<< 31, flipSecond = (q &>> 1) &<< 31
+            var pair = SIMD16<Float>()
+            pair.evenHalf = r * unsafeBitCast(unsafeBitCast(first, to: SIMD8<UInt32>.self) ^ flipFirst, to: SIMD8<Float>.self)
+            pair.oddHalf = r * unsafeBitCast(unsafeBitCast(second, to: SIMD8<UInt32>.self) ^ flipSecond, to: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(out + 2 * i).storeBytes(of: pair, as: SIMD16<Float>.self)
+            i += 8
+        }
+        while i < count {
+            defer { i += 1 }
             let w = words[i]
             let u1 = Float(Int32(truncatingIfNeeded: w >> 40) &+ 1) * unit
             let t = Float(Int32(truncatingIfNeeded: (w >> 16) & 0xFF_FFFF)) * unit - 0.5

@@ -55,14 +55,19 @@ for (name, dims) in [("2d", [2, 128, 128, 1]), ("image", [196, 256, 256, 1])] {
     let energy = NeuralEnergy(dims: dims, activation: .swish, seed: 1)
     let chains = 1000
     var settings = LangevinSettings()
-    settings.steps = name == "2d" ? 1000 : 200
+    settings.steps = name == "2d" ? 300 : 50
     settings.stepSize = 0.01
     settings.every = settings.steps
     let start = [Float](repeating: 0.1, count: chains * dims[0])
     _ = LangevinDynamics.run(energy, start: start, chains: chains, settings: { var w = settings; w.steps = 20; w.every = 20; return w }())
-    let t0 = ContinuousClock.now
-    _ = LangevinDynamics.run(energy, start: start, chains: chains, settings: settings)
-    report("langevin_\(name)_steps_per_second", Double(settings.steps) / seconds(ContinuousClock.now - t0))
+    // Best of 5 trials (as the peers): on a shared machine the best trial is the one that had the cores.
+    var best = 0.0
+    for _ in 0..<5 {
+        let t0 = ContinuousClock.now
+        _ = LangevinDynamics.run(energy, start: start, chains: chains, settings: settings)
+        best = max(best, Double(settings.steps) / seconds(ContinuousClock.now - t0))
+    }
+    report("langevin_\(name)_steps_per_second", best)
     var multiplyAdds = 0
     for l in 0..<(dims.count - 1) { multiplyAdds += dims[l] * dims[l + 1] }
     for l in 0..<(dims.count - 2) { multiplyAdds += dims[l] * dims[l + 1] }
@@ -90,10 +95,14 @@ do {
     options.iterations = 50
     var trainer = ScoreMatchingTrainer(options: options)
     _ = trainer.train(&model, on: ring, rows: 10_000)
-    trainer.options.iterations = 1000
-    let t0 = ContinuousClock.now
-    _ = trainer.train(&model, on: ring, rows: 10_000)
-    report("dsm_step_seconds", seconds(ContinuousClock.now - t0) / 1000)
+    trainer.options.iterations = 200
+    var bestDSM = Double.infinity
+    for _ in 0..<5 {
+        let t0 = ContinuousClock.now
+        _ = trainer.train(&model, on: ring, rows: 10_000)
+        bestDSM = min(bestDSM, seconds(ContinuousClock.now - t0) / 200)
+    }
+    report("dsm_step_seconds", bestDSM)
 
     var energy = NeuralEnergy(dims: [2, 128, 128, 1], activation: .swish, seed: 1)
     var ml = LangevinMaximumLikelihoodOptions()
@@ -104,10 +113,14 @@ do {
     ml.iterations = 20
     var lml = LangevinMaximumLikelihood(options: ml)
     _ = lml.train(&energy, on: ring, rows: 10_000)
-    lml.options.iterations = 200
-    let t1 = ContinuousClock.now
-    _ = lml.train(&energy, on: ring, rows: 10_000)
-    report("langevin_ml_iteration_seconds", seconds(ContinuousClock.now - t1) / 200)
+    lml.options.iterations = 40
+    var bestML = Double.infinity
+    for _ in 0..<5 {
+        let t1 = ContinuousClock.now
+        _ = lml.train(&energy, on: ring, rows: 10_000)
+        bestML = min(bestML, seconds(ContinuousClock.now - t1) / 40)
+    }
+    report("langevin_ml_iteration_seconds", bestML)
 }
 report("ebm_threads", 2)
 if CommandLine.arguments.count > 2 && CommandLine.arguments[2] == "continuous" { exit(0) }
