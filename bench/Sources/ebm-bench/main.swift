@@ -171,10 +171,11 @@ try NPY.write(Tensor(shape: [D], scalars: rbm.c), to: "\(outputFolder)/c.npy")
 // AIS on the trained 784 × 500 RBM: 100 runs × 10,000 inverse temperatures, all runs advancing
 // together (one batch of products per temperature), base rates from the test images.
 let aisRuns = 100, aisTemperatures = 10_000
-let aisStart = ContinuousClock.now
+let aisStart = ContinuousClock.now, aisCPU = cpuSeconds()
 if let ais = AnnealedImportanceSampling(runs: aisRuns, temperatures: aisTemperatures, seed: 1).estimate(rbm, data: test.examples) {
     let aisSeconds = seconds(ContinuousClock.now - aisStart)
     report("ais_seconds", aisSeconds)
+    report("ais_cpu_seconds", cpuSeconds() - aisCPU)
     report("ais_runs", aisRuns)
     report("ais_temperatures", aisTemperatures)
     report("ais_log_z", ais.logZ)
