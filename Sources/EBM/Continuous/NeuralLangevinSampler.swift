@@ -27,7 +27,7 @@ final class NeuralLangevinSampler: @unchecked Sendable {
         var x, y, gx, gy, ex, ey, z: UnsafeMutablePointer<Float>
         var generators: [Xoshiro256StarStar] = []
         var accepted = 0
-        /// The 64-bit draws of all chains' normals, for an even d ≤ 16 (else nil).
+        /// The 64-bit draws of all chains' normals, for an even d (else nil).
         let words: UnsafeMutablePointer<UInt64>?
 
         init(_ network: MultilayerPerceptron, maxRows: Int) {
@@ -40,7 +40,7 @@ final class NeuralLangevinSampler: @unchecked Sendable {
             }
             (x, y, gx, gy, z) = (buffer(maxRows * d), buffer(maxRows * d), buffer(maxRows * d), buffer(maxRows * d), buffer(maxRows * d))
             (ex, ey) = (buffer(maxRows), buffer(maxRows))
-            words = d % 2 == 0 && d <= 16 ? .allocate(capacity: Swift.max(maxRows * d / 2, 1)) : nil
+            words = d % 2 == 0 ? .allocate(capacity: Swift.max(maxRows * d / 2, 1)) : nil
         }
 
         deinit {
@@ -152,8 +152,8 @@ final class NeuralLangevinSampler: @unchecked Sendable {
         h.generators.withUnsafeMutableBufferPointer { gens in
             for _ in 0..<stretch {
                 if let words = h.words {
-                    // Narrow chains: every chain's draws first, then one Box–Muller loop over all
-                    // of them (the same values as `fillStandardNormals` per chain).
+                    // Every chain's draws first, then one Box–Muller loop over all of them (the
+                    // same values as `fillStandardNormals` per chain, in longer vector runs).
                     let pairs = d / 2
                     for c in 0..<n { for i in 0..<pairs { words[c * pairs + i] = gens[c].next() } }
                     ElementwiseKernels.boxMuller(words, count: n * pairs, into: h.z)

@@ -219,29 +219,49 @@ enum ElementwiseKernels {
     static func boxMuller(_ words: UnsafePointer<UInt64>, count: Int, into out: UnsafeMutablePointer<Float>) {
         let unit: Float = 1.0 / 16_777_216.0
         var i = 0
-        // Eight draws at a time: the same operations as the scalar loop below, lane by lane.
-        while i + 8 <= count {
-            let w = UnsafeRawPointer(words + i).loadUnaligned(as: SIMD8<UInt64>.self)
-            let u1 = SIMD8<Float>(SIMD8<Int32>(truncatingIfNeeded: w &>> 40) &+ 1) * unit
-            let t = SIMD8<Float>(SIMD8<Int32>(truncatingIfNeeded: (w &>> 16) & 0xFF_FFFF)) * unit - 0.5
-            let q = SIMD8<UInt32>(truncatingIfNeeded: w &>> 14) & 3
-            let r = (-2 * ln(u1)).squareRoot()
-            let a = t * 1.570_796_326_8
-            let z = a * a
-            var sine = -1.951_529_589_1e-4 * z + 8.332_160_873_6e-3
-            sine = sine * z - 1.666_665_461_1e-1
-            sine = sine * z * a + a
-            var cosine = 2.443_315_711_809_948e-5 * z - 1.388_731_625_493_765e-3
-            cosine = cosine * z + 4.166_664_568_298_827e-2
-            cosine = cosine * z * z - 0.5 * z + 1
-            let swap = (q & 1) .!= 0
-            let first = cosine.replacing(with: sine, where: swap), second = sine.replacing(with: cosine, where: swap)
-            let flipFirst = ((q ^ (q &>> 1)) & 1) &<< 31, flipSecond = (q &>> 1) &<< 31
-            var pair = SIMD16<Float>()
-            pair.evenHalf = r * unsafeBitCast(unsafeBitCast(first, to: SIMD8<UInt32>.self) ^ flipFirst, to: SIMD8<Float>.self)
-            pair.oddHalf = r * unsafeBitCast(unsafeBitCast(second, to: SIMD8<UInt32>.self) ^ flipSecond, to: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(out + 2 * i).storeBytes(of: pair, as: SIMD16<Float>.self)
-            i += 8
+        // Blocks of 64 draws: the bits become floats in a scalar loop (integer work that SIMD
+        // types of 64-bit lanes compile poorly on SSE2), then eight lanes at a time run the same
+        // float operations as the scalar loop below, so every value equals the scalar one.
+        let block = 64
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * block) { scratch in
+          withUnsafeTemporaryAllocation(of: UInt32.self, capacity: block) { quadrants in
+            guard let u1s = scratch.baseAddress, let flips = quadrants.baseAddress else { return }
+            let ts = u1s + block, firsts = u1s + 2 * block, seconds = u1s + 3 * block
+            while i + block <= count {
+                for k in 0..<block {
+                    let w = words[i + k]
+                    u1s[k] = Float(Int32(truncatingIfNeeded: w >> 40) &+ 1) * unit
+                    ts[k] = Float(Int32(truncatingIfNeeded: (w >> 16) & 0xFF_FFFF)) * unit - 0.5
+                    flips[k] = UInt32(truncatingIfNeeded: w >> 14) & 3
+                }
+                var k = 0
+                while k < block {
+                    let u1 = load8(u1s, k), t = load8(ts, k)
+                    let q = UnsafeRawPointer(flips + k).loadUnaligned(as: SIMD8<UInt32>.self)
+                    let r = (-2 * ln(u1)).squareRoot()
+                    let a = t * 1.570_796_326_8
+                    let z = a * a
+                    var sine = -1.951_529_589_1e-4 * z + 8.332_160_873_6e-3
+                    sine = sine * z - 1.666_665_461_1e-1
+                    sine = sine * z * a + a
+                    var cosine = 2.443_315_711_809_948e-5 * z - 1.388_731_625_493_765e-3
+                    cosine = cosine * z + 4.166_664_568_298_827e-2
+                    cosine = cosine * z * z - 0.5 * z + 1
+                    let swap = (q & 1) .!= 0
+                    let first = cosine.replacing(with: sine, where: swap), second = sine.replacing(with: cosine, where: swap)
+                    let flipFirst = ((q ^ (q &>> 1)) & 1) &<< 31, flipSecond = (q &>> 1) &<< 31
+                    store8(r * unsafeBitCast(unsafeBitCast(first, to: SIMD8<UInt32>.self) ^ flipFirst, to: SIMD8<Float>.self), firsts, k)
+                    store8(r * unsafeBitCast(unsafeBitCast(second, to: SIMD8<UInt32>.self) ^ flipSecond, to: SIMD8<Float>.self), seconds, k)
+                    k += 8
+                }
+                let o = out + 2 * i
+                for k in 0..<block {
+                    o[2 * k] = firsts[k]
+                    o[2 * k + 1] = seconds[k]
+                }
+                i += block
+            }
+          }
         }
         while i < count {
             defer { i += 1 }
