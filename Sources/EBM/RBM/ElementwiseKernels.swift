@@ -247,11 +247,14 @@ enum ElementwiseKernels {
                     var cosine = 2.443_315_711_809_948e-5 * z - 1.388_731_625_493_765e-3
                     cosine = cosine * z + 4.166_664_568_298_827e-2
                     cosine = cosine * z * z - 0.5 * z + 1
-                    let swap = (q & 1) .!= 0
-                    let first = cosine.replacing(with: sine, where: swap), second = sine.replacing(with: cosine, where: swap)
+                    // The select and the sign flips as bit operations (all ones where q is odd):
+                    // integer compares and masked selects on SIMD types compile to per-lane loops.
+                    let swap = SIMD8<UInt32>(repeating: 0) &- (q & 1)
+                    let sineBits = unsafeBitCast(sine, to: SIMD8<UInt32>.self), cosineBits = unsafeBitCast(cosine, to: SIMD8<UInt32>.self)
+                    let first = (sineBits & swap) | (cosineBits & ~swap), second = (cosineBits & swap) | (sineBits & ~swap)
                     let flipFirst = ((q ^ (q &>> 1)) & 1) &<< 31, flipSecond = (q &>> 1) &<< 31
-                    store8(r * unsafeBitCast(unsafeBitCast(first, to: SIMD8<UInt32>.self) ^ flipFirst, to: SIMD8<Float>.self), firsts, k)
-                    store8(r * unsafeBitCast(unsafeBitCast(second, to: SIMD8<UInt32>.self) ^ flipSecond, to: SIMD8<Float>.self), seconds, k)
+                    store8(r * unsafeBitCast(first ^ flipFirst, to: SIMD8<Float>.self), firsts, k)
+                    store8(r * unsafeBitCast(second ^ flipSecond, to: SIMD8<Float>.self), seconds, k)
                     k += 8
                 }
                 let o = out + 2 * i
