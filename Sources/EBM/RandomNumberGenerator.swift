@@ -100,3 +100,32 @@ struct SplitMix64 {
         return z ^ (z >> 31)
     }
 }
+
+extension Xoshiro256StarStar {
+    /// `count` N(0, 1) draws in float32 into out[0..<count], in bulk: the 64-bit draws first
+    /// (⌈count/2⌉ of them, in order), then Box–Muller on all of them in one vectorised loop
+    /// (`ElementwiseKernels.boxMuller`: both values of each pair used, |z| ≤ 5.77). For the
+    /// hot loops of Langevin dynamics, where the scalar double-precision Box–Muller cost as much
+    /// as the gradient; the values differ from `nextNormal`'s.
+    public mutating func fillStandardNormals(_ out: UnsafeMutablePointer<Float>, count: Int) {
+        let chunk = 64
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: chunk) { words in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * chunk) { values in
+                guard let w = words.baseAddress, let v = values.baseAddress else { return }
+                var done = 0
+                while done < count {
+                    let wanted = Swift.min(2 * chunk, count - done)
+                    let pairs = (wanted + 1) / 2
+                    for i in 0..<pairs { w[i] = next() }
+                    if wanted == 2 * pairs {
+                        ElementwiseKernels.boxMuller(w, count: pairs, into: out + done)
+                    } else {
+                        ElementwiseKernels.boxMuller(w, count: pairs, into: v)
+                        (out + done).update(from: v, count: wanted)
+                    }
+                    done += wanted
+                }
+            }
+        }
+    }
+}

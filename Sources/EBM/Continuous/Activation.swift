@@ -61,3 +61,67 @@ public enum Activation: String, Sendable, CaseIterable {
         }
     }
 }
+
+extension Activation {
+    /// One sweep over a rows × width block (row-major, stride `width`) of pre-activations without
+    /// their bias: z = Z + b, then A = φ(z) into `values` (which may be Z itself) and φ'(z) into
+    /// `derivatives`, eight lanes at a time with the float32 exponential of `ElementwiseKernels`
+    /// (no libm calls). The forward pass keeps φ'(z) rather than z: the backward pass then needs
+    /// one multiplication per element and no second exponential. Lanes and the scalar tail run
+    /// the same operations, so a value does not depend on its column's position.
+    func sweep(_ Z: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, rows: Int, width: Int,
+               values A: UnsafeMutablePointer<Float>, derivatives D: UnsafeMutablePointer<Float>) {
+        typealias K = ElementwiseKernels
+        let vectorEnd = width / 8 * 8
+        for r in 0..<rows {
+            let z = Z + r * width, a = A + r * width, d = D + r * width
+            switch self {
+            case .swish:
+                // swish(z) = z σ(z), swish'(z) = σ(z) + z σ(z)(1 − σ(z)).
+                var j = 0
+                while j < vectorEnd {
+                    let v = K.load8(z, j) + K.load8(bias, j)
+                    let s = 1 / (1 + K.exp(-v))
+                    K.store8(v * s, a, j)
+                    K.store8(s + v * s * (1 - s), d, j)
+                    j += 8
+                }
+                while j < width {
+                    let v = z[j] + bias[j]
+                    let s = 1 / (1 + K.exp(-v))
+                    a[j] = v * s
+                    d[j] = s + v * s * (1 - s)
+                    j += 1
+                }
+            case .tanh:
+                var j = 0
+                while j < vectorEnd {
+                    let t = 1 - 2 / (K.exp(2 * (K.load8(z, j) + K.load8(bias, j))) + 1)
+                    K.store8(t, a, j)
+                    K.store8(1 - t * t, d, j)
+                    j += 8
+                }
+                while j < width {
+                    let t = 1 - 2 / (K.exp(2 * (z[j] + bias[j])) + 1)
+                    a[j] = t
+                    d[j] = 1 - t * t
+                    j += 1
+                }
+            case .softplus:
+                // softplus(z) = max(z, 0) + ln(1 + e^(−|z|)), softplus'(z) = σ(z).
+                for j in 0..<width {
+                    let v = z[j] + bias[j]
+                    let e = K.exp(-Swift.abs(v))
+                    a[j] = Swift.max(v, 0) + K.ln(1 + e)
+                    d[j] = (v >= 0 ? 1 : e) / (1 + e)
+                }
+            case .relu:
+                for j in 0..<width {
+                    let v = z[j] + bias[j]
+                    a[j] = Swift.max(v, 0)
+                    d[j] = v > 0 ? 1 : 0
+                }
+            }
+        }
+    }
+}

@@ -44,6 +44,11 @@ public enum LangevinDynamics {
         let d = energy.dimension
         precondition(start.count == chains * d && chains >= 1, "start must be chains × \(d)")
         precondition(settings.stepSize > 0 && settings.steps >= 0 && settings.every >= 1, "ε > 0, steps ≥ 0, every ≥ 1")
+        if let neural = energy as? NeuralEnergy, NeuralEnergyKernel.supports(neural.network) {
+            // The fused, allocation-free path on two threads (same moves, float32 normals).
+            return NeuralLangevinSampler(neural, maxChains: chains)
+                .run(start: start, chains: chains, settings: settings, shouldStop: shouldStop, progress: progress)
+        }
         var generators = (0..<chains).map { Xoshiro256StarStar.stream(seed: settings.seed, index: UInt64($0)) }
         var x = start
         var snapshots = [(step: 0, states: x)]

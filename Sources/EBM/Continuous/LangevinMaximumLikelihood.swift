@@ -142,6 +142,9 @@ public struct LangevinMaximumLikelihood: ModelTrainer {
         openblas_set_num_threads(1)
         defer { openblas_set_num_threads(blasThreads) }
         var guardian = DivergenceGuard(energy, step: iterationsCompleted)
+        // One sampler for the whole call: its buffers and helper thread serve every iteration.
+        let sampler = NeuralEnergyKernel.supports(energy.network)
+            ? NeuralLangevinSampler(energy, maxChains: Swift.min(options.batchSize, n)) : nil
         var sums = [Double](repeating: 0, count: 6), count = 0
         /// The averages since the last row, as a row (Ctrl-C and the last iteration record it).
         func pending(_ iteration: Int) -> LangevinTrainingRecord? {
@@ -178,7 +181,13 @@ public struct LangevinMaximumLikelihood: ModelTrainer {
             settings.noise = options.noise
             settings.every = Swift.max(1, options.langevinSteps)
             settings.seed = options.seed &+ UInt64(iteration) &* 0x9E37_79B9_7F4A_7C15
-            let run = LangevinDynamics.run(energy, start: start, chains: B, settings: settings)!
+            let run: LangevinRun
+            if let sampler {
+                sampler.load(energy)
+                run = sampler.run(start: start, chains: B, settings: settings)!
+            } else {
+                run = LangevinDynamics.run(energy, start: start, chains: B, settings: settings)!
+            }
             let negative = run.final
             var travel = 0.0
             for r in 0..<B {
@@ -189,13 +198,14 @@ public struct LangevinMaximumLikelihood: ModelTrainer {
             buffer += negative
             if buffer.count > options.bufferSize * d { buffer.removeFirst(buffer.count - options.bufferSize * d) }
             // 3. The loss's parameter gradient: weights (1 + 2αE)/B on data, −(1 − 2αE)/B on samples.
-            let ePlus = energy.energies(positive, rows: B), eMinus = energy.energies(negative, rows: B)
+            // Data and samples stacked (2B rows): one forward pass gives both phases' energies,
+            // and one backward pass with per-row weights gives the whole gradient.
+            let trace = energy.network.forward(positive + negative, rows: 2 * B)
+            let ePlus = Array(trace.output[0..<B]), eMinus = Array(trace.output[B..<(2 * B)])
             let alpha = options.energyPenalty
-            let wPlus = ePlus.map { (1 + 2 * alpha * $0) / Float(B) }
-            let wMinus = eMinus.map { -(1 - 2 * alpha * $0) / Float(B) }
-            let gPlus = energy.parameterGradient(positive, rows: B, weights: wPlus).gradient
-            let gMinus = energy.parameterGradient(negative, rows: B, weights: wMinus).gradient
-            var gradient = zip(gPlus, gMinus).map { $0 + $1 }
+            let rowWeights = ePlus.map { (1 + 2 * alpha * $0) / Float(B) } + eMinus.map { -(1 - 2 * alpha * $0) / Float(B) }
+            let g = energy.network.backward(trace, outputGradient: rowWeights, parameters: true, input: false)
+            var gradient = MultilayerPerceptron.flatten(weights: g.weights, biases: g.biases)
             let norm = gradient.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
             if norm > options.clip { gradient = gradient.map { $0 * options.clip / norm } }
             var θ = energy.network.parameterVector

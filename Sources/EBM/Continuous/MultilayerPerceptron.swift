@@ -37,50 +37,52 @@ public struct MultilayerPerceptron: Sendable, Equatable {
     public struct Trace: Sendable {
         /// A_0 = X, then A_l = φ(Z_l); the last entry is the output Z_L (no activation).
         var activations: [[Float]]
-        /// Z_l for the hidden layers.
-        var preactivations: [[Float]]
-        /// σ(Z_l) for swish layers, kept so the backward pass needs no second exponential.
-        var sigmoids: [[Float]] = []
+        /// φ'(Z_l) for the hidden layers, computed in the same sweep as φ(Z_l).
+        var derivatives: [[Float]]
         public let rows: Int
         public var output: [Float] { activations[activations.count - 1] }
     }
 
     /// The outputs for the rows of X (n × dims[0], row-major), and the trace for `backward`.
+    /// Per layer one sgemm Z = A Wᵀ (W as stored, no transposed copy) and one sweep that adds
+    /// the bias and computes φ and φ' together (`Activation.sweep`).
     public func forward(_ X: [Float], rows n: Int) -> Trace {
         precondition(X.count == n * inputWidth, "the input must be n × \(inputWidth)")
         var activations = [X]
-        var preactivations: [[Float]] = []
-        var sigmoids: [[Float]] = []
+        var derivatives: [[Float]] = []
         for l in 0..<layers {
             let (inW, outW) = (dims[l], dims[l + 1])
             var Z = [Float](repeating: 0, count: n * outW)
-            for r in 0..<n { for j in 0..<outW { Z[r * outW + j] = biases[l][j] } }
             activations[l].withUnsafeBufferPointer { A in
                 weights[l].withUnsafeBufferPointer { W in
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blasint(n), blasint(outW), blasint(inW),
-                                1, A.baseAddress, blasint(inW), W.baseAddress, blasint(inW), 1, &Z, blasint(outW))
+                                1, A.baseAddress, blasint(inW), W.baseAddress, blasint(inW), 0, &Z, blasint(outW))
                 }
             }
             if l == layers - 1 {
+                for r in 0..<n { for j in 0..<outW { Z[r * outW + j] += biases[l][j] } }
                 activations.append(Z)
-            } else if activation == .swish {
-                let sig = Z.map { 1 / (1 + expf(-$0)) }
-                var A = Z
-                for k in A.indices { A[k] *= sig[k] }
-                preactivations.append(Z)
-                sigmoids.append(sig)
-                activations.append(A)
             } else {
-                preactivations.append(Z)
-                activations.append(activation.apply(Z))
+                var D = [Float](repeating: 0, count: n * outW)
+                Z.withUnsafeMutableBufferPointer { z in
+                    D.withUnsafeMutableBufferPointer { d in
+                        biases[l].withUnsafeBufferPointer { b in
+                            activation.sweep(z.baseAddress!, bias: b.baseAddress!, rows: n, width: outW,
+                                             values: z.baseAddress!, derivatives: d.baseAddress!)
+                        }
+                    }
+                }
+                derivatives.append(D)
+                activations.append(Z)
             }
         }
-        return Trace(activations: activations, preactivations: preactivations, sigmoids: sigmoids, rows: n)
+        return Trace(activations: activations, derivatives: derivatives, rows: n)
     }
 
     /// Gradients of a loss L given ∂L/∂output (n × outputWidth): ∂L/∂X (n × inputWidth) and, when
     /// `parameters` is true, ∂L/∂W_l and ∂L/∂b_l (laid out like `weights` and `biases`).
-    public func backward(_ trace: Trace, outputGradient G: [Float], parameters: Bool)
+    /// ∂L/∂X is skipped (returned empty) when `input` is false.
+    public func backward(_ trace: Trace, outputGradient G: [Float], parameters: Bool, input: Bool = true)
         -> (input: [Float], weights: [[Float]], biases: [[Float]]) {
         let n = trace.rows
         precondition(G.count == n * outputWidth, "the output gradient must be n × \(outputWidth)")
@@ -100,19 +102,15 @@ public struct MultilayerPerceptron: Sendable, Equatable {
                 dWeights[l] = dW
                 dBiases[l] = db
             }
+            if l == 0 && !input { dZ = []; break }
             var dA = [Float](repeating: 0, count: n * inW)
             weights[l].withUnsafeBufferPointer { W in
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(n), blasint(inW), blasint(outW),
                             1, dZ, blasint(outW), W.baseAddress, blasint(inW), 0, &dA, blasint(inW))
             }
             if l > 0 {
-                if activation == .swish {
-                    // swish'(z) = σ(z) + z σ(z)(1 − σ(z)), with σ(z) from the forward pass.
-                    let Z = trace.preactivations[l - 1], sig = trace.sigmoids[l - 1]
-                    for k in dA.indices { dA[k] *= sig[k] + Z[k] * sig[k] * (1 - sig[k]) }
-                } else {
-                    activation.multiplyByDerivative(&dA, at: trace.preactivations[l - 1])
-                }
+                let D = trace.derivatives[l - 1]
+                for k in dA.indices { dA[k] *= D[k] }
             }
             dZ = dA
         }

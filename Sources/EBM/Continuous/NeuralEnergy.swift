@@ -16,6 +16,25 @@ public struct NeuralEnergy: ContinuousEnergy, Equatable {
     public func energies(_ X: [Float], rows n: Int) -> [Float] { network.forward(X, rows: n).output }
 
     public func energiesAndGradients(_ X: [Float], rows n: Int) -> (energies: [Float], gradients: [Float]) {
+        if NeuralEnergyKernel.supports(network) && n > 0 {
+            precondition(X.count == n * dimension, "the input must be n × \(dimension)")
+            var E = [Float](repeating: 0, count: n), G = [Float](repeating: 0, count: n * dimension)
+            let kernel = NeuralEnergyKernel(network, maxRows: n)
+            X.withUnsafeBufferPointer { x in
+                E.withUnsafeMutableBufferPointer { e in
+                    G.withUnsafeMutableBufferPointer { g in
+                        kernel.energiesAndGradients(x.baseAddress!, rows: n, energies: e.baseAddress!, gradients: g.baseAddress!)
+                    }
+                }
+            }
+            return (E, G)
+        }
+        return referenceEnergiesAndGradients(X, rows: n)
+    }
+
+    /// The same through the general `forward`/`backward` passes (the reference the fused kernel
+    /// is tested against).
+    func referenceEnergiesAndGradients(_ X: [Float], rows n: Int) -> (energies: [Float], gradients: [Float]) {
         let trace = network.forward(X, rows: n)
         let g = network.backward(trace, outputGradient: [Float](repeating: 1, count: n), parameters: false)
         return (trace.output, g.input)

@@ -1,3 +1,4 @@
+import COpenBLAS
 import Glibc
 
 /// A score model s_θ(x, σ) ≈ ∇ₓ log p_σ(x) (Song and Ermon 2019, 003 §13.1.2): a multilayer
@@ -131,6 +132,10 @@ public struct ScoreMatchingTrainer: ModelTrainer {
         let d = model.dimension
         precondition(data.count == n * d && n >= 1, "data must be n × \(d)")
         optimizer.learningRate = options.learningRate
+        // Minibatch products are small: OpenBLAS's threads cost more than they save on them.
+        let blasThreads = openblas_get_num_threads()
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(blasThreads) }
         let B = Swift.min(options.batchSize, n)
         var lossSum = 0.0, count = 0
         var guardian = DivergenceGuard((model, optimizer), step: iterationsCompleted)

@@ -1,3 +1,4 @@
+import COpenBLAS
 import Glibc
 
 /// Annealed importance sampling (AIS) of log Z for an RBM, as in Salakhutdinov and Murray (2008),
@@ -23,8 +24,13 @@ import Glibc
 ///     log w = Σ_{k=1}^{K−1} [log p*_{β_k}(x_k) − log p*_{β_{k−1}}(x_k)],   x_{k+1} ~ T_{β_k}(x_k, ·)
 ///
 /// so that E[w] = Z_B / Z_A. All runs advance together: per temperature one sgemm X Wᵀ (whose
-/// result serves both the weight update and the hidden sampling) and one sgemm H W. Run r draws
-/// its uniforms only from `Xoshiro256StarStar.stream(seed:index: r)`.
+/// result serves both the weight update and the hidden sampling) and one sgemm H W, each split
+/// in two halves by output columns that run at once on two threads (`AISWorkspace`). The
+/// element-wise work is fused and vectorised in float32 (`ElementwiseKernels.softplusStep`: the
+/// log-weight term and σ(βz) from the same two exponentials); each run's terms are summed in
+/// float32 per half and added to its log w in float64. Run r draws its uniforms only from
+/// `Xoshiro256StarStar.stream(seed:index: r)`, and every number is the same whether the halves
+/// run in parallel or one after the other.
 public struct AnnealedImportanceSampling: Sendable {
     /// Independent AIS runs (importance samples), advanced together.
     public var runs: Int
@@ -119,63 +125,22 @@ public struct AnnealedImportanceSampling: Sendable {
         let cA = Self.baseRateBiases(visible: D, data: data)
         let logZA = Self.baseLogPartitionFunction(visibleBiases: cA, hidden: H)
 
-        let cA64 = cA.map(Double.init), c64 = rbm.c.map(Double.init), b64 = rbm.b.map(Double.init)
-        let dc = (0..<D).map { c64[$0] - cA64[$0] }   // ∂ log p*_β / ∂β, bias part: (c − c_A)ᵀx
-        var generators = (0..<n).map { Xoshiro256StarStar.stream(seed: seed, index: UInt64($0)) }
-        let x = UnsafeMutablePointer<Float>.allocate(capacity: n * D)   // states, runs × D
-        let p = UnsafeMutablePointer<Float>.allocate(capacity: n * D)   // p(x = 1 | h)
-        let a = UnsafeMutablePointer<Float>.allocate(capacity: n * H)   // XWᵀ, then p(h = 1 | x)
-        let h = UnsafeMutablePointer<Float>.allocate(capacity: n * H)
-        defer { x.deallocate(); p.deallocate(); a.deallocate(); h.deallocate() }
-        var logW = [Double](repeating: 0, count: n)
-
+        let generators = (0..<n).map { Xoshiro256StarStar.stream(seed: seed, index: UInt64($0)) }
+        let work = AISWorkspace(rbm, runs: n, baseBiases: cA, generators: generators)
+        let blasThreads = openblas_get_num_threads()
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(blasThreads) }
         // x₁ ~ p_A exactly: independent Bernoulli(σ(c_A)).
-        for r in 0..<n { for i in 0..<D { p[r * D + i] = Float(ElementwiseKernels.sigmoid(cA64[i])) } }
-        generators.withUnsafeMutableBufferPointer { g in
-            ElementwiseKernels.sampleBernoulli(probabilities: p, into: x, rows: n, columns: D, generators: g.baseAddress!)
-        }
-
+        work.startFromBase()
         for k in 1..<K {
             if k % Self.pollInterval == 0 && shouldStop() { return nil }
-            let previous = beta(k - 1), current = beta(k)
-            let step = current - previous
-            // log p*_{β_k}(x_k) − log p*_{β_{k−1}}(x_k), and p(h = 1 | x) at β_k for the transition.
-            RBMProducts.hiddenPreactivations(rbm, x: x, rows: n, into: a)
-            logW.withUnsafeMutableBufferPointer { lw in
-                for r in 0..<n {
-                    let xr = x + r * D, ar = a + r * H
-                    var bias = 0.0
-                    for i in 0..<D where xr[i] != 0 { bias += dc[i] }
-                    var s = step * bias
-                    for j in 0..<H {
-                        let z = Double(ar[j]) + b64[j]
-                        s += ElementwiseKernels.softplus(current * z) - ElementwiseKernels.softplus(previous * z)
-                        ar[j] = Float(ElementwiseKernels.sigmoid(current * z))
-                    }
-                    lw[r] += s
-                }
-            }
-            if k == K - 1 { break }   // no transition needed after the last weight update
-            // T_{β_k}: h ~ σ(β(b + Wx)), then x ~ σ((1 − β)c_A + β(c + Wᵀh)).
-            generators.withUnsafeMutableBufferPointer { g in
-                ElementwiseKernels.sampleBernoulli(probabilities: a, into: h, rows: n, columns: H, generators: g.baseAddress!)
-            }
-            rbm.W.withUnsafeBufferPointer { w in
-                RBMProducts.hW(h, rows: n, w: w.baseAddress, hidden: H, visible: D, into: p)
-            }
-            let fc = Float(current), fa = Float(1 - current)
-            cA.withUnsafeBufferPointer { ca in
-                rbm.c.withUnsafeBufferPointer { c in
-                    for r in 0..<n {
-                        let pr = p + r * D
-                        for i in 0..<D { pr[i] = ElementwiseKernels.sigmoid(fa * ca[i] + fc * (c[i] + pr[i])) }
-                    }
-                }
-            }
-            generators.withUnsafeMutableBufferPointer { g in
-                ElementwiseKernels.sampleBernoulli(probabilities: p, into: x, rows: n, columns: D, generators: g.baseAddress!)
-            }
+            work.previous = Float(beta(k - 1))
+            work.current = Float(beta(k))
+            work.step = beta(k) - beta(k - 1)
+            work.last = k == K - 1
+            work.temperature()
         }
+        let logW = work.logWeights
 
         // log mean w and log(mean w ± 3 std(w)/√n), with w scaled by e^(−max log w).
         let m = logW.max()!
@@ -193,5 +158,145 @@ public struct AnnealedImportanceSampling: Sendable {
         let lower = mean - margin > 0 ? logZA + m + log(mean - margin) : -Double.infinity
         return Result(logZ: logZ, lower: lower, upper: upper, logWeights: logW, logZBase: logZA,
                       baseVisibleBiases: cA, runs: n, temperatures: K)
+    }
+}
+
+/// The buffers and the two halves of AIS's per-temperature work (see `RBMWorkspace` for the
+/// scheme): hidden units split for X Wᵀ and the log-weight terms, visible units for H W and
+/// σ, runs for the Bernoulli sampling. Split points are multiples of 64 units, so each half's
+/// sgemm computes its columns as the whole product would.
+private final class AISWorkspace {
+    let n: Int, D: Int, H: Int
+    let W: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>
+    let cA: UnsafeMutablePointer<Float>, dc: UnsafeMutablePointer<Float>
+    let x: UnsafeMutablePointer<Float>, p: UnsafeMutablePointer<Float>
+    let a: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>
+    /// Each half's sum of the log-weight terms of its hidden units, per run (2 × n).
+    let partial: UnsafeMutablePointer<Float>
+    let generators: UnsafeMutablePointer<Xoshiro256StarStar>
+    /// log w per run (a raw buffer: both halves write to it at once, at different runs).
+    let logW: UnsafeMutablePointer<Double>
+    var logWeights: [Double] { Array(UnsafeBufferPointer(start: logW, count: n)) }
+    var previous: Float = 0, current: Float = 0, step = 0.0, last = false
+    private let hiddenSplit: Int, visibleSplit: Int, rowSplit: Int
+    private var helper: RBMHelperThread?
+    private var allocations: [UnsafeMutablePointer<Float>] = []
+
+    private enum Phase: Int { case hidden, sampleHidden, visible, sampleVisible }
+
+    init(_ rbm: RestrictedBoltzmannMachine, runs: Int, baseBiases: [Float], generators gens: [Xoshiro256StarStar]) {
+        (n, D, H) = (runs, rbm.visible, rbm.hidden)
+        var allocations: [UnsafeMutablePointer<Float>] = []
+        func buffer(_ count: Int) -> UnsafeMutablePointer<Float> {
+            let raw = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(count, 1) * 4, alignment: 64)
+            let q = raw.initializeMemory(as: Float.self, repeating: 0, count: Swift.max(count, 1))
+            allocations.append(q)
+            return q
+        }
+        W = buffer(H * D); b = buffer(H); c = buffer(D); cA = buffer(D); dc = buffer(D)
+        x = buffer(n * D); p = buffer(n * D); a = buffer(n * H); h = buffer(n * H); partial = buffer(2 * n)
+        self.allocations = allocations
+        W.update(from: rbm.W, count: H * D)
+        b.update(from: rbm.b, count: H)
+        c.update(from: rbm.c, count: D)
+        cA.update(from: baseBiases, count: D)
+        for i in 0..<D { dc[i] = Float(Double(rbm.c[i]) - Double(baseBiases[i])) }
+        generators = .allocate(capacity: n)
+        generators.initialize(from: gens, count: n)
+        logW = .allocate(capacity: n)
+        logW.initialize(repeating: 0, count: n)
+        func split(_ units: Int) -> Int { (units / 2 + 32) / 64 * 64 }
+        (hiddenSplit, visibleSplit) = (split(H), split(D))
+        rowSplit = n / 2
+        let splits = (1..<H).contains(hiddenSplit) || (1..<D).contains(visibleSplit)
+        if splits && n * H * D >= 1 << 18 && sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2 {
+            helper = RBMHelperThread { [unowned(unsafe) self] job in self.run(Phase(rawValue: job)!, half: 1) }
+        }
+    }
+
+    deinit {
+        helper = nil
+        for q in allocations { UnsafeMutableRawPointer(q).deallocate() }
+        generators.deinitialize(count: n)
+        generators.deallocate()
+        logW.deallocate()
+    }
+
+    func startFromBase() {
+        for r in 0..<n { for i in 0..<D { p[r * D + i] = Float(ElementwiseKernels.sigmoid(Double(cA[i]))) } }
+        ElementwiseKernels.sampleBernoulli(probabilities: p, into: x, rows: n, columns: D, generators: generators)
+    }
+
+    /// log w += log p*_β(x) − log p*_β′(x); then, unless this is the last temperature, T_β.
+    func temperature() {
+        runBoth(.hidden)
+        runBoth(.sampleHidden)
+        if last { return }
+        runBoth(.visible)
+        runBoth(.sampleVisible)
+    }
+
+    private func runBoth(_ phase: Phase) {
+        if let helper {
+            helper.run(job: phase.rawValue) { run(phase, half: 0) }
+        } else {
+            run(phase, half: 0)
+            run(phase, half: 1)
+        }
+    }
+
+    private func run(_ phase: Phase, half: Int) {
+        switch phase {
+        case .hidden:
+            // a = X Wᵀ for this half's hidden units, then per run the sum of
+            // softplus(β z) − softplus(β′ z) over them and a ← σ(β z), z = a + b.
+            let units = half == 0 ? 0..<Swift.min(hiddenSplit, H) : Swift.min(hiddenSplit, H)..<H
+            let out = partial + half * n
+            guard !units.isEmpty else {
+                for r in 0..<n { out[r] = 0 }
+                return
+            }
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blasint(n), blasint(units.count), blasint(D),
+                        1, x, blasint(D), W + units.lowerBound * D, blasint(D), 0, a + units.lowerBound, blasint(H))
+            for r in 0..<n {
+                out[r] = ElementwiseKernels.softplusStepRow(a + r * H, bias: b, columns: units, current: current, previous: previous)
+            }
+        case .sampleHidden:
+            // log w += (β − β′)(c − c_A)ᵀx + the hidden terms, then h ~ σ(β(b + Wx)).
+            let rows = half == 0 ? 0..<rowSplit : rowSplit..<n
+            for r in rows {
+                let bias = Double(ElementwiseKernels.dot(x + r * D, dc, count: D))
+                logW[r] += step * bias + Double(partial[r]) + Double(partial[n + r])
+            }
+            if !last {
+                ElementwiseKernels.sampleBernoulli(probabilities: a, stride: H, into: h, stride: H, rows: rows, columns: H,
+                                                   generators: generators)
+            }
+        case .visible:
+            // p = σ((1 − β)c_A + β(c + hW)) for this half's visible units.
+            let units = half == 0 ? 0..<Swift.min(visibleSplit, D) : Swift.min(visibleSplit, D)..<D
+            guard !units.isEmpty else { return }
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(n), blasint(units.count), blasint(H),
+                        1, h, blasint(H), W + units.lowerBound, blasint(D), 0, p + units.lowerBound, blasint(D))
+            let fc = current, fa = 1 - current
+            let vectorEnd = units.lowerBound + units.count / 8 * 8
+            for r in 0..<n {
+                let pr = p + r * D
+                var i = units.lowerBound
+                while i < vectorEnd {
+                    let t = fa * ElementwiseKernels.load8(cA, i) + fc * (ElementwiseKernels.load8(c, i) + ElementwiseKernels.load8(pr, i))
+                    ElementwiseKernels.store8(1 / (1 + ElementwiseKernels.exp(-t)), pr, i)
+                    i += 8
+                }
+                while i < units.upperBound {
+                    pr[i] = ElementwiseKernels.sigmoid(fa * cA[i] + fc * (c[i] + pr[i]))
+                    i += 1
+                }
+            }
+        case .sampleVisible:
+            let rows = half == 0 ? 0..<rowSplit : rowSplit..<n
+            ElementwiseKernels.sampleBernoulli(probabilities: p, stride: D, into: x, stride: D, rows: rows, columns: D,
+                                               generators: generators)
+        }
     }
 }
