@@ -2,7 +2,7 @@ import COpenBLAS
 
 /// Settings of minibatch RBM training.
 public struct RBMTrainingOptions: Sendable {
-    /// CD-k or PCD-k.
+    /// CD-k, PCD-k or PT-k (`ParallelTemperingSampler`).
     public var sampler: any NegativePhaseSampler = ContrastiveDivergence(k: 1)
     /// ε: each update adds ε times the mean gradient over the minibatch.
     public var learningRate: Float = 0.1
@@ -44,6 +44,7 @@ extension RBMTrainingOptions: TrainerSettings {
     /// that decide the trajectory (not how many epochs a call runs or what it monitors).
     public func continues(_ previous: RBMTrainingOptions) -> Bool {
         sampler.k == previous.sampler.k && sampler.persistentChains == previous.sampler.persistentChains
+            && (sampler as? ParallelTemperingSampler) == (previous.sampler as? ParallelTemperingSampler)
             && learningRate == previous.learningRate && finalLearningRate == previous.finalLearningRate
             && momentum == previous.momentum && weightDecay == previous.weightDecay
             && batchSize == previous.batchSize && seed == previous.seed
@@ -72,6 +73,8 @@ public struct RBMTrainer: ModelTrainer {
     private var persistentHidden: [Float] = []
     private var persistentRows = 0
     private var chainGenerators: [Xoshiro256StarStar] = []
+    /// PT-k's replicas, carried between calls like PCD's chains.
+    private var temperedReplicas: TemperedRBMReplicas?
     /// μ·v of W, b and c after the last update, so momentum carries over between calls.
     private var velocities: [Float] = []
     /// Whether the halves of each update run on two threads (tests force either mode).
@@ -315,6 +318,7 @@ public struct RBMTrainer: ModelTrainer {
 
     private func restoreState(_ ws: RBMWorkspace) {
         ws.setVelocities(velocities)
+        ws.tempered = temperedReplicas
         guard persistentHidden.count == ws.maxBatch * ws.H else { return }
         ws.persistentHidden.update(from: persistentHidden, count: persistentHidden.count)
         ws.persistentRows = persistentRows
@@ -322,6 +326,7 @@ public struct RBMTrainer: ModelTrainer {
 
     private mutating func saveState(_ ws: RBMWorkspace) {
         velocities = ws.velocities
+        temperedReplicas = ws.tempered
         chainGenerators = ws.currentGenerators
         persistentRows = ws.persistentRows
         persistentHidden = Array(UnsafeBufferPointer(start: ws.persistentHidden, count: ws.maxBatch * ws.H))
