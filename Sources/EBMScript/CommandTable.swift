@@ -30,7 +30,7 @@ public struct CommandTable: Sendable {
         // Boltzmann machines
         .rbm, .boltzmann, .energy, .freeEnergy, .pHGivenX, .pXGivenH, .logZ, .loglik, .grad, .pll, .reconError, .reconstruct,
         // Sampling and training
-        .gibbs, .train,
+        .gibbs, .train, .tempered,
         // Estimating the partition function
         .ais,
         // Derivations

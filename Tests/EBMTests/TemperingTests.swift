@@ -144,6 +144,15 @@ final class TemperingTests: XCTestCase {
         let test = ChiSquaredTest(binaryRows: run.samples, probabilities: exact)
         XCTAssertGreaterThan(run.samples.count, 1000)
         XCTAssertGreaterThan(test.pValue, 1e-3, "χ² = \(test.statistic) on \(test.degreesOfFreedom) dof, \(run.samples.count) samples")
+        // One plain Gibbs chain as long as all ST chains together stays in the mode it starts in.
+        var g = Xoshiro256StarStar(seed: 2)
+        var s = rbm.initialState(&g)
+        var plain: [[Double]] = []
+        for t in 1...200_000 {
+            rbm.temperedMove(&s, beta: 1, &g)
+            if t % 40 == 0 { plain.append(Array(s.prefix(rbm.visible))) }
+        }
+        XCTAssertLessThan(ChiSquaredTest(binaryRows: plain, probabilities: exact).pValue, 1e-6)
         // The adapted weights approach −log Z(β) + log Z(1): at β = 0 the joint is uniform over 2⁷ states.
         let logZ1 = try rbm.logPartitionFunction()
         let g0 = st.weights.map { $0[0] }.reduce(0, +) / Double(st.chains)
