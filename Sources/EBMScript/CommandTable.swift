@@ -36,7 +36,7 @@ public struct CommandTable: Sendable {
         // Derivations
         .derive, .gradcheck,
         // Continuous energies
-        .mlpEnergy, .gaussian, .mixture, .doubleWell, .planeData, .langevin, .compare, .modes, .energyMap,
+        .mlpEnergy, .gaussian, .mixture, .doubleWell, .planeData, .laplaceMixture, .langevin, .compare, .modes, .energyMap,
         .scoreModel, .ladder, .annealedLangevin, .score,
         // Model files
         .save, .load, .exportNPY, .importNPY,

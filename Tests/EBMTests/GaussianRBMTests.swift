@@ -95,10 +95,7 @@ final class GaussianRBMTests: XCTestCase {
         let train = all.rows(0..<50_000), test = all.rows(50_000..<100_000)
         var m = GaussianBernoulliRBM(visible: 2, hidden: 4, seed: 42, initScale: 0.5)
         // PyDeep sets b so that each one-hot component has weight 0.1 of the h = 0 component.
-        for j in 0..<4 {
-            let norm2 = (0..<2).reduce(0.0) { $0 + Double(m.W[j * 2 + $1] * m.W[j * 2 + $1]) }
-            m.b[j] = Float(-norm2 / 2 + log(0.1))
-        }
+        m.setHiddenBiases(componentWeight: 0.1)
         var o = GaussianRBMTrainingOptions()
         o.sampler = sampler
         o.learningRate = 1

@@ -49,6 +49,22 @@ public struct GaussianBernoulliRBM: Sendable, Equatable {
         visibleUnits = GaussianUnits(sigma: sigma)
     }
 
+    /// Sets b so that every component with one hidden unit on has `weight` times the weight of
+    /// the h = 0 component: bⱼ = −Σᵢ [(cᵢ + Wⱼᵢ)² − cᵢ²]/(2σᵢ²) + log(weight). PyDeep's
+    /// initialisation for GB-RBMs (weight 0.1): the mixture starts as one dominant Gaussian with
+    /// small side components, instead of 2^H equal ones far from the data.
+    public mutating func setHiddenBiases(componentWeight weight: Double) {
+        precondition(weight > 0, "a component weight must be positive")
+        for j in 0..<hidden {
+            var t = 0.0
+            for i in 0..<visible {
+                let (ci, w) = (Double(c[i]), Double(W[j * visible + i]))
+                t += ((ci + w) * (ci + w) - ci * ci) / (2 * Double(sigma[i]) * Double(sigma[i]))
+            }
+            b[j] = Float(-t + Glibc.log(weight))
+        }
+    }
+
     public static func == (a: Self, b: Self) -> Bool { a.W == b.W && a.b == b.b && a.c == b.c && a.sigma == b.sigma }
 
     /// E(x, h) in float64.

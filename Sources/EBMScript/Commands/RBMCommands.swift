@@ -16,6 +16,8 @@ extension Command {
             Parameter("visible_units", .choice(["binary", "gaussian"]), default: .string("binary"),
                       "\"gaussian\": real visible units with their own σ (a Gaussian–Bernoulli RBM, Cho, Ilin and Raiko 2011)"),
             Parameter("sigma", .positiveNumber, default: .number(1), "gaussian visible units: the initial σ of every unit"),
+            Parameter("component_weight", .optional(.positiveNumber), default: Value.none,
+                      "gaussian visible units: set b so each one-hidden-unit component weighs this times the h = 0 one (PyDeep uses 0.1); default b = 0"),
         ],
         details: """
         The energy (003, §13.2):  E(x, h) = -hᵀWx - cᵀx - bᵀh
@@ -33,11 +35,13 @@ extension Command {
         }
         let shape = try imageShape(args, count: d)
         if args.string("visible_units") == "gaussian" {
-            return .object(GaussianRBMValue(GaussianBernoulliRBM(visible: d, hidden: h, seed: UInt64(args.int("seed")),
-                                                                  initScale: Float(args.number("init")), sigma: Float(args.number("sigma"))),
-                                            imageShape: shape))
-        } else if args.isGiven("sigma") {
-            throw args.error("sigma", "sigma is the σ of gaussian visible units", hint: "add visible_units: \"gaussian\", or leave sigma out")
+            var g = GaussianBernoulliRBM(visible: d, hidden: h, seed: UInt64(args.int("seed")),
+                                         initScale: Float(args.number("init")), sigma: Float(args.number("sigma")))
+            if !args["component_weight"].isNone { g.setHiddenBiases(componentWeight: args.number("component_weight")) }
+            return .object(GaussianRBMValue(g, imageShape: shape))
+        }
+        for name in ["sigma", "component_weight"] where args.isGiven(name) {
+            throw args.error(name, "\(name) is for gaussian visible units", hint: "add visible_units: \"gaussian\", or leave \(name) out")
         }
         let machine = RestrictedBoltzmannMachine(visible: d, hidden: h, seed: UInt64(args.int("seed")), initScale: Float(args.number("init")))
         return .object(RBMValue(machine, imageShape: shape))

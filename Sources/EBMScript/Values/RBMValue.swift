@@ -78,8 +78,6 @@ public final class RBMValue: ModelValue {
         trainParameters: [
             Parameter("method", .choice(["cd", "pcd", "pt"]), default: .string("cd"),
                       "\"cd\": chains start at the data (003, Algorithm 1); \"pcd\": persistent chains (Tieleman 2008); \"pt\": persistent parallel-tempering ladders (Desjardins et al. 2010)"),
-            Parameter("betas", .oneOf([.integer(min: 2, max: 1000), .tensor]), default: .number(10),
-                      "method \"pt\": the ladder, a number of levels (0, then geometric from 1/levels to 1) or the inverse temperatures themselves, increasing to 1"),
             Parameter("k", .integer(min: 1, max: 10_000), default: .number(1), "Gibbs steps per update"),
             Parameter("lr", .positiveNumber, default: .number(0.1), "the learning rate ε"),
             Parameter("lr_end", .optional(.number), default: Value.none, "if given, ε falls linearly from lr to lr_end over the epochs of this call"),
@@ -94,6 +92,8 @@ public final class RBMValue: ModelValue {
                       "also estimate log Z by AIS every this many epochs (and after the last), and the monitor set's log-likelihood with it"),
             Parameter("ais_runs", .integer(min: 2, max: 100_000), default: .number(100), "AIS runs for those estimates"),
             Parameter("ais_betas", .integer(min: 2, max: 10_000_000), default: .number(10_000), "AIS inverse temperatures for those estimates"),
+            Parameter("betas", .oneOf([.integer(min: 2, max: 1000), .tensor]), default: .number(10),
+                      "method \"pt\": the ladder, a number of levels (0, then geometric from 1/levels to 1) or the inverse temperatures themselves, increasing to 1"),
         ],
         trainSummary: "CD-k, PCD-k or PT-k minibatch updates ε(E_data[p(h|x)xᵀ] − E_chains[p(h|x̃)x̃ᵀ]) with momentum and weight decay; history per epoch: recon, pll, loglik (exact when enumerable), ais_log_z ±3σ and ais_loglik with ais_every"
     )
