@@ -107,7 +107,8 @@ public struct ReverseAnnealedImportanceSampling: Sendable {
             let current = beta(k), next = beta(k - 1)
             x.withUnsafeBufferPointer { xp in
                 a.withUnsafeMutableBufferPointer { ap in
-                    RBMProducts.hiddenPreactivations(rbm, x: xp.baseAddress!, rows: n, into: ap.baseAddress!)
+                    guard let xb = xp.baseAddress, let ab = ap.baseAddress else { return }
+                    RBMProducts.hiddenPreactivations(rbm, x: xb, rows: n, into: ab)
                 }
             }
             for r in 0..<n { logW[r] += logF(r, next) - logF(r, current) }
@@ -122,7 +123,8 @@ public struct ReverseAnnealedImportanceSampling: Sendable {
             h.withUnsafeBufferPointer { hp in
                 p.withUnsafeMutableBufferPointer { pp in
                     rbm.W.withUnsafeBufferPointer { w in
-                        RBMProducts.hW(hp.baseAddress!, rows: n, w: w.baseAddress, hidden: H, visible: D, into: pp.baseAddress!)
+                        guard let hb = hp.baseAddress, let pb = pp.baseAddress else { return }
+                        RBMProducts.hW(hb, rows: n, w: w.baseAddress, hidden: H, visible: D, into: pb)
                     }
                 }
             }

@@ -83,7 +83,7 @@ public struct GaussianBernoulliRBM: Sendable, Equatable {
     }
 
     /// bⱼ + Σᵢ Wⱼᵢ xᵢ/σᵢ² for one row x, float64.
-    func hiddenInput(_ x: UnsafePointer<Double>, _ j: Int) -> Double {
+    func hiddenInput(_ x: [Double], _ j: Int) -> Double {
         var a = Double(b[j])
         for i in 0..<visible { a += Double(W[j * visible + i]) * x[i] / (Double(sigma[i]) * Double(sigma[i])) }
         return a
@@ -99,8 +99,12 @@ public struct GaussianBernoulliRBM: Sendable, Equatable {
         scaled.withUnsafeBufferPointer { x in
             W.withUnsafeBufferPointer { w in
                 out.withUnsafeMutableBufferPointer { o in
-                    RBMProducts.xWT(x.baseAddress!, rows: n, w: w.baseAddress, hidden: hidden, visible: visible, into: o.baseAddress!)
-                    b.withUnsafeBufferPointer { bp in hiddenUnits.meanFromInputs(o.baseAddress!, rows: n, columns: hidden, bias: bp.baseAddress!) }
+                    guard let xp = x.baseAddress, let op = o.baseAddress else { return }
+                    RBMProducts.xWT(xp, rows: n, w: w.baseAddress, hidden: hidden, visible: visible, into: op)
+                    b.withUnsafeBufferPointer { bp in
+                        guard let bb = bp.baseAddress else { return }
+                        hiddenUnits.meanFromInputs(op, rows: n, columns: hidden, bias: bb)
+                    }
                 }
             }
         }
@@ -115,8 +119,12 @@ public struct GaussianBernoulliRBM: Sendable, Equatable {
         Hm.scalars.withUnsafeBufferPointer { h in
             W.withUnsafeBufferPointer { w in
                 out.withUnsafeMutableBufferPointer { o in
-                    RBMProducts.hW(h.baseAddress!, rows: n, w: w.baseAddress, hidden: hidden, visible: visible, into: o.baseAddress!)
-                    c.withUnsafeBufferPointer { cp in visibleUnits.meanFromInputs(o.baseAddress!, rows: n, columns: visible, bias: cp.baseAddress!) }
+                    guard let hp = h.baseAddress, let op = o.baseAddress else { return }
+                    RBMProducts.hW(hp, rows: n, w: w.baseAddress, hidden: hidden, visible: visible, into: op)
+                    c.withUnsafeBufferPointer { cp in
+                        guard let cb = cp.baseAddress else { return }
+                        visibleUnits.meanFromInputs(op, rows: n, columns: visible, bias: cb)
+                    }
                 }
             }
         }
@@ -135,9 +143,7 @@ public struct GaussianBernoulliRBM: Sendable, Equatable {
                 let v = Double(sigma[i]) * Double(sigma[i])
                 f -= (x[i] - Double(c[i])) * (x[i] - Double(c[i])) / (2 * v)
             }
-            x.withUnsafeBufferPointer { xp in
-                for j in 0..<hidden { f += hiddenUnits.cumulantGenerating(hiddenInput(xp.baseAddress!, j)) }
-            }
+            for j in 0..<hidden { f += hiddenUnits.cumulantGenerating(hiddenInput(x, j)) }
             return f
         }
     }
@@ -221,9 +227,7 @@ extension GaussianBernoulliRBM: EnergyModel, TemperableModel {
     }
     public func temperedMove(_ s: inout [Double], beta: Double, _ g: inout Xoshiro256StarStar) {
         var h = [Double](repeating: 0, count: hidden)
-        s.withUnsafeBufferPointer { sp in
-            for j in 0..<hidden { h[j] = g.nextUnitDouble() < ElementwiseKernels.sigmoid(beta * hiddenInput(sp.baseAddress!, j)) ? 1 : 0 }
-        }
+        for j in 0..<hidden { h[j] = g.nextUnitDouble() < ElementwiseKernels.sigmoid(beta * hiddenInput(s, j)) ? 1 : 0 }
         for i in 0..<visible {
             var mu = Double(c[i])
             for j in 0..<hidden where h[j] != 0 { mu += Double(W[j * visible + i]) }

@@ -56,3 +56,42 @@ public struct GaussianRBMGibbsChain: MarkovChain {
         return ChainSnapshot(step: stepsTaken, samples: x, probabilities: machine.visibleMeans(h))
     }
 }
+
+/// The GB-RBM's marginal energy E(x) = −log p̃(x) = Σᵢ (xᵢ − cᵢ)²/(2σᵢ²) − Σⱼ softplus(bⱼ + Σᵢ Wⱼᵢxᵢ/σᵢ²)
+/// with ∇ₓE = (x − c)/σ² − Σⱼ σ(bⱼ + Wⱼx/σ²) Wⱼ/σ², so Langevin dynamics and energy maps work on it.
+public struct GaussianRBMEnergy: ContinuousEnergy {
+    public let machine: GaussianBernoulliRBM
+    public var dimension: Int { machine.visible }
+    public var description: String { "marginal energy of a \(machine.modelDescription)" }
+
+    public func energies(_ X: [Float], rows: Int) -> [Float] { energiesAndGradients(X, rows: rows).energies }
+
+    public func energiesAndGradients(_ X: [Float], rows n: Int) -> (energies: [Float], gradients: [Float]) {
+        let (D, H) = (machine.visible, machine.hidden)
+        let v = machine.sigma.map { Double($0) * Double($0) }
+        var E = [Float](repeating: 0, count: n), G = [Float](repeating: 0, count: n * D)
+        var x = [Double](repeating: 0, count: D)
+        for r in 0..<n {
+            var e = 0.0
+            for i in 0..<D {
+                x[i] = Double(X[r * D + i])
+                let u = x[i] - Double(machine.c[i])
+                e += u * u / (2 * v[i])
+                G[r * D + i] = Float(u / v[i])
+            }
+            for j in 0..<H {
+                var a = Double(machine.b[j])
+                for i in 0..<D { a += Double(machine.W[j * D + i]) * x[i] / v[i] }
+                e -= ElementwiseKernels.softplus(a)
+                let p = ElementwiseKernels.sigmoid(a)
+                for i in 0..<D { G[r * D + i] -= Float(p * Double(machine.W[j * D + i]) / v[i]) }
+            }
+            E[r] = Float(e)
+        }
+        return (E, G)
+    }
+}
+
+extension GaussianBernoulliRBM: DifferentiableEnergyModel {
+    public var continuousEnergy: any ContinuousEnergy { GaussianRBMEnergy(machine: self) }
+}

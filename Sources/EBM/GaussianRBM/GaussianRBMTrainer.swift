@@ -175,9 +175,7 @@ public struct GaussianRBMTrainer: ModelTrainer {
         let v = m.sigma.map { Double($0) * Double($0) }
         var ph = [Double](repeating: 0, count: H)
         for x in rows {
-            x.withUnsafeBufferPointer { xp in
-                for j in 0..<H { ph[j] = ElementwiseKernels.sigmoid(m.hiddenInput(xp.baseAddress!, j)) }
-            }
+            for j in 0..<H { ph[j] = ElementwiseKernels.sigmoid(m.hiddenInput(x, j)) }
             for j in 0..<H {
                 gb[j] += sign * ph[j]
                 for i in 0..<D { gW[j * D + i] += sign * ph[j] * x[i] / v[i] }

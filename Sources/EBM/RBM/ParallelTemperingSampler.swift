@@ -67,7 +67,8 @@ struct TemperedRBMReplicas {
             // h ~ σ(β(b + Wx))
             x.withUnsafeBufferPointer { xp in
                 pre.withUnsafeMutableBufferPointer { a in
-                    RBMProducts.xWT(xp.baseAddress!, rows: R, w: W, hidden: H, visible: D, into: a.baseAddress!)
+                    guard let xb = xp.baseAddress, let ab = a.baseAddress else { return }
+                    RBMProducts.xWT(xb, rows: R, w: W, hidden: H, visible: D, into: ab)
                 }
             }
             for r in 0..<R {
@@ -80,7 +81,8 @@ struct TemperedRBMReplicas {
             // x ~ σ(β(c + Wᵀh))
             h.withUnsafeBufferPointer { hp in
                 pre.withUnsafeMutableBufferPointer { a in
-                    RBMProducts.hW(hp.baseAddress!, rows: R, w: W, hidden: H, visible: D, into: a.baseAddress!)
+                    guard let hb = hp.baseAddress, let ab = a.baseAddress else { return }
+                    RBMProducts.hW(hb, rows: R, w: W, hidden: H, visible: D, into: ab)
                 }
             }
             for r in 0..<R {
@@ -94,7 +96,8 @@ struct TemperedRBMReplicas {
         // E(x, h) = −hᵀWx − cᵀx − bᵀh of every replica, then the swaps.
         x.withUnsafeBufferPointer { xp in
             pre.withUnsafeMutableBufferPointer { a in
-                RBMProducts.xWT(xp.baseAddress!, rows: R, w: W, hidden: H, visible: D, into: a.baseAddress!)
+                guard let xb = xp.baseAddress, let ab = a.baseAddress else { return }
+                RBMProducts.xWT(xb, rows: R, w: W, hidden: H, visible: D, into: ab)
             }
         }
         for r in 0..<R {

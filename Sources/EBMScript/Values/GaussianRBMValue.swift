@@ -64,7 +64,7 @@ public final class GaussianRBMValue: ModelValue {
 
     public static let family = ModelFamily(
         kind: "gaussian_rbm", article: "a Gaussian–Bernoulli RBM", constructors: ["rbm"],
-        capabilities: [.energy, .exactLikelihood, .markovChain, .training, .filters],
+        capabilities: [.energy, .exactLikelihood, .markovChain, .gradient, .training, .filters],
         trainParameters: [
             Parameter("method", .choice(["cd", "pcd", "pt"]), default: .string("cd"),
                       "\"cd\", \"pcd\", or \"pt\": persistent parallel-tempering ladders (β above 0: the Gaussian layer is improper at 0)"),

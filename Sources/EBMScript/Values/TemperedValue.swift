@@ -76,13 +76,13 @@ public struct TemperedValue: ScriptObject {
         }
     }
 
-    /// The replica-index traces (PT: the level of replicas 0–2 over the first 300 kept
+    /// The replica-index traces (PT: the level of replicas 0 and 1 over the first 150 kept
     /// rounds; ST: chain 0's level), as a line chart for `png`.
     public var chart: LineChart {
-        // Three replicas over the first 300 kept rounds: more lines only hide each other.
-        let shown = traces.prefix(3)
+        // Two replicas over the first 150 kept rounds: more lines only hide each other.
+        let shown = traces.prefix(2)
         let series = shown.enumerated().map { (r, trace) -> LineChart.Series in
-            let points = (0..<Swift.min(trace.count, 300)).map { (x: Double($0), y: Double(trace[$0])) }
+            let points = (0..<Swift.min(trace.count, 150)).map { (x: Double($0), y: Double(trace[$0])) }
             return LineChart.Series(label: traces.count == 1 ? "level of chain 0" : "replica \(r)", points: points)
         }
         var chart = LineChart(series: series)
