@@ -54,6 +54,10 @@ extension RestrictedBoltzmannMachine: BinaryUnitModel, LayeredEnumeration, Sampl
 
     public var latentDimension: Int { hidden }
 
+    public func hiddenMeans(_ X: Tensor) -> Tensor { hiddenProbabilities(X) }
+
+    public func visibleMeans(_ H: Tensor) -> Tensor { visibleProbabilities(H) }
+
     public func jointEnergies(x X: Tensor, h Hm: Tensor) -> [Double] {
         (0..<X.rows).map { r in energy(x: X.row(r).scalars, h: Hm.row(r).scalars) }
     }

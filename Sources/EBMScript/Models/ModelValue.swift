@@ -66,6 +66,7 @@ public enum ModelCapability: String, CaseIterable, Sendable {
     case training = "trainer"
     case filters = "first-layer filters to draw"
     case derivation = "derivation to walk"
+    case hiddenUnits = "hidden units (E[h | x], E[x | h])"
 
     /// The kinds whose models have it, for error messages.
     func kinds() -> [String] {
