@@ -188,12 +188,19 @@ public struct GaussianBernoulliRBM: Sendable, Equatable {
         return f.reduce(0, +) / Double(Swift.max(f.count, 1)) - logZ
     }
 
-    /// Mean squared error of the mean-field reconstruction x → p(h|x) → c + Wᵀp(h|x).
-    public func reconstructionError(_ X: Tensor) -> Double {
-        let r = visibleMeans(hiddenProbabilities(X))
+    /// mean (E[x | h] − x)² over all entries, with h ~ p(h | x) drawn from `seed` (row r from
+    /// stream r): the reconstruction error monitor of every latent-variable model.
+    public func reconstructionError(_ X: Tensor, seed: UInt64) -> Double {
+        let ph = hiddenProbabilities(X)
+        var h = ph
+        for r in 0..<X.rows {
+            var g = Xoshiro256StarStar.stream(seed: seed, index: UInt64(r))
+            for j in 0..<hidden { h.scalars[r * hidden + j] = g.nextUnitFloat() < ph.scalars[r * hidden + j] ? 1 : 0 }
+        }
+        let means = visibleMeans(h)
         var s = 0.0
-        for k in 0..<X.count { let d = Double(X.scalars[k] - r.scalars[k]); s += d * d }
-        return s / Double(Swift.max(X.rows, 1))
+        for k in 0..<X.count { let d = Double(X.scalars[k] - means.scalars[k]); s += d * d }
+        return s / Double(Swift.max(X.count, 1))
     }
 }
 

@@ -5,6 +5,8 @@ extension GaussianBernoulliRBM: ExactLikelihoodModel, LatentVariableModel, Sampl
 
     public var latentDimension: Int { hidden }
 
+    public func hiddenMeans(_ X: Tensor) -> Tensor { hiddenProbabilities(X) }
+
     public func jointEnergies(x X: Tensor, h Hm: Tensor) -> [Double] {
         (0..<X.rows).map { r in
             energy(x: (0..<visible).map { Double(X.scalars[r * visible + $0]) },

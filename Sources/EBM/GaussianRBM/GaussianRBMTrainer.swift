@@ -125,7 +125,7 @@ public struct GaussianRBMTrainer: ModelTrainer {
             guardian.commit(model, step: epoch)
             if epoch % options.monitorEvery == 0 {
                 var values = ["seconds": Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
-                              "recon": model.reconstructionError(monitorSet)]
+                              "recon": model.reconstructionError(monitorSet, seed: options.seed &+ UInt64(epoch))]
                 if H <= 20, let logZ = try? model.logPartitionFunction() {
                     values["log_z"] = logZ
                     let f = model.freeEnergy(monitorSet)
