@@ -64,3 +64,17 @@ final class TemperingCommandTests: XCTestCase {
         XCTAssertTrue(sigma.contains("visible_units"), sigma)
     }
 }
+
+final class TemperingAdaptCommandTests: XCTestCase {
+    func testAdaptMovesTheLadderAndKeepsItsEnds() {
+        let s = Session()
+        eval(s, "m = rbm(visible: 6, hidden: 2, seed: 1, init: 1)")
+        eval(s, "a = tempered(m, betas: 6, rounds: 2000, adapt: 0.5, seed: 1)\nb = tempered(m, betas: 6, rounds: 2000, seed: 1)")
+        let adapted = eval(s, "print a.betas"), fixed = eval(s, "print b.betas")
+        XCTAssertNotEqual(adapted, fixed)
+        XCTAssertEqual(eval(s, "print a.betas[0]").trimmingCharacters(in: .whitespacesAndNewlines), "0")
+        XCTAssertEqual(eval(s, "print a.betas[5]").trimmingCharacters(in: .whitespacesAndNewlines), "1")
+        let bad = errorText("tempered(rbm(visible: 4, hidden: 2), betas: [0, 0.7, 0.5, 1])")
+        XCTAssertTrue(bad.contains("increase strictly"), bad)
+    }
+}

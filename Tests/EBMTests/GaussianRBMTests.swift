@@ -120,3 +120,70 @@ final class GaussianRBMTests: XCTestCase {
         XCTAssertEqual(ll, -2.736, accuracy: 0.03)
     }
 }
+
+final class GaussianUnitsAndTrainerTests: XCTestCase {
+    func testGaussianUnitsImplementTheLayerFunctions() {
+        let units = GaussianUnits(sigma: [0.5, 2])
+        // Γᵢ(a) = σᵢ²a²/2 + ½ log(2πσᵢ²) = log ∫ e^(ax − x²/(2σᵢ²)) dx, here by quadrature.
+        for (i, a) in [(0, 1.3), (1, -0.4)] {
+            let s = Double(units.sigma[i])
+            var integral = 0.0
+            let dx = s / 100
+            for k in -4000..<4000 { let x = (Double(k) + 0.5) * dx + a * s * s; integral += exp(a * x - x * x / (2 * s * s)) }
+            XCTAssertEqual(units.cumulantGenerating(a, unit: i), log(integral * dx), accuracy: 1e-8)
+        }
+        XCTAssertEqual(BinaryUnits().cumulantGenerating(0.3, unit: 5), BinaryUnits().cumulantGenerating(0.3))
+        // Samples from the means have the units' σ.
+        let n = 20_000
+        let means = [Float](repeating: 1, count: 2 * n)
+        var out = [Float](repeating: 0, count: 2 * n)
+        var gens = (0..<n).map { Xoshiro256StarStar.stream(seed: 1, index: UInt64($0)) }
+        means.withUnsafeBufferPointer { m in
+            out.withUnsafeMutableBufferPointer { o in
+                gens.withUnsafeMutableBufferPointer { g in
+                    units.sampleFromMeans(m.baseAddress!, into: o.baseAddress!, rows: n, columns: 2, generators: g.baseAddress!)
+                }
+            }
+        }
+        for i in 0..<2 {
+            let v = (0..<n).map { Double(out[$0 * 2 + i]) }
+            let mean = v.reduce(0, +) / Double(n)
+            let sd = (v.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)).squareRoot()
+            XCTAssertEqual(mean, 1, accuracy: 0.05)
+            XCTAssertEqual(sd, Double(units.sigma[i]), accuracy: 0.03)
+        }
+        XCTAssertFalse(units.isInSupport(.nan))
+        XCTAssertTrue(units.isInSupport(-7))
+    }
+
+    func testPCDAndPTTrainingRaiseTheExactLikelihoodAndDivergenceRestores() throws {
+        let data = LaplaceMixture2D.sample(4000, seed: 3).data
+        for sampler in [PersistentContrastiveDivergence(k: 1), try ParallelTemperingSampler(betas: [0.1, 0.3, 1])] as [any NegativePhaseSampler] {
+            var m = GaussianBernoulliRBM(visible: 2, hidden: 3, seed: 1, initScale: 0.5)
+            m.setHiddenBiases(componentWeight: 0.1)
+            let before = try m.exactLogLikelihood(data)
+            var o = GaussianRBMTrainingOptions()
+            o.sampler = sampler
+            o.learningRate = 0.1
+            o.sigmaLearningRate = 0.01
+            o.batchSize = 100
+            o.epochs = 5
+            o.seed = 1
+            var t = GaussianRBMTrainer(options: o)
+            XCTAssertEqual(t.train(&m, on: data, shouldStop: { false }, progress: { _ in }), .completed(step: 5))
+            XCTAssertGreaterThan(try m.exactLogLikelihood(data), before, "\(sampler)")
+            XCTAssertEqual(t.history.values("loglik").compactMap { $0 }.count, 5)
+        }
+        var m = GaussianBernoulliRBM(visible: 2, hidden: 3, seed: 1, initScale: 0.5)
+        let start = m
+        var o = GaussianRBMTrainingOptions()
+        o.learningRate = 1e30
+        o.epochs = 3
+        var t = GaussianRBMTrainer(options: o)
+        guard case .diverged(let d) = t.train(&m, on: data, shouldStop: { false }, progress: { _ in }) else {
+            return XCTFail("a learning rate of 1e30 must diverge")
+        }
+        XCTAssertEqual(d.setting, "lr")
+        XCTAssertEqual(m, start, "the model is back at its last good parameters")
+    }
+}
