@@ -34,6 +34,8 @@ final class TemperingCommandTests: XCTestCase {
         let s = Session()
         let out = eval(s, "m = rbm(visible: 9, hidden: 6, seed: 1)\nh = train(m, bars_and_stripes(3), method: \"pt\", betas: 5, batch: 4, epochs: 10, seed: 1)\nh")
         XCTAssertTrue(out.contains("PT-1 (5 temperatures)"), out)
+        let rates = eval(s, "print m.swap_acceptance")
+        XCTAssertTrue(rates.contains("tensor [4]"), rates)
         let wrong = errorText("train(rbm(visible: 9, hidden: 6), bars_and_stripes(3), betas: 5)")
         XCTAssertTrue(wrong.contains("method: \"pt\""), wrong)
         let ladder = errorText("train(rbm(visible: 9, hidden: 6), bars_and_stripes(3), method: \"pt\", betas: [0, 0.5])")

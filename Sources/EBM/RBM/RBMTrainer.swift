@@ -75,6 +75,12 @@ public struct RBMTrainer: ModelTrainer {
     private var chainGenerators: [Xoshiro256StarStar] = []
     /// PT-k's replicas, carried between calls like PCD's chains.
     private var temperedReplicas: TemperedRBMReplicas?
+
+    /// PT-k: per gap of the ladder, accepted / proposed swaps over all updates so far (nil for
+    /// CD and PCD). Gaps with little exchange mean the ladder needs more or closer levels.
+    public var temperedSwapAcceptance: [Double]? {
+        temperedReplicas.map { r in zip(r.accepted, r.proposed).map { $1 == 0 ? .nan : Double($0) / Double($1) } }
+    }
     /// μ·v of W, b and c after the last update, so momentum carries over between calls.
     private var velocities: [Float] = []
     /// Whether the halves of each update run on two threads (tests force either mode).

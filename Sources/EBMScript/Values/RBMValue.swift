@@ -33,7 +33,7 @@ public final class RBMValue: ModelValue {
         return out
     }
 
-    public var propertyNames: [String] { ["W", "b", "c", "visible", "hidden", "parameters", "history", "epochs"] }
+    public var propertyNames: [String] { ["W", "b", "c", "visible", "hidden", "parameters", "history", "epochs", "swap_acceptance"] }
 
     public func property(_ name: String) throws -> Value? {
         switch name {
@@ -45,6 +45,9 @@ public final class RBMValue: ModelValue {
         case "parameters": return .number(Double(machine.parameterCount))
         case "history": return .object(historyValue)
         case "epochs": return .number(Double(trained))
+        case "swap_acceptance":
+            // PT training: accepted / proposed swaps per gap of the ladder.
+            return trainer?.temperedSwapAcceptance.map { .tensor(Tensor(shape: [$0.count], scalars: $0.map(Float.init))) } ?? Value.none
         default: return nil
         }
     }
