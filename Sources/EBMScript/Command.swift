@@ -201,11 +201,8 @@ func tensorFromList(_ items: [Value]) -> Tensor? {
     return Tensor(shape: [rows.count] + first.shape, scalars: rows.flatMap(\.scalars))
 }
 
-/// A kind of object as help text names it: "an RBM", "a Boltzmann machine", "a dataset".
+/// A kind of object as help text names it: a model family by its registration ("an RBM", "a
+/// fully visible Boltzmann machine"), any other kind with an article ("a dataset").
 func kindDescription(_ kind: String) -> String {
-    switch kind {
-    case "rbm": return "an RBM"
-    case "boltzmann": return "a Boltzmann machine"
-    default: return withArticle(kind)
-    }
+    ModelFamilies.family(kind)?.article ?? withArticle(kind)
 }

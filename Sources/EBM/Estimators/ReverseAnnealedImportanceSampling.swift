@@ -153,3 +153,24 @@ public struct ReverseAnnealedImportanceSampling: Sendable {
                                                  baseVisibleBiases: cA, runs: n, temperatures: K)
     }
 }
+
+/// A model whose log Z reverse AIS can bound from above: AIS's capability plus the reverse run
+/// from samples of the model (`ReverseAnnealedImportanceSampling`).
+public protocol ReverseAnnealedImportanceSamplable: AnnealedImportanceSamplable {
+    /// True when the runs can start from exact samples (the smaller layer is enumerable).
+    var canSampleExactly: Bool { get }
+    /// log Z by reverse AIS from `start`, with the base rates of `data`; nil when stopped.
+    func estimateLogPartitionFunctionFromAbove(_ reverse: ReverseAnnealedImportanceSampling, data: Tensor?,
+                                               start: ReverseAnnealedImportanceSampling.Start,
+                                               shouldStop: () -> Bool) throws -> AnnealedImportanceSampling.Result?
+}
+
+extension RestrictedBoltzmannMachine: ReverseAnnealedImportanceSamplable {
+    public var canSampleExactly: Bool { Swift.min(visible, hidden) <= 20 }
+
+    public func estimateLogPartitionFunctionFromAbove(_ reverse: ReverseAnnealedImportanceSampling, data: Tensor?,
+                                                      start: ReverseAnnealedImportanceSampling.Start,
+                                                      shouldStop: () -> Bool) throws -> AnnealedImportanceSampling.Result? {
+        try reverse.estimate(self, data: data, start: start, shouldStop: shouldStop)
+    }
+}

@@ -1,6 +1,7 @@
 /// The RBM's conformances to the model capabilities: θ = (W, b, c), log p̃(x) = F(x), exact
 /// enumeration over the smaller layer, block Gibbs chains, the pseudo-log-likelihood.
-extension RestrictedBoltzmannMachine: BinaryUnitModel, LayeredEnumeration, SamplableModel, PseudoLikelihoodModel, LatentVariableModel {
+extension RestrictedBoltzmannMachine: BinaryUnitModel, LayeredEnumeration, SamplableModel, PseudoLikelihoodModel, LatentVariableModel,
+    AnnealedImportanceSamplable {
     public var dimension: Int { visible }
 
     public var parameterBlocks: [ParameterBlock] {
@@ -50,6 +51,15 @@ extension RestrictedBoltzmannMachine: BinaryUnitModel, LayeredEnumeration, Sampl
     /// W, b, c in float64 copies, so the perturbations of h = 1e-5 are not rounded to float32.
     public func finiteDifferenceCheck(_ X: Tensor, count: Int, seed: UInt64) throws -> FiniteDifferenceCheck {
         try FiniteDifferenceCheck.check(self, data: X, count: count, seed: seed)
+    }
+
+    public func estimateLogPartitionFunction(_ ais: AnnealedImportanceSampling, data: Tensor?,
+                                             shouldStop: () -> Bool) -> AnnealedImportanceSampling.Result? {
+        ais.estimate(self, data: data, shouldStop: shouldStop)
+    }
+
+    public func meanLogLikelihood(_ data: Tensor, under result: AnnealedImportanceSampling.Result) -> Double {
+        result.logLikelihood(self, data: data)
     }
 
     public var latentDimension: Int { hidden }

@@ -5,7 +5,7 @@ extension Command {
         "ais", category: .estimators,
         summary: "estimate log Z by annealed importance sampling (Salakhutdinov and Murray 2008)",
         parameters: [
-            modelParameter,
+            anyModelParameter("a model AIS can anneal to: an RBM"),
             Parameter("runs", .integer(min: 2, max: 100_000), default: .number(100), "independent annealing runs, advanced together"),
             Parameter("betas", .integer(min: 2, max: 10_000_000), default: .number(10_000), "inverse temperatures from 0 to 1 (a linear schedule)"),
             Parameter("seed", .integer(min: 0, max: nil), default: .number(0), "the random seed; run r uses its own stream"),
@@ -31,31 +31,33 @@ extension Command {
           r = ais(m, runs: 100, betas: 10000, data: d, reverse: true)
         """
     ) { args, context in
-        let m = try model(args).machine
+        let model = try modelValue(args)
+        let m = try require(model.parameterized as? any AnnealedImportanceSamplable, .ais, of: model, args)
         var data: Tensor?
-        if !args["data"].isNone { data = try rows(args, "data", width: m.visible, what: "visible units") }
-        // Exact beside the estimate when it is cheap (at most 2^20 states of the smaller layer).
-        let exactLogZ = Swift.min(m.visible, m.hidden) <= 20 ? try? m.logPartitionFunction() : nil
+        if !args["data"].isNone { data = try rows(args, "data", width: m.dimension, what: "visible units") }
+        // Exact beside the estimate when it is cheap (at most 2^20 terms).
+        let exact = model.enumerable.flatMap { $0.enumerationExponent <= 20 ? try? $0.exactLogPartitionFunction() : nil }
         if args.bool("reverse") {
+            let r = try require(model.parameterized as? any ReverseAnnealedImportanceSamplable, .ais, of: model, args)
             var start = ReverseAnnealedImportanceSampling.Start.exact
             if !args["start"].isNone {
-                start = .samples(try rows(args, "start", width: m.visible, what: "visible units"))
-            } else if Swift.min(m.visible, m.hidden) > 20 {
+                start = .samples(try rows(args, "start", width: m.dimension, what: "visible units"))
+            } else if !r.canSampleExactly {
                 throw args.error("reverse", "reverse AIS starts from samples of the model, and this one is too large to sample exactly",
                                  hint: "give start: the end of long Gibbs chains, e.g. start: gibbs(m, chains: 100, steps: 10000, init: d).samples")
             }
             let reverse = ReverseAnnealedImportanceSampling(runs: args.int("runs"), temperatures: args.int("betas"), seed: UInt64(args.int("seed")))
-            guard let result = try reverse.estimate(m, data: data, start: start, shouldStop: { context.isInterrupted }) else {
+            guard let result = try r.estimateLogPartitionFunctionFromAbove(reverse, data: data, start: start, shouldStop: { context.isInterrupted }) else {
                 throw ScriptError(.interrupted, "interrupted: reverse AIS stopped before the last temperature, so there is no estimate", at: args.callLocation)
             }
-            return .object(AISValue(result: result, exact: exactLogZ, logLikelihood: data.map { result.logLikelihood(m, data: $0) }, reverse: true))
+            return .object(AISValue(result: result, exact: exact, logLikelihood: data.map { m.meanLogLikelihood($0, under: result) }, reverse: true))
         } else if !args["start"].isNone {
             throw args.error("start", "start is where reverse AIS begins", hint: "add reverse: true, or leave start out")
         }
         let ais = AnnealedImportanceSampling(runs: args.int("runs"), temperatures: args.int("betas"), seed: UInt64(args.int("seed")))
-        guard let result = ais.estimate(m, data: data, shouldStop: { context.isInterrupted }) else {
+        guard let result = m.estimateLogPartitionFunction(ais, data: data, shouldStop: { context.isInterrupted }) else {
             throw ScriptError(.interrupted, "interrupted: AIS stopped before the last temperature, so there is no estimate", at: args.callLocation)
         }
-        return .object(AISValue(result: result, exact: exactLogZ, logLikelihood: data.map { result.logLikelihood(m, data: $0) }))
+        return .object(AISValue(result: result, exact: exact, logLikelihood: data.map { m.meanLogLikelihood($0, under: result) }))
     }
 }

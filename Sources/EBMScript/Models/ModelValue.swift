@@ -67,6 +67,7 @@ public enum ModelCapability: String, CaseIterable, Sendable {
     case filters = "first-layer filters to draw"
     case derivation = "derivation to walk"
     case hiddenUnits = "hidden units (E[h | x], E[x | h])"
+    case ais = "annealed importance sampling of log Z"
 
     /// The kinds whose models have it, for error messages.
     func kinds() -> [String] {

@@ -77,7 +77,7 @@ public final class RBMValue: ModelValue {
 
     public static let family = ModelFamily(
         kind: "rbm", article: "an RBM", constructors: ["rbm"],
-        capabilities: [.energy, .exactLikelihood, .enumeration, .pseudoLikelihood, .markovChain, .training, .filters, .derivation, .hiddenUnits],
+        capabilities: [.energy, .exactLikelihood, .enumeration, .pseudoLikelihood, .markovChain, .training, .filters, .derivation, .hiddenUnits, .ais],
         trainParameters: [
             Parameter("method", .choice(["cd", "pcd", "pt"]), default: .string("cd"),
                       "\"cd\": chains start at the data (003, Algorithm 1); \"pcd\": persistent chains (Tieleman 2008); \"pt\": persistent parallel-tempering ladders (Desjardins et al. 2010)"),
