@@ -162,19 +162,25 @@ public struct ParallelTempering<Model: TemperableModel>: Sendable {
 
     /// `burnIn` rounds (statistics forgotten after them), then `rounds` rounds keeping the cold x
     /// and the replicas' slots every `thin` rounds. Returns nil if `shouldStop` said so (polled
-    /// every 100 rounds).
+    /// every 100 rounds, when `progress` gets the rounds done, burn-in included).
     public mutating func run(rounds count: Int, burnIn: Int = 0, thin: Int = 1,
-                             shouldStop: () -> Bool = { false }) -> Run? {
+                             shouldStop: () -> Bool = { false }, progress: (Int) -> Void = { _ in }) -> Run? {
         precondition(count >= 0 && burnIn >= 0 && thin >= 1, "rounds ≥ 0, burn-in ≥ 0, thin ≥ 1")
         for t in 0..<burnIn {
-            if t % 100 == 99 && shouldStop() { return nil }
+            if t % 100 == 99 {
+                if shouldStop() { return nil }
+                progress(t + 1)
+            }
             round()
         }
         resetStatistics()
         var samples: [[Double]] = []
         var traces = [[Int]](repeating: [], count: levels)
         for t in 1...max(count, 1) where count > 0 {
-            if t % 100 == 0 && shouldStop() { return nil }
+            if t % 100 == 0 {
+                if shouldStop() { return nil }
+                progress(burnIn + t)
+            }
             round()
             if t % thin == 0 {
                 samples.append(coldVisible)

@@ -115,14 +115,18 @@ public struct SimulatedTempering<Model: TemperableModel>: Sendable {
 
     /// `steps` steps of every chain with the weights frozen, keeping x whenever a chain is at
     /// β = 1 on a step that is a multiple of `thin`. Nil if `shouldStop` said so.
-    public mutating func run(steps: Int, thin: Int = 1, shouldStop: () -> Bool = { false }) -> Run? {
+    public mutating func run(steps: Int, thin: Int = 1, shouldStop: () -> Bool = { false },
+                             progress: (Int) -> Void = { _ in }) -> Run? {
         precondition(steps >= 0 && thin >= 1, "steps ≥ 0, thin ≥ 1")
         var samples: [[Double]] = []
         var occupancy = [Int](repeating: 0, count: betas.count)
         var trace: [Int] = []
         let top = betas.count - 1
         for t in 1...max(steps, 1) where steps > 0 {
-            if t % 100 == 0 && shouldStop() { return nil }
+            if t % 100 == 0 {
+                if shouldStop() { return nil }
+                progress(t)
+            }
             for c in 0..<chains {
                 if step(c) { levelAcceptances += 1 }
                 levelProposals += 1   // proposals off the ladder count as rejected

@@ -75,7 +75,10 @@ private func temper<M: TemperableModel>(_ m: M, betas: [Double], _ args: Argumen
     if args.string("method") == "st" {
         guard var st = try? SimulatedTempering(m, betas: betas, chains: args.int("chains"), seed: seed) else { return nil }
         st.adaptWeights(finalGamma: 0.01, maxSteps: Swift.max(10 * rounds, 10_000))
-        guard let run = st.run(steps: rounds, thin: thin, shouldStop: { context.isInterrupted }) else { return nil }
+        context.progress?.begin("simulated tempering", total: rounds)
+        defer { context.progress?.end() }
+        guard let run = st.run(steps: rounds, thin: thin, shouldStop: { context.isInterrupted },
+                               progress: { context.progress?.update(done: $0, status: "") }) else { return nil }
         return TemperedValue(method: "simulated tempering", moveDescription: m.temperedMoveDescription, betas: betas,
                              occupancy: run.occupancy, weights: st.weights[0], levelAcceptance: run.levelAcceptance,
                              samples: run.samples, traces: [run.trace], rounds: rounds)
@@ -84,7 +87,11 @@ private func temper<M: TemperableModel>(_ m: M, betas: [Double], _ args: Argumen
     if !args["adapt"].isNone {
         pt.adaptLadder(target: args.number("adapt"), steps: 20, roundsPerStep: Swift.max(100, args.int("burn_in") / 20))
     }
-    guard let run = pt.run(rounds: rounds, burnIn: args.int("burn_in"), thin: thin, shouldStop: { context.isInterrupted }) else { return nil }
+    let burnIn = args.int("burn_in")
+    context.progress?.begin("parallel tempering", total: burnIn + rounds)
+    defer { context.progress?.end() }
+    guard let run = pt.run(rounds: rounds, burnIn: burnIn, thin: thin, shouldStop: { context.isInterrupted },
+                           progress: { context.progress?.update(done: $0, status: "") }) else { return nil }
     return TemperedValue(method: "parallel tempering", moveDescription: m.temperedMoveDescription, betas: run.betas,
                          swapAcceptance: run.swapAcceptance, roundTrips: run.roundTrips,
                          meanRoundTrip: run.meanRoundTripRounds, samples: run.samples, traces: run.traces, rounds: rounds)
