@@ -27,6 +27,19 @@ final class ReverseAISTests: XCTestCase {
         }
     }
 
+    /// With exact starts the reverse weights are unbiased for Z_A/Z_B whatever the schedule, so
+    /// with many runs even 5 temperatures put the exact value inside the ±3σ bars; a weight
+    /// paired with the wrong transition (e.g. f_{β_k}/f_{β_{k−1}} after moving under T_{β_k}) does not.
+    func testReverseWeightsAreUnbiasedWithExactStarts() throws {
+        var m = RestrictedBoltzmannMachine(visible: 6, hidden: 4, seed: 2, initScale: 1.5)
+        m.c = [0.5, -1, 0.3, 0, 1, -0.5]
+        let exact = try m.logPartitionFunction()
+        let r = try XCTUnwrap(try ReverseAnnealedImportanceSampling(runs: 20_000, temperatures: 5, seed: 3).estimate(m))
+        XCTAssertLessThanOrEqual(r.lower, exact)
+        XCTAssertGreaterThanOrEqual(r.upper, exact)
+        XCTAssertLessThan(r.upper - r.lower, 0.2, "the bars are narrow enough for the check to bite")
+    }
+
     func testExactSamplesFollowTheModel() throws {
         let m = RestrictedBoltzmannMachine(W: [2, -1, 1.5, 0.5, -2, 1], b: [0.3, -0.4], c: [0.1, -0.5, 0.2])
         let X = try ReverseAnnealedImportanceSampling.exactSamples(m, count: 20_000, seed: 3)
