@@ -30,13 +30,13 @@ public struct CommandTable: Sendable {
         // Boltzmann machines
         .rbm, .boltzmann, .energy, .freeEnergy, .pHGivenX, .pXGivenH, .logZ, .loglik, .grad, .pll, .reconError, .reconstruct,
         // Sampling and training
-        .gibbs, .train,
+        .gibbs, .train, .tempered,
         // Estimating the partition function
         .ais,
         // Derivations
         .derive, .gradcheck,
         // Continuous energies
-        .mlpEnergy, .gaussian, .mixture, .doubleWell, .planeData, .langevin, .compare, .modes, .energyMap,
+        .mlpEnergy, .gaussian, .mixture, .doubleWell, .planeData, .laplaceMixture, .langevin, .compare, .modes, .energyMap,
         .scoreModel, .ladder, .annealedLangevin, .score,
         // Model files
         .save, .load, .exportNPY, .importNPY,

@@ -19,6 +19,9 @@ enum ImageConversion {
         if case .object(let o) = value, let image = o as? Image {
             return args.int("scale") > 1 ? image.scaled(by: args.int("scale")) : image
         }
+        if case .object(let t as TemperedValue) = value {
+            return t.chart.image()   // the replica-index traces
+        }
         if case .object(let chain as ChainValue) = value {
             let (h, w) = chain.imageShape ?? squareShape(chain.visible) ?? (1, chain.visible)
             var layout = GridLayout(padding: args.int("padding"), scale: args.int("scale"),

@@ -26,6 +26,13 @@ public protocol UnitLayer: Sendable {
     func isInSupport(_ v: Float) -> Bool
     /// The layer's states as users should give them ("binary (0 or 1)"), for error messages.
     var supportDescription: String { get }
+    /// Γ of unit `unit` (layers whose units differ, like Gaussian units with their own σᵢ).
+    func cumulantGenerating(_ a: Double, unit: Int) -> Double
+}
+
+extension UnitLayer {
+    /// Units of one layer share Γ unless the layer says otherwise.
+    public func cumulantGenerating(_ a: Double, unit: Int) -> Double { cumulantGenerating(a) }
 }
 
 /// Binary units s ∈ {0, 1}: Γ(a) = softplus(a) = log(1 + eᵃ), E[s | a] = σ(a), s ~ Bernoulli(σ(a)).

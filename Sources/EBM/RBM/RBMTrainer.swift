@@ -2,7 +2,7 @@ import COpenBLAS
 
 /// Settings of minibatch RBM training.
 public struct RBMTrainingOptions: Sendable {
-    /// CD-k or PCD-k.
+    /// CD-k, PCD-k or PT-k (`ParallelTemperingSampler`).
     public var sampler: any NegativePhaseSampler = ContrastiveDivergence(k: 1)
     /// ε: each update adds ε times the mean gradient over the minibatch.
     public var learningRate: Float = 0.1
@@ -44,6 +44,7 @@ extension RBMTrainingOptions: TrainerSettings {
     /// that decide the trajectory (not how many epochs a call runs or what it monitors).
     public func continues(_ previous: RBMTrainingOptions) -> Bool {
         sampler.k == previous.sampler.k && sampler.persistentChains == previous.sampler.persistentChains
+            && (sampler as? ParallelTemperingSampler) == (previous.sampler as? ParallelTemperingSampler)
             && learningRate == previous.learningRate && finalLearningRate == previous.finalLearningRate
             && momentum == previous.momentum && weightDecay == previous.weightDecay
             && batchSize == previous.batchSize && seed == previous.seed
@@ -72,6 +73,14 @@ public struct RBMTrainer: ModelTrainer {
     var persistentHidden: [Float] = []
     var persistentRows = 0
     var chainGenerators: [Xoshiro256StarStar] = []
+    /// PT-k's replicas, carried between calls like PCD's chains.
+    var temperedReplicas: TemperedRBMReplicas?
+
+    /// PT-k: per gap of the ladder, accepted / proposed swaps over all updates so far (nil for
+    /// CD and PCD). Gaps with little exchange mean the ladder needs more or closer levels.
+    public var temperedSwapAcceptance: [Double]? {
+        temperedReplicas.map { r in zip(r.accepted, r.proposed).map { $1 == 0 ? .nan : Double($0) / Double($1) } }
+    }
     /// μ·v of W, b and c after the last update, so momentum carries over between calls.
     var velocities: [Float] = []
     /// Whether the halves of each update run on two threads (tests force either mode).
@@ -314,6 +323,7 @@ public struct RBMTrainer: ModelTrainer {
 
     private func restoreState(_ ws: RBMWorkspace) {
         ws.setVelocities(velocities)
+        ws.tempered = temperedReplicas
         guard persistentHidden.count == ws.maxBatch * ws.H else { return }
         ws.persistentHidden.update(from: persistentHidden, count: persistentHidden.count)
         ws.persistentRows = persistentRows
@@ -321,6 +331,7 @@ public struct RBMTrainer: ModelTrainer {
 
     private mutating func saveState(_ ws: RBMWorkspace) {
         velocities = ws.velocities
+        temperedReplicas = ws.tempered
         chainGenerators = ws.currentGenerators
         persistentRows = ws.persistentRows
         persistentHidden = Array(UnsafeBufferPointer(start: ws.persistentHidden, count: ws.maxBatch * ws.H))

@@ -46,6 +46,8 @@ final class RBMWorkspace {
     let persistentHidden: UnsafeMutablePointer<Float>
     /// Rows of `persistentHidden` that hold a chain state.
     var persistentRows = 0
+    /// The replicas of PT-k training (`ParallelTemperingSampler`), nil for CD and PCD.
+    var tempered: TemperedRBMReplicas?
     /// One random stream per batch row (chain).
     let generators: UnsafeMutablePointer<Xoshiro256StarStar>
     /// Non-finite flags of the two halves' updates, a cache line apart.
@@ -137,6 +139,7 @@ final class RBMWorkspace {
     /// After divergence: no persistent chains, zero velocities.
     func forgetState() {
         persistentRows = 0
+        tempered = nil
         vW.update(repeating: 0, count: H * D)
         vb.update(repeating: 0, count: H)
         vc.update(repeating: 0, count: D)
@@ -167,6 +170,10 @@ final class RBMWorkspace {
     /// if a parameter became NaN or infinite.
     func update(data: UnsafePointer<Float>, order: UnsafePointer<Int>, range: Range<Int>,
                 sampler: any NegativePhaseSampler, learningRate: Float, momentum: Float, weightDecay: Float) -> Bool {
+        if let pt = sampler as? ParallelTemperingSampler {
+            return temperedUpdate(data: data, order: order, range: range, sampler: pt, learningRate: learningRate,
+                                  momentum: momentum, weightDecay: weightDecay)
+        }
         let n = range.count
         precondition(n >= 1 && n <= maxBatch)
         batch.rows = n
@@ -202,6 +209,31 @@ final class RBMWorkspace {
                 if step == k { runBoth(.update) }
             }
         }
+        return flags[0] | flags[16] == 0
+    }
+
+    /// The positive phase of the rows `order[range]`, the negative hidden probabilities of the
+    /// chain states already in X[n..<2n], and the update (the tail of `update`, for samplers
+    /// that draw x̃ themselves, like PT-k).
+    func negativePhaseFromChains(data: UnsafePointer<Float>, order: UnsafePointer<Int>, range: Range<Int>,
+                                 learningRate: Float, momentum: Float, weightDecay: Float) -> Bool {
+        let n = range.count
+        precondition(n >= 1 && n <= maxBatch)
+        batch.rows = n
+        batch.data = data
+        batch.order = order
+        batch.first = range.lowerBound
+        batch.learningRate = learningRate
+        batch.momentum = momentum
+        batch.weightDecay = weightDecay
+        batch.chain = hiddenSamples
+        batch.sampleFrom = n
+        flags[0] = 0
+        flags[16] = 0
+        runBoth(.gather)
+        runBoth(.positiveHidden)
+        runBoth(.negativeHidden)
+        runBoth(.update)
         return flags[0] | flags[16] == 0
     }
 

@@ -11,6 +11,10 @@ extension Command {
             Parameter("seed", .integer(min: 0, max: nil), default: .number(0), "the random seed; run r uses its own stream"),
             Parameter("data", .optional(.tensor), default: Value.none,
                       "data whose visible marginals define the base-rate model (uniform otherwise); its mean log-likelihood is estimated too"),
+            Parameter("reverse", .bool, default: .bool(false),
+                      "anneal from samples of the model down to the base model (Burda et al. 2015): an estimate from above, where forward AIS's is from below"),
+            Parameter("start", .optional(.tensor), default: Value.none,
+                      "reverse: the model samples to start from (e.g. the end of long Gibbs chains); default exact samples, when the smaller layer has at most 20 units"),
         ],
         details: """
         Anneals from a base-rate model A (W = 0, visible biases from the data's marginals), whose
@@ -21,18 +25,39 @@ extension Command {
         Example:
           a = ais(m, runs: 100, betas: 10000, data: d)
           a.log_z
+        With reverse: true the runs start at samples of the model and anneal to the base model;
+        log Z ≈ log Z_A − log mean(w) then overestimates log Z in expectation, so forward and
+        reverse together sandwich it, and a wide gap says more temperatures are needed:
+          r = ais(m, runs: 100, betas: 10000, data: d, reverse: true)
         """
     ) { args, context in
         let model = try modelValue(args)
         let m = try require(model.parameterized as? any AnnealedImportanceSamplable, .ais, of: model, args)
         var data: Tensor?
         if !args["data"].isNone { data = try rows(args, "data", width: m.dimension, what: "visible units") }
+        // Exact beside the estimate when it is cheap (at most 2^20 terms).
+        let exact = model.enumerable.flatMap { $0.enumerationExponent <= 20 ? try? $0.exactLogPartitionFunction() : nil }
+        if args.bool("reverse") {
+            let r = try require(model.parameterized as? any ReverseAnnealedImportanceSamplable, .ais, of: model, args)
+            var start = ReverseAnnealedImportanceSampling.Start.exact
+            if !args["start"].isNone {
+                start = .samples(try rows(args, "start", width: m.dimension, what: "visible units"))
+            } else if !r.canSampleExactly {
+                throw args.error("reverse", "reverse AIS starts from samples of the model, and this one is too large to sample exactly",
+                                 hint: "give start: the end of long Gibbs chains, e.g. start: gibbs(m, chains: 100, steps: 10000, init: d).samples")
+            }
+            let reverse = ReverseAnnealedImportanceSampling(runs: args.int("runs"), temperatures: args.int("betas"), seed: UInt64(args.int("seed")))
+            guard let result = try r.estimateLogPartitionFunctionFromAbove(reverse, data: data, start: start, shouldStop: { context.isInterrupted }) else {
+                throw ScriptError(.interrupted, "interrupted: reverse AIS stopped before the last temperature, so there is no estimate", at: args.callLocation)
+            }
+            return .object(AISValue(result: result, exact: exact, logLikelihood: data.map { m.meanLogLikelihood($0, under: result) }, reverse: true))
+        } else if !args["start"].isNone {
+            throw args.error("start", "start is where reverse AIS begins", hint: "add reverse: true, or leave start out")
+        }
         let ais = AnnealedImportanceSampling(runs: args.int("runs"), temperatures: args.int("betas"), seed: UInt64(args.int("seed")))
         guard let result = m.estimateLogPartitionFunction(ais, data: data, shouldStop: { context.isInterrupted }) else {
             throw ScriptError(.interrupted, "interrupted: AIS stopped before the last temperature, so there is no estimate", at: args.callLocation)
         }
-        // Exact beside the estimate when it is cheap (at most 2^20 terms).
-        let exact = model.enumerable.flatMap { $0.enumerationExponent <= 20 ? try? $0.exactLogPartitionFunction() : nil }
         return .object(AISValue(result: result, exact: exact, logLikelihood: data.map { m.meanLogLikelihood($0, under: result) }))
     }
 }

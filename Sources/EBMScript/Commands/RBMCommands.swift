@@ -13,9 +13,16 @@ extension Command {
             Parameter("init", .number, default: .number(0.01), "the standard deviation σ of the initial weights, W ~ N(0, σ²); biases start at 0"),
             Parameter("height", .optional(.integer(min: 1, max: nil)), default: Value.none, "image height of the visible layer (for filters and samples)"),
             Parameter("width", .optional(.integer(min: 1, max: nil)), default: Value.none, "image width of the visible layer"),
+            Parameter("visible_units", .choice(["binary", "gaussian"]), default: .string("binary"),
+                      "\"gaussian\": real visible units with their own σ (a Gaussian–Bernoulli RBM, Cho, Ilin and Raiko 2011)"),
+            Parameter("sigma", .positiveNumber, default: .number(1), "gaussian visible units: the initial σ of every unit"),
+            Parameter("component_weight", .optional(.positiveNumber), default: Value.none,
+                      "gaussian visible units: set b so each one-hidden-unit component weighs this times the h = 0 one (PyDeep uses 0.1); default b = 0"),
         ],
         details: """
         The energy (003, §13.2):  E(x, h) = -hᵀWx - cᵀx - bᵀh
+        With visible_units: "gaussian":  E(x, h) = Σᵢ (xᵢ - cᵢ)²/(2σᵢ²) - bᵀh - Σᵢⱼ hⱼWⱼᵢxᵢ/σᵢ², a
+        mixture of 2^H Gaussians N(c + Wᵀh, σ²) whose log Z is exact by enumerating h; m.sigma.
         Properties: m.W (hidden × visible), m.b (hidden bias), m.c (visible bias), m.history.
         Example:
           m = rbm(visible: 16, hidden: 8, seed: 1)
@@ -27,6 +34,15 @@ extension Command {
             throw args.error("hidden", "\(d) × \(h) weights is too many (the limit is 200 million)")
         }
         let shape = try imageShape(args, count: d)
+        if args.string("visible_units") == "gaussian" {
+            var g = GaussianBernoulliRBM(visible: d, hidden: h, seed: UInt64(args.int("seed")),
+                                         initScale: Float(args.number("init")), sigma: Float(args.number("sigma")))
+            if !args["component_weight"].isNone { g.setHiddenBiases(componentWeight: args.number("component_weight")) }
+            return .object(GaussianRBMValue(g, imageShape: shape))
+        }
+        for name in ["sigma", "component_weight"] where args.isGiven(name) {
+            throw args.error(name, "\(name) is for gaussian visible units", hint: "add visible_units: \"gaussian\", or leave \(name) out")
+        }
         let machine = RestrictedBoltzmannMachine(visible: d, hidden: h, seed: UInt64(args.int("seed")), initScale: Float(args.number("init")))
         return .object(RBMValue(machine, imageShape: shape))
     }

@@ -34,6 +34,7 @@ public struct ModelFamily: Sendable {
 public enum ModelFamilies {
     public static let all: [ModelFamily] = [
         RBMValue.family,
+        GaussianRBMValue.family,
         BoltzmannValue.family,
         EnergyValue.family,
         ScoreModelValue.family,

@@ -7,12 +7,14 @@ public struct AISValue: ScriptObject {
     public var exact: Double?
     /// The mean log-likelihood of `data` under the estimate, when data were given.
     public var logLikelihood: Double?
+    /// Reverse AIS (from model samples to the base model): an estimate from above.
+    public var reverse = false
 
     public var kindName: String { "ais" }
     public var summary: String { "log Z ≈ \(formatNumber(result.logZ, digits: 7)), \(result.runs) runs × \(result.temperatures) temperatures" }
 
     public func render(_ format: ValueFormat) -> String {
-        var out = "AIS: \(result.runs) runs × \(result.temperatures) temperatures\n"
+        var out = (reverse ? "reverse AIS (an estimate from above): " : "AIS: ") + "\(result.runs) runs × \(result.temperatures) temperatures\n"
         out += "log Z ≈ \(formatNumber(result.logZ, digits: 7))   (±3σ: \(formatNumber(result.lower, digits: 7)) to \(formatNumber(result.upper, digits: 7)))"
         out += "\nlog Z_A = \(formatNumber(result.logZBase, digits: 7)) (base-rate model), effective sample size \(formatNumber(result.effectiveSampleSize, digits: 4))"
         if let exact {
@@ -23,7 +25,7 @@ public struct AISValue: ScriptObject {
         return out
     }
 
-    public var propertyNames: [String] { ["log_z", "lower", "upper", "exact", "loglik", "runs", "temperatures", "effective_sample_size"] }
+    public var propertyNames: [String] { ["log_z", "lower", "upper", "exact", "loglik", "runs", "temperatures", "effective_sample_size", "reverse"] }
 
     public func property(_ name: String) throws -> Value? {
         switch name {
@@ -35,6 +37,7 @@ public struct AISValue: ScriptObject {
         case "runs": return .number(Double(result.runs))
         case "temperatures": return .number(Double(result.temperatures))
         case "effective_sample_size": return .number(result.effectiveSampleSize)
+        case "reverse": return .bool(reverse)
         default: return nil
         }
     }

@@ -33,7 +33,7 @@ public final class RBMValue: ModelValue {
         return out
     }
 
-    public var propertyNames: [String] { ["W", "b", "c", "visible", "hidden", "parameters", "history", "epochs"] }
+    public var propertyNames: [String] { ["W", "b", "c", "visible", "hidden", "parameters", "history", "epochs", "swap_acceptance"] }
 
     public func property(_ name: String) throws -> Value? {
         switch name {
@@ -45,6 +45,9 @@ public final class RBMValue: ModelValue {
         case "parameters": return .number(Double(machine.parameterCount))
         case "history": return .object(historyValue)
         case "epochs": return .number(Double(trained))
+        case "swap_acceptance":
+            // PT training: accepted / proposed swaps per gap of the ladder.
+            return trainer?.temperedSwapAcceptance.map { .tensor(Tensor(shape: [$0.count], scalars: $0.map(Float.init))) } ?? Value.none
         default: return nil
         }
     }
@@ -76,8 +79,8 @@ public final class RBMValue: ModelValue {
         kind: "rbm", article: "an RBM", constructors: ["rbm"],
         capabilities: [.energy, .exactLikelihood, .enumeration, .pseudoLikelihood, .markovChain, .training, .filters, .derivation, .hiddenUnits, .ais],
         trainParameters: [
-            Parameter("method", .choice(["cd", "pcd"]), default: .string("cd"),
-                      "\"cd\": chains start at the data (003, Algorithm 1); \"pcd\": persistent chains (Tieleman 2008)"),
+            Parameter("method", .choice(["cd", "pcd", "pt"]), default: .string("cd"),
+                      "\"cd\": chains start at the data (003, Algorithm 1); \"pcd\": persistent chains (Tieleman 2008); \"pt\": persistent parallel-tempering ladders (Desjardins et al. 2010)"),
             Parameter("k", .integer(min: 1, max: 10_000), default: .number(1), "Gibbs steps per update"),
             Parameter("lr", .positiveNumber, default: .number(0.1), "the learning rate ε"),
             Parameter("lr_end", .optional(.number), default: Value.none, "if given, ε falls linearly from lr to lr_end over the epochs of this call"),
@@ -92,8 +95,10 @@ public final class RBMValue: ModelValue {
                       "also estimate log Z by AIS every this many epochs (and after the last), and the monitor set's log-likelihood with it"),
             Parameter("ais_runs", .integer(min: 2, max: 100_000), default: .number(100), "AIS runs for those estimates"),
             Parameter("ais_betas", .integer(min: 2, max: 10_000_000), default: .number(10_000), "AIS inverse temperatures for those estimates"),
+            Parameter("betas", .oneOf([.integer(min: 2, max: 1000), .tensor]), default: .number(10),
+                      "method \"pt\": the ladder, a number of levels (0, then geometric from 1/levels to 1) or the inverse temperatures themselves, increasing to 1"),
         ],
-        trainSummary: "CD-k or PCD-k minibatch updates ε(E_data[p(h|x)xᵀ] − E_chains[p(h|x̃)x̃ᵀ]) with momentum and weight decay; history per epoch: recon, pll, loglik (exact when enumerable), ais_log_z ±3σ and ais_loglik with ais_every"
+        trainSummary: "CD-k, PCD-k or PT-k minibatch updates ε(E_data[p(h|x)xᵀ] − E_chains[p(h|x̃)x̃ᵀ]) with momentum and weight decay; history per epoch: recon, pll, loglik (exact when enumerable), ais_log_z ±3σ and ais_loglik with ais_every"
     )
 
     /// `train(m, data, ...)` with the RBM's parameters.
@@ -106,7 +111,13 @@ public final class RBMValue: ModelValue {
         if !args["monitor"].isNone { options.monitorSet = try rows(args, "monitor", width: machine.visible, what: "visible units") }
         if case .object(let d as Dataset) = args["data"], imageShape == nil { imageShape = d.imageShape }
         let k = args.int("k")
-        options.sampler = args.string("method") == "pcd" ? PersistentContrastiveDivergence(k: k) : ContrastiveDivergence(k: k)
+        switch args.string("method") {
+        case "pcd": options.sampler = PersistentContrastiveDivergence(k: k)
+        case "pt": options.sampler = try temperingSampler(args, k: k, smallestBeta: 0)
+        default:
+            if args.isGiven("betas") { throw args.error("betas", "betas is the ladder of method: \"pt\"", hint: "add method: \"pt\", or leave betas out") }
+            options.sampler = ContrastiveDivergence(k: k)
+        }
         options.learningRate = Float(args.number("lr"))
         if !args["lr_end"].isNone {
             guard args.number("lr_end") >= 0 else { throw args.error("lr_end", "lr_end must be ≥ 0") }
@@ -195,5 +206,21 @@ public struct GradientValue: ScriptObject {
     public func property(_ name: String) throws -> Value? {
         if let b = blocks.first(where: { $0.name == name }) { return .tensor(b.tensor) }
         return name == "norm" ? .number(norm) : nil
+    }
+}
+
+/// The PT-k sampler of `train(..., method: "pt", betas: ...)`: a number of levels (0, then a
+/// geometric ladder from 1/levels to 1; on ℝᵈ geometric from 0.01) or the β themselves.
+func temperingSampler(_ args: Arguments, k: Int, smallestBeta: Double) throws -> ParallelTemperingSampler {
+    do {
+        let betas: [Double]
+        if case .number(let levels) = args["betas"] {
+            betas = try TemperatureLadder.betas(.geometric(levels: Int(levels), smallest: smallestBeta > 0 ? 0.01 : 0), smallestBeta: smallestBeta)
+        } else {
+            betas = try TemperatureLadder.betas(.list((tensorValue(args["betas"])?.scalars ?? []).map(Double.init)), smallestBeta: smallestBeta)
+        }
+        return try ParallelTemperingSampler(betas: betas, k: k)
+    } catch let e as TemperatureLadder.Invalid {
+        throw args.error("betas", e.message)
     }
 }

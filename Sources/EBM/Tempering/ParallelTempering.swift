@@ -1,0 +1,194 @@
+import Glibc
+
+/// Parallel tempering, or replica exchange (Swendsen and Wang 1986; Geyer 1991; Earl and Deem
+/// 2005 review it): K replicas of a model, replica at slot k sampling p_{βₖ}(s) ∝ e^(−βₖE(s)),
+/// β₀ < … < β_{K−1} = 1. A round moves every replica once at its own β, then proposes swaps of
+/// neighbouring slots, the pairs (0,1), (2,3), … in even rounds and (1,2), (3,4), … in odd ones,
+/// each accepted with
+///
+///     min(1, e^((βᵢ − βⱼ)(E(sᵢ) − E(sⱼ))))
+///
+/// the Metropolis ratio of the product distribution Πₖ p_{βₖ}(sₖ) for exchanging sᵢ and sⱼ, so
+/// that product is left invariant and the β = 1 slot samples p itself. Hot replicas cross the
+/// barriers cold ones cannot, and swaps carry what they found down the ladder.
+///
+/// Written once against `TemperableModel`. Replica identities are tracked, so the sampler reports
+/// each replica's slot over time (the replica-index traces), per gap the swap acceptance, and the
+/// round trips: a replica's passage from the hottest slot to the coldest and back.
+public struct ParallelTempering<Model: TemperableModel>: Sendable {
+    public internal(set) var model: Model
+    /// The ladder, hottest first, ending at 1.
+    public private(set) var betas: [Double]
+    /// The state at each slot.
+    public private(set) var states: [[Double]]
+    /// E of the state at each slot.
+    public internal(set) var energies: [Double]
+    /// The replica (identity) at each slot.
+    public private(set) var replicaAt: [Int]
+    /// Rounds done.
+    public private(set) var rounds = 0
+    /// Per gap k (slots k, k+1): swaps proposed and accepted.
+    public private(set) var proposed: [Int]
+    public private(set) var accepted: [Int]
+    /// Completed round trips (hottest → coldest → hottest) over all replicas, and their lengths in rounds.
+    public private(set) var roundTrips = 0
+    public private(set) var roundTripRounds: [Int] = []
+    /// Per replica: +1 if its last visit to an end of the ladder was the hottest slot, −1 the coldest, 0 neither yet.
+    private var direction: [Int]
+    /// Per replica: the round it last left the hottest slot for a trip (its last arrival there).
+    private var tripStart: [Int]
+    private var generator: Xoshiro256StarStar
+
+    /// K replicas at `betas` (checked by `TemperatureLadder.betas`), each started by
+    /// `model.initialState` from one stream of `seed`.
+    public init(_ model: Model, betas: [Double], seed: UInt64) throws {
+        let b = try TemperatureLadder.betas(.list(betas), smallestBeta: model.smallestBeta)
+        self.model = model
+        self.betas = b
+        var g = Xoshiro256StarStar(seed: seed)
+        states = b.map { _ in model.initialState(&g) }
+        energies = states.map { model.temperedEnergy($0) }
+        replicaAt = Array(b.indices)
+        proposed = [Int](repeating: 0, count: b.count - 1)
+        accepted = proposed
+        direction = b.indices.map { $0 == 0 ? 1 : ($0 == b.count - 1 ? -1 : 0) }
+        tripStart = [Int](repeating: 0, count: b.count)
+        generator = g
+    }
+
+    public var levels: Int { betas.count }
+
+    /// The β = 1 slot's x.
+    public var coldVisible: [Double] { Array(states[levels - 1].prefix(model.visibleWidth)) }
+
+    /// Per gap, accepted / proposed swaps (nan before any proposal).
+    public var swapAcceptance: [Double] {
+        zip(accepted, proposed).map { $1 == 0 ? .nan : Double($0) / Double($1) }
+    }
+
+    /// The slot of each replica now.
+    public var slotOfReplica: [Int] {
+        var slot = [Int](repeating: 0, count: levels)
+        for (k, r) in replicaAt.enumerated() { slot[r] = k }
+        return slot
+    }
+
+    /// One round: a move of every replica at its β, then the even or odd swaps.
+    public mutating func round() {
+        for k in 0..<levels {
+            model.temperedMove(&states[k], beta: betas[k], &generator)
+            energies[k] = model.temperedEnergy(states[k])
+        }
+        var i = rounds % 2
+        while i + 1 < levels {
+            proposeSwap(i)
+            i += 2
+        }
+        rounds += 1
+        trackRoundTrips()
+    }
+
+    /// The acceptance probability of swapping slots i and i + 1: min(1, e^((βᵢ − βⱼ)(Eᵢ − Eⱼ))).
+    public func swapProbability(_ i: Int) -> Double {
+        Self.swapProbability(betas: (betas[i], betas[i + 1]), energies: (energies[i], energies[i + 1]))
+    }
+
+    /// min(1, e^((βᵢ − βⱼ)(Eᵢ − Eⱼ))): the probability of exchanging the states of two replicas at
+    /// βᵢ and βⱼ with energies Eᵢ and Eⱼ.
+    public static func swapProbability(betas: (Double, Double), energies: (Double, Double)) -> Double {
+        let logA = (betas.0 - betas.1) * (energies.0 - energies.1)
+        return logA >= 0 ? 1 : Glibc.exp(logA)
+    }
+
+    private mutating func proposeSwap(_ i: Int) {
+        proposed[i] += 1
+        let a = swapProbability(i)
+        if a >= 1 || generator.nextUnitDouble() < a {
+            accepted[i] += 1
+            states.swapAt(i, i + 1)
+            energies.swapAt(i, i + 1)
+            replicaAt.swapAt(i, i + 1)
+        }
+    }
+
+    private mutating func trackRoundTrips() {
+        let hot = replicaAt[0], cold = replicaAt[levels - 1]
+        if direction[cold] == 1 { direction[cold] = -1 }   // arrived cold from hot: half a trip
+        if direction[hot] == -1 {                          // back at the hot end: a round trip
+            roundTrips += 1
+            roundTripRounds.append(rounds - tripStart[hot])
+            direction[hot] = 1
+            tripStart[hot] = rounds
+        } else if direction[hot] == 0 || direction[hot] == 1 {
+            if direction[hot] == 0 { direction[hot] = 1 }
+            tripStart[hot] = rounds
+        }
+    }
+
+    /// Forgets the swap counts and round trips (after burn-in or adaptation).
+    public mutating func resetStatistics() {
+        proposed = proposed.map { _ in 0 }
+        accepted = proposed
+        roundTrips = 0
+        roundTripRounds = []
+    }
+
+    /// Adapts the ladder towards `target` swap acceptance on every gap: `steps` times, runs
+    /// `rounds` rounds and moves the β (`TemperatureLadder.adapted`), keeping β₀ and 1. Run it
+    /// before sampling, never while: a ladder that moves with the states breaks detailed balance.
+    public mutating func adaptLadder(target: Double, steps: Int, roundsPerStep: Int) {
+        for _ in 0..<steps {
+            resetStatistics()
+            for _ in 0..<roundsPerStep { round() }
+            let a = swapAcceptance.map { $0.isNaN ? target : $0 }
+            betas = TemperatureLadder.adapted(betas, acceptance: a, target: target)
+            energies = states.map { model.temperedEnergy($0) }
+        }
+        resetStatistics()
+    }
+
+    /// What a run collected.
+    public struct Run: Sendable {
+        /// The β = 1 slot's x every `thin` rounds, samples × visibleWidth.
+        public var samples: [[Double]]
+        /// traces[r][t]: the slot of replica r at the t-th kept round.
+        public var traces: [[Int]]
+        public var betas: [Double]
+        public var swapAcceptance: [Double]
+        public var roundTrips: Int
+        /// Mean rounds per round trip (nan without one).
+        public var meanRoundTripRounds: Double
+    }
+
+    /// `burnIn` rounds (statistics forgotten after them), then `rounds` rounds keeping the cold x
+    /// and the replicas' slots every `thin` rounds. Returns nil if `shouldStop` said so (polled
+    /// every 100 rounds, when `progress` gets the rounds done, burn-in included).
+    public mutating func run(rounds count: Int, burnIn: Int = 0, thin: Int = 1,
+                             shouldStop: () -> Bool = { false }, progress: (Int) -> Void = { _ in }) -> Run? {
+        precondition(count >= 0 && burnIn >= 0 && thin >= 1, "rounds ≥ 0, burn-in ≥ 0, thin ≥ 1")
+        for t in 0..<burnIn {
+            if t % 100 == 99 {
+                if shouldStop() { return nil }
+                progress(t + 1)
+            }
+            round()
+        }
+        resetStatistics()
+        var samples: [[Double]] = []
+        var traces = [[Int]](repeating: [], count: levels)
+        for t in 1...max(count, 1) where count > 0 {
+            if t % 100 == 0 {
+                if shouldStop() { return nil }
+                progress(burnIn + t)
+            }
+            round()
+            if t % thin == 0 {
+                samples.append(coldVisible)
+                for (r, k) in slotOfReplica.enumerated() { traces[r].append(k) }
+            }
+        }
+        let mean = roundTripRounds.isEmpty ? .nan : Double(roundTripRounds.reduce(0, +)) / Double(roundTripRounds.count)
+        return Run(samples: samples, traces: traces, betas: betas, swapAcceptance: swapAcceptance,
+                   roundTrips: roundTrips, meanRoundTripRounds: mean)
+    }
+}

@@ -1,0 +1,107 @@
+import EBM
+import Glibc
+
+/// A Gaussian–Bernoulli RBM as a language value (`rbm(..., visible_units: "gaussian")`); a
+/// reference, like an RBM, so `train(m, ...)` changes `m` in place.
+public final class GaussianRBMValue: ModelValue {
+    public var machine: GaussianBernoulliRBM
+    public var trainer: GaussianRBMTrainer?
+    public var imageShape: (height: Int, width: Int)?
+
+    public init(_ machine: GaussianBernoulliRBM, imageShape: (height: Int, width: Int)? = nil) {
+        self.machine = machine
+        self.imageShape = imageShape
+    }
+
+    public var kindName: String { "gaussian_rbm" }
+
+    public var summary: String {
+        "\(machine.visible) gaussian visible × \(machine.hidden) binary hidden, \(machine.parameterVector.count) parameters (σ included)"
+    }
+
+    public func render(_ format: ValueFormat) -> String {
+        var out = "gaussian_rbm: \(summary)"
+        if let t = trainer, t.epochsCompleted > 0 {
+            out += "\ntrained \(t.epochsCompleted) epoch\(t.epochsCompleted == 1 ? "" : "s") with \(t.options.summary)"
+        }
+        out += "\nenergy E(x, h) = Σᵢ (xᵢ - cᵢ)²/(2σᵢ²) - bᵀh - Σᵢⱼ hⱼWⱼᵢxᵢ/σᵢ² (Cho, Ilin and Raiko 2011); W is \(machine.hidden) × \(machine.visible)"
+        return out
+    }
+
+    public var propertyNames: [String] { ["W", "b", "c", "sigma", "visible", "hidden", "parameters", "history", "epochs", "components"] }
+
+    public func property(_ name: String) throws -> Value? {
+        switch name {
+        case "W": return .tensor(Tensor(shape: [machine.hidden, machine.visible], scalars: machine.W))
+        case "b": return .tensor(Tensor(shape: [machine.hidden], scalars: machine.b))
+        case "c": return .tensor(Tensor(shape: [machine.visible], scalars: machine.c))
+        case "sigma": return .tensor(Tensor(shape: [machine.visible], scalars: machine.sigma))
+        case "visible": return .number(Double(machine.visible))
+        case "hidden": return .number(Double(machine.hidden))
+        case "parameters": return .number(Double(machine.parameterVector.count))
+        case "history": return .object(historyValue)
+        case "epochs": return .number(Double(trained))
+        case "components":
+            // The mixture: one row per hidden state, [p(h), mean₁, …, mean_D].
+            let (logW, means) = try machine.mixtureComponents()
+            let logZ = try machine.logPartitionFunction()
+            let D = machine.visible
+            return .tensor(Tensor(shape: [logW.count, D + 1],
+                                  scalars: zip(logW, means).flatMap { [Float(Glibc.exp($0 - logZ))] + $1.map(Float.init) }))
+        default: return nil
+        }
+    }
+
+    public var parameterized: any ParameterizedModel { machine }
+    public var historyValue: HistoryValue {
+        HistoryValue(history: trainer?.history ?? GaussianRBMTrainer().history, settings: trainer?.options.summary ?? "no training yet")
+    }
+    public var trained: Int { trainer?.epochsCompleted ?? 0 }
+
+    public var filterTiles: [[Float]]? {
+        (0..<machine.hidden).map { j in Array(machine.W[(j * machine.visible)..<((j + 1) * machine.visible)]) }
+    }
+
+    public static let family = ModelFamily(
+        kind: "gaussian_rbm", article: "a Gaussian–Bernoulli RBM", constructors: ["rbm"],
+        capabilities: [.energy, .exactLikelihood, .markovChain, .gradient, .training, .filters],
+        trainParameters: [
+            Parameter("method", .choice(["cd", "pcd", "pt"]), default: .string("cd"),
+                      "\"cd\", \"pcd\", or \"pt\": persistent parallel-tempering ladders (β above 0: the Gaussian layer is improper at 0)"),
+            Parameter("k", .integer(min: 1, max: 10_000), default: .number(1), "Gibbs steps per update"),
+            Parameter("lr", .positiveNumber, default: .number(0.01), "the learning rate ε of W and b"),
+            Parameter("lr_c", .optional(.number), default: Value.none, "the learning rate of c (default lr; 0 keeps c fixed)"),
+            Parameter("lr_sigma", .number, default: .number(0), "the learning rate of log σ² (Cho et al. 2011); 0 keeps σ fixed"),
+            Parameter("betas", .oneOf([.integer(min: 2, max: 1000), .tensor]), default: .number(10),
+                      "method \"pt\": a number of levels (geometric from 0.01 to 1) or the inverse temperatures, increasing to 1"),
+            Parameter("batch", .integer(min: 1, max: 1_000_000), default: .number(100), "examples per minibatch"),
+            Parameter("epochs", .integer(min: 1, max: 1_000_000), default: .number(10), "passes over the data"),
+            Parameter("seed", .integer(min: 0, max: nil), default: .number(0), "seeds the shuffles and the chains"),
+            Parameter("monitor_every", .integer(min: 1, max: nil), default: .number(1), "record the monitors every this many epochs"),
+        ],
+        trainSummary: "CD-k, PCD-k or PT-k on ⟨hⱼxᵢ/σᵢ²⟩, ⟨hⱼ⟩, ⟨(xᵢ − cᵢ)/σᵢ²⟩ and (with lr_sigma) log σ²; history per epoch: recon, loglik and log_z (exact, enumerating h)"
+    )
+
+    public func train(_ args: Arguments, _ context: CallContext) throws -> Value {
+        let x = try trainingData(self, args, what: "visible units")
+        var o = GaussianRBMTrainingOptions()
+        let k = args.int("k")
+        switch args.string("method") {
+        case "pcd": o.sampler = PersistentContrastiveDivergence(k: k)
+        case "pt": o.sampler = try temperingSampler(args, k: k, smallestBeta: machine.smallestBeta)
+        default: o.sampler = ContrastiveDivergence(k: k)
+        }
+        o.learningRate = Float(args.number("lr"))
+        if !args["lr_c"].isNone { o.visibleBiasLearningRate = Float(args.number("lr_c")) }
+        o.sigmaLearningRate = Float(args.number("lr_sigma"))
+        guard o.sigmaLearningRate >= 0 else { throw args.error("lr_sigma", "lr_sigma must be ≥ 0") }
+        o.batchSize = args.int("batch")
+        o.epochs = args.int("epochs")
+        o.seed = UInt64(args.int("seed"))
+        o.monitorEvery = args.int("monitor_every")
+        let run = runTraining(trainer, settings: o, length: o.epochs, make: { GaussianRBMTrainer(options: $0) },
+                              model: &machine, data: x, label: "\(o.sampler)", args, context)
+        trainer = run.trainer
+        return try trainingResult(run.outcome, history: historyValue, args, context)
+    }
+}

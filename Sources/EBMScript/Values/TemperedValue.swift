@@ -1,0 +1,94 @@
+import EBM
+
+/// The result of `tempered(...)`: the β = 1 samples of parallel or simulated tempering, the
+/// ladder with its swap (or level-move) statistics, round trips, and — on enumerable binary
+/// models — a χ² test of the samples against the exact p(x).
+public struct TemperedValue: ScriptObject {
+    /// "parallel tempering" or "simulated tempering".
+    public var method: String
+    public var moveDescription: String
+    public var betas: [Double]
+    /// PT: per gap k (βₖ, βₖ₊₁), accepted / proposed swaps.
+    public var swapAcceptance: [Double]?
+    public var roundTrips: Int?
+    public var meanRoundTrip: Double?
+    /// ST: steps spent at each level; the weights gₖ (≈ −log Z(βₖ) + log Z(1)).
+    public var occupancy: [Int]?
+    public var weights: [Double]?
+    public var levelAcceptance: Double?
+    /// The β = 1 x's, samples × d.
+    public var samples: [[Double]]
+    /// PT: traces[r] = the slot of replica r at each kept round; ST: one trace, chain 0's level.
+    public var traces: [[Int]]
+    public var chiSquared: ChiSquaredTest?
+    public var rounds: Int
+
+    public var kindName: String { "tempered" }
+    public var summary: String { "\(method), \(betas.count) temperatures, \(samples.count) samples at β = 1" }
+
+    public func render(_ format: ValueFormat) -> String {
+        var out = "\(method): \(betas.count) inverse temperatures, \(rounds) \(swapAcceptance != nil ? "rounds" : "steps"); move: \(moveDescription)\n"
+        var rows: [[String]] = []
+        for k in betas.indices {
+            var row = ["\(k)", formatNumber(betas[k], digits: 4)]
+            if let a = swapAcceptance { row.append(k < a.count ? formatNumber(a[k], digits: 3) : "") }
+            if let o = occupancy {
+                let total = Swift.max(o.reduce(0, +), 1)
+                row.append(formatNumber(Double(o[k]) / Double(total), digits: 3))
+            }
+            if let w = weights { row.append(formatNumber(w[k], digits: 5)) }
+            rows.append(row)
+        }
+        var header = ["level", "β"]
+        if swapAcceptance != nil { header.append("swap acceptance to next") }
+        if occupancy != nil { header += ["share of steps", "weight g"] }
+        out += Table(header: header, rows: rows).text
+        if let roundTrips {
+            out += "round trips (hottest → coldest → hottest): \(roundTrips)"
+            if let m = meanRoundTrip, m.isFinite { out += ", mean \(formatNumber(m, digits: 4)) rounds each" }
+            out += "\n"
+        }
+        if let levelAcceptance { out += "level moves accepted: \(formatNumber(levelAcceptance, digits: 3))\n" }
+        out += "\(samples.count) samples at β = 1"
+        if let c = chiSquared {
+            out += "\nχ² against the exact p(x): \(formatNumber(c.statistic, digits: 5)) on \(c.degreesOfFreedom) degrees of freedom, p = \(formatNumber(c.pValue, digits: 3))"
+        }
+        return out
+    }
+
+    public var propertyNames: [String] {
+        ["samples", "betas", "acceptance", "round_trips", "occupancy", "weights", "chi2", "p_value"]
+    }
+
+    public func property(_ name: String) throws -> Value? {
+        switch name {
+        case "samples":
+            let d = samples.first?.count ?? 0
+            return .tensor(Tensor(shape: [samples.count, d], scalars: samples.flatMap { $0.map(Float.init) }))
+        case "betas": return .tensor(Tensor(shape: [betas.count], scalars: betas.map(Float.init)))
+        case "acceptance": return swapAcceptance.map { .tensor(Tensor(shape: [$0.count], scalars: $0.map(Float.init))) } ?? Value.none
+        case "round_trips": return roundTrips.map { .number(Double($0)) } ?? Value.none
+        case "occupancy": return occupancy.map { .tensor(Tensor(shape: [$0.count], scalars: $0.map(Float.init))) } ?? Value.none
+        case "weights": return weights.map { .tensor(Tensor(shape: [$0.count], scalars: $0.map(Float.init))) } ?? Value.none
+        case "chi2": return chiSquared.map { .number($0.statistic) } ?? Value.none
+        case "p_value": return chiSquared.map { .number($0.pValue) } ?? Value.none
+        default: return nil
+        }
+    }
+
+    /// The replica-index traces (PT: the level of replicas 0 and 1 over the first 150 kept
+    /// rounds; ST: chain 0's level), as a line chart for `png`.
+    public var chart: LineChart {
+        // Two replicas over the first 150 kept rounds: more lines only hide each other.
+        let shown = traces.prefix(2)
+        let series = shown.enumerated().map { (r, trace) -> LineChart.Series in
+            let points = (0..<Swift.min(trace.count, 150)).map { (x: Double($0), y: Double(trace[$0])) }
+            return LineChart.Series(label: traces.count == 1 ? "level of chain 0" : "replica \(r)", points: points)
+        }
+        var chart = LineChart(series: series)
+        chart.title = "\(method): level of each replica over time (0 = hottest, \(betas.count - 1) = β 1)"
+        chart.xLabel = swapAcceptance != nil ? "kept round" : "step"
+        chart.yLabel = "temperature level"
+        return chart
+    }
+}

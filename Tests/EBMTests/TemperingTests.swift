@@ -1,0 +1,178 @@
+import XCTest
+@testable import EBM
+
+final class TemperingTests: XCTestCase {
+    /// A 6 × 1 RBM with two modes, x ≈ 0 (mass ≈ 0.7) and x ≈ 1 (≈ 0.3), separated by states of
+    /// probability ~e⁻¹⁸: plain block Gibbs stays where it starts.
+    /// Each xᵢ follows h (W = 10, c = −5: p(xᵢ = h) = σ(5)), and b sets the modes' masses.
+    static func bimodalRBM() -> RestrictedBoltzmannMachine {
+        let D = 6
+        let b = Float(log(3.0 / 7.0) + 6 * (log(1 + exp(-5.0)) - log(1 + exp(5.0))))
+        return RestrictedBoltzmannMachine(W: [Float](repeating: 10, count: D), b: [b], c: [Float](repeating: -5, count: D))
+    }
+
+    /// p(x) by enumerating x, indexed by Σᵢ xᵢ2ⁱ.
+    static func exactVisibleDistribution(_ rbm: RestrictedBoltzmannMachine) throws -> [Double] {
+        let D = rbm.visible
+        let X = Tensor(shape: [1 << D, D], scalars: (0..<(1 << D)).flatMap { s in (0..<D).map { Float((s >> $0) & 1) } })
+        let logZ = try rbm.logPartitionFunction()
+        return rbm.freeEnergy(X).map { exp($0 - logZ) }
+    }
+
+    static func exactDistribution(_ m: FullyVisibleBoltzmannMachine) -> [Double] {
+        let n = m.units
+        let logs = (0..<(1 << n)).map { s in -m.energy((0..<n).map { Double((s >> $0) & 1) }) }
+        let top = logs.max()!
+        let z = logs.reduce(0) { $0 + exp($1 - top) }
+        return logs.map { exp($0 - top) / z }
+    }
+
+    func testChiSquaredPValuesMatchTables() {
+        // χ²₀.₉₅ quantiles: ν = 1 → 3.841, ν = 10 → 18.307; Q(1, x) = e^(−x).
+        XCTAssertEqual(ChiSquaredTest.upperRegularizedGamma(0.5, 3.841 / 2), 0.05, accuracy: 1e-4)
+        XCTAssertEqual(ChiSquaredTest.upperRegularizedGamma(5, 18.307 / 2), 0.05, accuracy: 1e-4)
+        XCTAssertEqual(ChiSquaredTest.upperRegularizedGamma(1, 2.5), exp(-2.5), accuracy: 1e-12)
+        let fair = ChiSquaredTest(counts: [50, 50], probabilities: [0.5, 0.5])
+        XCTAssertEqual(fair.pValue, 1, accuracy: 1e-12)
+        XCTAssertLessThan(ChiSquaredTest(counts: [90, 10], probabilities: [0.5, 0.5]).pValue, 1e-10)
+    }
+
+    /// The swap rule satisfies detailed balance with respect to Πₖ p_{βₖ}(sₖ), checked exactly on
+    /// every pair of states of a 3-unit Boltzmann machine: π(a, b) A(a, b) = π(b, a) A(b, a).
+    func testSwapRuleSatisfiesDetailedBalanceExactly() {
+        let m = FullyVisibleBoltzmannMachine(units: 3, seed: 4, initScale: 1.5)
+        let energies = (0..<8).map { s in m.energy((0..<3).map { Double((s >> $0) & 1) }) }
+        let (b0, b1) = (0.3, 1.0)
+        var worst = 0.0, moved = 0
+        for a in 0..<8 {
+            for b in 0..<8 {
+                let piAB = exp(-b0 * energies[a] - b1 * energies[b])
+                let piBA = exp(-b0 * energies[b] - b1 * energies[a])
+                let aAB = ParallelTempering<FullyVisibleBoltzmannMachine>.swapProbability(betas: (b0, b1), energies: (energies[a], energies[b]))
+                let aBA = ParallelTempering<FullyVisibleBoltzmannMachine>.swapProbability(betas: (b0, b1), energies: (energies[b], energies[a]))
+                worst = max(worst, abs(piAB * aAB - piBA * aBA) / max(piAB * aAB, 1e-300))
+                if aAB < 1 { moved += 1 }
+            }
+        }
+        XCTAssertLessThan(worst, 1e-12)
+        XCTAssertGreaterThan(moved, 0, "some swaps must be rejected with positive probability, or the test checks nothing")
+        // The opposite sign would break it.
+        let wrong = exp(-(b0 - b1) * (energies[0] - energies[7]))
+        let right = ParallelTempering<FullyVisibleBoltzmannMachine>.swapProbability(betas: (b0, b1), energies: (energies[0], energies[7]))
+        XCTAssertNotEqual(min(1, wrong), right)
+    }
+
+    func testParallelTemperingColdReplicaMatchesExactRBMWherePlainGibbsFails() throws {
+        let rbm = Self.bimodalRBM()
+        let exact = try Self.exactVisibleDistribution(rbm)
+        let betas = try TemperatureLadder.betas(.geometric(levels: 12, smallest: 0))
+        var pt = try ParallelTempering(rbm, betas: betas, seed: 3)
+        let run = try XCTUnwrap(pt.run(rounds: 40_000, burnIn: 500, thin: 10))
+        let test = ChiSquaredTest(binaryRows: run.samples, probabilities: exact)
+        XCTAssertGreaterThan(test.pValue, 1e-3, "χ² = \(test.statistic) on \(test.degreesOfFreedom) dof")
+        XCTAssertGreaterThan(run.roundTrips, 10)
+        XCTAssertTrue(run.swapAcceptance.allSatisfy { $0 > 0.05 }, "\(run.swapAcceptance)")
+        XCTAssertEqual(run.traces.count, 12)
+        XCTAssertEqual(run.traces[0].count, run.samples.count)
+
+        // Plain block Gibbs at β = 1 from the same kind of start stays in its mode.
+        var g = Xoshiro256StarStar(seed: 3)
+        var s = rbm.initialState(&g)
+        var plain: [[Double]] = []
+        for t in 1...40_000 {
+            rbm.temperedMove(&s, beta: 1, &g)
+            if t % 10 == 0 { plain.append(Array(s.prefix(rbm.visible))) }
+        }
+        XCTAssertLessThan(ChiSquaredTest(binaryRows: plain, probabilities: exact).pValue, 1e-6)
+    }
+
+    func testParallelTemperingOnABoltzmannMachinePassesChiSquared() throws {
+        var m = FullyVisibleBoltzmannMachine(units: 5, seed: 2, initScale: 2)
+        m.b = [-1, 0.5, 0, 1, -0.5]
+        let exact = Self.exactDistribution(m)
+        var pt = try ParallelTempering(m, betas: [0, 0.25, 0.5, 0.75, 1], seed: 9)
+        let run = try XCTUnwrap(pt.run(rounds: 20_000, burnIn: 200, thin: 5))
+        let test = ChiSquaredTest(binaryRows: run.samples, probabilities: exact)
+        XCTAssertGreaterThan(test.pValue, 1e-3, "χ² = \(test.statistic) on \(test.degreesOfFreedom) dof")
+    }
+
+    /// The 0.8/0.2 mixture at ±3 (σ = 0.3): MALA at β = 1 keeps its start's split, PT finds 0.8.
+    func testParallelTemperingGetsTheMixtureWeights() throws {
+        let two = MixtureEnergy(means: [[-3, 0], [3, 0]], stds: [0.3, 0.3], weights: [0.8, 0.2])
+        let model = TemperedLangevin(two, stepSize: 0.02)
+        let betas = try TemperatureLadder.betas(.geometric(levels: 10, smallest: 0.01), smallestBeta: model.smallestBeta)
+        var left = 0, total = 0
+        for seed in 0..<4 {
+            var pt = try ParallelTempering(model, betas: betas, seed: UInt64(seed))
+            let run = try XCTUnwrap(pt.run(rounds: 10_000, burnIn: 500, thin: 10))
+            left += run.samples.filter { $0[0] < 0 }.count
+            total += run.samples.count
+        }
+        XCTAssertEqual(Double(left) / Double(total), 0.8, accuracy: 0.05)
+        XCTAssertThrowsError(try ParallelTempering(model, betas: [0, 1], seed: 0), "β = 0 is improper on ℝᵈ")
+    }
+
+    func testSimulatedTemperingGetsTheMixtureWeightsThatPlainLangevinMisses() throws {
+        let two = MixtureEnergy(means: [[-3, 0], [3, 0]], stds: [0.3, 0.3], weights: [0.8, 0.2])
+        let model = TemperedLangevin(two, stepSize: 0.02)
+        let betas = try TemperatureLadder.betas(.geometric(levels: 10, smallest: 0.01), smallestBeta: model.smallestBeta)
+        var st = try SimulatedTempering(model, betas: betas, chains: 20, seed: 5)
+        st.adaptWeights(finalGamma: 0.02, maxSteps: 50_000)
+        let run = try XCTUnwrap(st.run(steps: 20_000, thin: 5))
+        let share = Double(run.samples.filter { $0[0] < 0 }.count) / Double(run.samples.count)
+        XCTAssertEqual(share, 0.8, accuracy: 0.05)
+        XCTAssertTrue(run.occupancy.allSatisfy { $0 > 0 }, "every level visited: \(run.occupancy)")
+
+        // Plain MALA at β = 1 from the same uniform starts keeps them where they fell.
+        var g = Xoshiro256StarStar(seed: 5)
+        var plainLeft = 0
+        for _ in 0..<200 {
+            var s = model.initialState(&g)
+            for _ in 0..<2000 { model.temperedMove(&s, beta: 1, &g) }
+            if s[0] < 0 { plainLeft += 1 }
+        }
+        XCTAssertLessThan(Double(plainLeft) / 200, 0.65)
+    }
+
+    func testSimulatedTemperingOnABimodalRBMPassesChiSquaredWherePlainGibbsFails() throws {
+        let rbm = Self.bimodalRBM()
+        let exact = try Self.exactVisibleDistribution(rbm)
+        let betas = try TemperatureLadder.betas(.geometric(levels: 12, smallest: 0))
+        var st = try SimulatedTempering(rbm, betas: betas, chains: 4, seed: 2)
+        st.adaptWeights(finalGamma: 0.002, maxSteps: 400_000)
+        let run = try XCTUnwrap(st.run(steps: 50_000, thin: 10))
+        let test = ChiSquaredTest(binaryRows: run.samples, probabilities: exact)
+        XCTAssertGreaterThan(run.samples.count, 1000)
+        XCTAssertGreaterThan(test.pValue, 1e-3, "χ² = \(test.statistic) on \(test.degreesOfFreedom) dof, \(run.samples.count) samples")
+        // One plain Gibbs chain as long as all ST chains together stays in the mode it starts in.
+        var g = Xoshiro256StarStar(seed: 2)
+        var s = rbm.initialState(&g)
+        var plain: [[Double]] = []
+        for t in 1...200_000 {
+            rbm.temperedMove(&s, beta: 1, &g)
+            if t % 40 == 0 { plain.append(Array(s.prefix(rbm.visible))) }
+        }
+        XCTAssertLessThan(ChiSquaredTest(binaryRows: plain, probabilities: exact).pValue, 1e-6)
+        // The adapted weights approach −log Z(β) + log Z(1): at β = 0 the joint is uniform over 2⁷ states.
+        let logZ1 = try rbm.logPartitionFunction()
+        let g0 = st.weights.map { $0[0] }.reduce(0, +) / Double(st.chains)
+        XCTAssertEqual(g0, -(7 * log(2.0)) + logZ1, accuracy: 0.3)
+    }
+
+    func testLaddersAreCheckedAndAdaptationEqualisesSwapRates() throws {
+        XCTAssertThrowsError(try TemperatureLadder.betas(.list([0, 0.5])))
+        XCTAssertThrowsError(try TemperatureLadder.betas(.list([0, 0.7, 0.5, 1])))
+        XCTAssertThrowsError(try TemperatureLadder.betas(.list([-0.1, 1])))
+        XCTAssertEqual(try TemperatureLadder.betas(.geometric(levels: 3, smallest: 0.25)), [0.25, 0.5, 1])
+        let rbm = Self.bimodalRBM()
+        var pt = try ParallelTempering(rbm, betas: try TemperatureLadder.betas(.geometric(levels: 8, smallest: 0)), seed: 1)
+        _ = pt.run(rounds: 4000)
+        let before = pt.swapAcceptance
+        pt.adaptLadder(target: 0.5, steps: 20, roundsPerStep: 1000)
+        let after = try XCTUnwrap(pt.run(rounds: 4000)).swapAcceptance
+        func spread(_ a: [Double]) -> Double { a.max()! - a.min()! }
+        XCTAssertLessThan(spread(after), spread(before), "before \(before), after \(after)")
+        XCTAssertEqual(pt.betas.first, 0)
+        XCTAssertEqual(pt.betas.last, 1)
+    }
+}
