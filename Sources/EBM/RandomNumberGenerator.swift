@@ -1,3 +1,5 @@
+import Glibc
+
 /// xoshiro256** (Blackman and Vigna 2018): a small, fast generator with 2^256 − 1 period.
 ///
 /// Seeded through SplitMix64 so that nearby seeds give unrelated streams. `stream(_:)` derives an
@@ -41,6 +43,39 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
     @inline(__always)
     public mutating func nextUnitDouble() -> Double {
         Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
+    }
+
+    /// Two independent N(0, 1) draws by the Box–Muller transform (Box and Muller 1958):
+    /// r = √(−2 log u₁), (r cos 2πu₂, r sin 2πu₂) with u₁ = 1 − U ∈ (0, 1] so the log is finite.
+    /// The one normal sampler of ebm: every N(0, 1) draw goes through it.
+    @inline(__always)
+    public mutating func nextNormalPair() -> (Double, Double) {
+        let u1 = 1 - nextUnitDouble(), u2 = nextUnitDouble()
+        let r = (-2 * Glibc.log(u1)).squareRoot(), a = 2 * Double.pi * u2
+        return (r * Glibc.cos(a), r * Glibc.sin(a))
+    }
+
+    /// One N(0, 1) draw (the first of a Box–Muller pair; the second is discarded).
+    @inline(__always)
+    public mutating func nextNormal() -> Double { nextNormalPair().0 }
+
+    /// `count` N(0, 1) draws into z[start...], both values of each Box–Muller pair used.
+    public mutating func fillStandardNormal(_ z: inout [Float], from start: Int = 0, count: Int) {
+        precondition(start >= 0 && start + count <= z.count, "fillStandardNormal: range outside the buffer")
+        var i = 0
+        while i < count {
+            let (a, b) = nextNormalPair()
+            z[start + i] = Float(a)
+            if i + 1 < count { z[start + i + 1] = Float(b) }
+            i += 2
+        }
+    }
+
+    /// `count` N(0, 1) draws as float32, both values of each pair used.
+    public mutating func standardNormals(_ count: Int) -> [Float] {
+        var z = [Float](repeating: 0, count: count)
+        fillStandardNormal(&z, count: count)
+        return z
     }
 
     @inline(__always)

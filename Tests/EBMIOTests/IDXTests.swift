@@ -193,10 +193,11 @@ final class IDXTests: XCTestCase {
         options.epochs = 1
         var trainer = RBMTrainer(options: options)
         for _ in 0..<3 {
-            XCTAssertEqual(trainer.train(&rbm, on: data.examples), .completed(epoch: trainer.epochsCompleted))
-            let r = try XCTUnwrap(trainer.history.epochs.last)
+            XCTAssertEqual(trainer.train(&rbm, on: data.examples), .completed(step: trainer.epochsCompleted))
+            let h = trainer.history
             print(String(format: "benchmark: CD-1 epoch %d: %.3f s (reconstruction error %.4f, PLL %.1f)",
-                         r.epoch, r.seconds, r.reconstructionError, r.pseudoLogLikelihood))
+                         h.lastStep, try XCTUnwrap(h.values("seconds").last ?? nil), try XCTUnwrap(h.values("recon").last ?? nil),
+                         try XCTUnwrap(h.values("pll").last ?? nil)))
         }
     }
 }

@@ -39,8 +39,8 @@ final class RBMParallelTests: XCTestCase {
             let one = run(.sequential), two = run(.twoThreads)
             XCTAssertEqual(one.0, two.0, "\(sampler)")
             XCTAssertEqual(one.2, two.2, "\(sampler)")
-            XCTAssertEqual(one.1.epochs.map(\.pseudoLogLikelihood), two.1.epochs.map(\.pseudoLogLikelihood), "\(sampler)")
-            XCTAssertEqual(one.1.epochs.map(\.reconstructionError), two.1.epochs.map(\.reconstructionError), "\(sampler)")
+            XCTAssertEqual(one.1.values("pll"), two.1.values("pll"), "\(sampler)")
+            XCTAssertEqual(one.1.values("recon"), two.1.values("recon"), "\(sampler)")
         }
     }
 
@@ -109,6 +109,6 @@ final class RBMParallelTests: XCTestCase {
         o.epochs = 1
         var trainer = RBMTrainer(options: o)
         trainer.parallelism = .twoThreads
-        for call in 1...200 { XCTAssertEqual(trainer.train(&rbm, on: data), .completed(epoch: call)) }
+        for call in 1...200 { XCTAssertEqual(trainer.train(&rbm, on: data), .completed(step: call)) }
     }
 }

@@ -16,27 +16,31 @@ final class RBMTrainingAISTests: XCTestCase {
         options.aisRuns = 100
         options.aisTemperatures = 2000
         var trainer = RBMTrainer(options: options)
-        XCTAssertEqual(trainer.train(&r, on: Dataset.barsAndStripes(3).examples), .completed(epoch: 5))
+        XCTAssertEqual(trainer.train(&r, on: Dataset.barsAndStripes(3).examples), .completed(step: 5))
         return trainer.history
     }
 
     func testEstimatesAppearEveryNEpochsAndAfterTheLastAndHoldTheExactValue() throws {
         let history = train(aisEvery: 2)
-        XCTAssertEqual(history.epochs.filter { $0.ais != nil }.map(\.epoch), [2, 4, 5])
-        for e in history.epochs {
-            guard let ais = e.ais, let exact = e.logLikelihood, let estimated = e.aisLogLikelihood else { continue }
+        let logZ = try XCTUnwrap(history["ais_log_z"])
+        XCTAssertTrue(logZ.hasErrorBars)
+        XCTAssertEqual(history.steps.indices.filter { logZ.values[$0] != nil }.map { history.steps[$0] }, [2, 4, 5])
+        for r in history.steps.indices {
+            guard let z = logZ.values[r], let lower = logZ.lower?[r], let upper = logZ.upper?[r],
+                  let exact = history.values("loglik")[r], let estimated = history.values("ais_loglik")[r] else { continue }
             // The exact log-likelihood is inside the interval AIS's ±3σ on log Z implies.
-            let meanF = estimated + ais.logZ
-            XCTAssertLessThanOrEqual(meanF - ais.upper, exact + 1e-9, "epoch \(e.epoch)")
-            XCTAssertGreaterThanOrEqual(meanF - ais.lower, exact - 1e-9, "epoch \(e.epoch)")
+            let meanF = estimated + z
+            XCTAssertLessThanOrEqual(meanF - upper, exact + 1e-9, "epoch \(history.steps[r])")
+            XCTAssertGreaterThanOrEqual(meanF - lower, exact - 1e-9, "epoch \(history.steps[r])")
             XCTAssertEqual(estimated, exact, accuracy: 0.05)
         }
     }
 
     func testReproducibleAndAbsentWhenNotAsked() {
         // Everything but the timings repeats.
-        func untimed(_ h: TrainingHistory) -> [RBMEpochRecord] { h.epochs.map { var e = $0; e.seconds = 0; return e } }
+        func untimed(_ h: TrainingHistory) -> [[Double?]] { h.columns.filter { $0.name != "seconds" }.map(\.values) }
         XCTAssertEqual(untimed(train(aisEvery: 2)), untimed(train(aisEvery: 2)))
-        XCTAssertTrue(train(aisEvery: nil).epochs.allSatisfy { $0.ais == nil && $0.aisLogLikelihood == nil })
+        let plain = train(aisEvery: nil)
+        XCTAssertTrue(plain.values("ais_log_z").allSatisfy { $0 == nil } && plain.values("ais_loglik").allSatisfy { $0 == nil })
     }
 }

@@ -99,12 +99,3 @@ public struct FullyVisibleBoltzmannMachine: Sendable, Equatable {
     }
 
 }
-
-extension Xoshiro256StarStar {
-    /// A standard normal draw (Box–Muller, one of the pair).
-    mutating func nextNormal() -> Double {
-        let u1 = max(nextUnitDouble(), Double.leastNonzeroMagnitude)
-        let u2 = nextUnitDouble()
-        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-    }
-}

@@ -99,17 +99,3 @@ public enum LangevinDynamics {
         return (mean, std.map { $0 / Double(n).squareRoot() }, std, std.map { $0 / (2 * Double(max(n - 1, 1))).squareRoot() })
     }
 }
-
-extension Xoshiro256StarStar {
-    /// `count` N(0, 1) draws into z[from...], both values of each Box–Muller pair used.
-    mutating func fillStandardNormal(_ z: inout [Float], from start: Int, count: Int) {
-        var i = 0
-        while i < count {
-            let u1 = Swift.max(nextUnitDouble(), .leastNonzeroMagnitude), u2 = nextUnitDouble()
-            let r = (-2 * log(u1)).squareRoot(), a = 2 * Double.pi * u2
-            z[start + i] = Float(r * cos(a))
-            if i + 1 < count { z[start + i + 1] = Float(r * sin(a)) }
-            i += 2
-        }
-    }
-}

@@ -36,6 +36,25 @@ public struct LangevinMaximumLikelihoodOptions: Sendable {
     public init() {}
 }
 
+extension LangevinMaximumLikelihoodOptions: TrainerSettings {
+    public func continues(_ previous: LangevinMaximumLikelihoodOptions) -> Bool {
+        batchSize == previous.batchSize && langevinSteps == previous.langevinSteps && stepSize == previous.stepSize
+            && noise == previous.noise && reuse == previous.reuse && bufferSize == previous.bufferSize
+            && energyPenalty == previous.energyPenalty && clip == previous.clip
+            && learningRate == previous.learningRate && seed == previous.seed
+    }
+
+    /// "langevin-ml, 30 steps of ε 0.005, buffer 10000 reused 0.95, α 0.1, Adam lr 0.002, batch 128, seed 1".
+    public var summary: String {
+        "langevin-ml, \(langevinSteps) steps of ε \(settingText(stepSize))"
+            + (reuse > 0 ? ", buffer \(bufferSize) reused \(settingText(reuse))" : ", no buffer")
+            + (noise != 1 ? ", noise \(settingText(noise))" : "")
+            + (clip != 1 ? ", clip \(settingText(clip))" : "")
+            + ", α \(settingText(energyPenalty)), Adam lr \(settingText(learningRate))"
+            + ", batch \(batchSize), seed \(seed)"
+    }
+}
+
 /// One row of the history: averages over the iterations since the previous row.
 public struct LangevinTrainingRecord: Sendable, Equatable {
     public var iteration: Int
@@ -53,9 +72,9 @@ public struct LangevinTrainingRecord: Sendable, Equatable {
     public var bufferFraction: Double
 }
 
-public struct LangevinMaximumLikelihood: Sendable {
+public struct LangevinMaximumLikelihood: ModelTrainer {
     public var options: LangevinMaximumLikelihoodOptions
-    public private(set) var history: [LangevinTrainingRecord] = []
+    public private(set) var history = TrainingHistory(unit: .iteration, columns: LangevinMaximumLikelihood.historyColumns)
     public private(set) var iterationsCompleted = 0
     /// The replay buffer, rows of d floats, oldest first.
     public private(set) var buffer: [Float] = []
@@ -70,16 +89,45 @@ public struct LangevinMaximumLikelihood: Sendable {
         generator = Xoshiro256StarStar(seed: options.seed ^ 0xE6E6)
     }
 
-    public enum Outcome: Sendable, Equatable {
-        case completed(iteration: Int)
-        case stopped(iteration: Int)
-        /// A parameter or energy became NaN/infinite; the energy is back at the last history row's state.
-        case diverged(iteration: Int, restoredIteration: Int)
+    /// The history's columns: averages over the iterations since the previous row.
+    public static let historyColumns: [TrainingHistory.Column] = [
+        .init(name: "data_energy", title: "E(data)", digits: 4),
+        .init(name: "sample_energy", title: "E(samples)", digits: 4),
+        .init(name: "difference", title: "difference", digits: 4),
+        .init(name: "loss", title: "loss", digits: 4, printed: false),
+        .init(name: "grad_norm", title: "‖∇θ‖", digits: 3),
+        .init(name: "travel", title: "sample travel", digits: 3),
+        .init(name: "from_buffer", title: "from buffer", digits: 3),
+    ]
+
+    public var settings: LangevinMaximumLikelihoodOptions {
+        get { options }
+        set { options = newValue }
+    }
+    public var completed: Int { iterationsCompleted }
+    public var length: Int {
+        get { options.iterations }
+        set { options.iterations = newValue }
+    }
+
+    public mutating func train(_ model: inout NeuralEnergy, on data: Tensor, shouldStop: () -> Bool,
+                               progress: (TrainingProgress) -> Void) -> TrainingOutcome {
+        let first = iterationsCompleted, total = options.iterations
+        return train(&model, on: data.scalars, rows: data.rows, shouldStop: shouldStop) { iteration, record in
+            progress(TrainingProgress(done: iteration - first, total: total, step: iteration,
+                                      status: record.map { "E(data) \(settingText($0.dataEnergy, digits: 3)), E(samples) \(settingText($0.sampleEnergy, digits: 3))" }))
+        }
+    }
+
+    private mutating func record(_ r: LangevinTrainingRecord) {
+        history.append(step: r.iteration, ["data_energy": r.dataEnergy, "sample_energy": r.sampleEnergy,
+                                           "difference": r.dataEnergy - r.sampleEnergy, "loss": r.loss,
+                                           "grad_norm": r.gradientNorm, "travel": r.sampleTravel, "from_buffer": r.bufferFraction])
     }
 
     public mutating func train(_ energy: inout NeuralEnergy, on data: [Float], rows n: Int,
                                shouldStop: () -> Bool = { false },
-                               progress: (Int, LangevinTrainingRecord?) -> Void = { _, _ in }) -> Outcome {
+                               progress: (Int, LangevinTrainingRecord?) -> Void = { _, _ in }) -> TrainingOutcome {
         let d = energy.dimension
         precondition(data.count == n * d && n >= 1, "data must be n × \(d)")
         if low.count != d {
@@ -93,8 +141,15 @@ public struct LangevinMaximumLikelihood: Sendable {
         let blasThreads = openblas_get_num_threads()
         openblas_set_num_threads(1)
         defer { openblas_set_num_threads(blasThreads) }
-        var lastGood = energy, lastGoodIteration = iterationsCompleted
+        var guardian = DivergenceGuard(energy, step: iterationsCompleted)
         var sums = [Double](repeating: 0, count: 6), count = 0
+        /// The averages since the last row, as a row (Ctrl-C and the last iteration record it).
+        func pending(_ iteration: Int) -> LangevinTrainingRecord? {
+            guard count > 0 else { return nil }
+            let m = sums.map { $0 / Double(count) }
+            return LangevinTrainingRecord(iteration: iteration, dataEnergy: m[0], sampleEnergy: m[1], loss: m[2],
+                                          gradientNorm: m[3], sampleTravel: m[4], bufferFraction: m[5])
+        }
         let B = Swift.min(options.batchSize, n)
         for round in 0..<options.iterations {
             let iteration = iterationsCompleted + 1
@@ -149,28 +204,27 @@ public struct LangevinMaximumLikelihood: Sendable {
             let meanMinus = eMinus.reduce(0) { $0 + Double($1) } / Double(B)
             let penalty = Double(alpha) * (ePlus.reduce(0) { $0 + Double($1 * $1) } + eMinus.reduce(0) { $0 + Double($1 * $1) }) / Double(B)
             guard θ.allSatisfy(\.isFinite), meanPlus.isFinite, meanMinus.isFinite else {
-                energy = lastGood
-                return .diverged(iteration: iteration, restoredIteration: lastGoodIteration)
+                energy = guardian.lastGood
+                return .diverged(TrainingDivergence(unit: .iteration, step: iteration,
+                                                    what: meanPlus.isFinite && meanMinus.isFinite ? "a parameter" : "an energy",
+                                                    restoredStep: guardian.lastGoodStep, setting: "lr", value: Double(options.learningRate)))
             }
             energy.network.setParameterVector(θ)
             iterationsCompleted = iteration
             for (k, v) in [meanPlus, meanMinus, meanPlus - meanMinus + penalty, Double(norm), travel, Double(fromBuffer) / Double(B)].enumerated() { sums[k] += v }
             count += 1
             var record: LangevinTrainingRecord?
-            if iteration % options.monitorEvery == 0 || round == options.iterations - 1 {
-                let m = sums.map { $0 / Double(count) }
-                let r = LangevinTrainingRecord(iteration: iteration, dataEnergy: m[0], sampleEnergy: m[1], loss: m[2],
-                                               gradientNorm: m[3], sampleTravel: m[4], bufferFraction: m[5])
-                history.append(r)
+            let stopping = shouldStop()
+            if iteration % options.monitorEvery == 0 || round == options.iterations - 1 || stopping, let r = pending(iteration) {
+                self.record(r)
                 record = r
                 sums = [Double](repeating: 0, count: 6)
                 count = 0
-                lastGood = energy
-                lastGoodIteration = iteration
+                guardian.commit(energy, step: iteration)
             }
             progress(iteration, record)
-            if shouldStop() { return .stopped(iteration: iteration) }
+            if stopping { return .stopped(step: iteration, unit: .iteration, batch: nil, batches: nil) }
         }
-        return .completed(iteration: iterationsCompleted)
+        return .completed(step: iterationsCompleted)
     }
 }

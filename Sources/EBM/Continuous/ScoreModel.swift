@@ -75,16 +75,23 @@ public struct ScoreMatchingOptions: Sendable {
     public init() {}
 }
 
-public struct ScoreMatchingRecord: Sendable, Equatable {
-    public var iteration: Int
-    /// The mean objective over the iterations since the previous record.
-    public var loss: Double
+extension ScoreMatchingOptions: TrainerSettings {
+    public func continues(_ previous: ScoreMatchingOptions) -> Bool {
+        objective == previous.objective && batchSize == previous.batchSize && learningRate == previous.learningRate
+            && seed == previous.seed && traceStep == previous.traceStep
+    }
+
+    /// "dsm, Adam lr 0.002, batch 128, seed 1".
+    public var summary: String {
+        "\(objective == .denoising ? "dsm" : "ism"), Adam lr \(settingText(learningRate)), batch \(batchSize), seed \(seed)"
+    }
 }
 
-/// Adam on a score-matching objective; keeps its state across `train` calls.
-public struct ScoreMatchingTrainer: Sendable {
+/// Adam on a score-matching objective; keeps its state (Adam moments, stream, history) across
+/// `train` calls.
+public struct ScoreMatchingTrainer: ModelTrainer {
     public var options: ScoreMatchingOptions
-    public private(set) var history: [ScoreMatchingRecord] = []
+    public private(set) var history: TrainingHistory
     public private(set) var iterationsCompleted = 0
     private var optimizer: AdamOptimizer
     private var generator: Xoshiro256StarStar
@@ -93,16 +100,40 @@ public struct ScoreMatchingTrainer: Sendable {
         self.options = options
         optimizer = AdamOptimizer(learningRate: options.learningRate)
         generator = Xoshiro256StarStar(seed: options.seed ^ 0x5C0E)
+        history = TrainingHistory(unit: .iteration, columns: [
+            .init(name: "loss", title: options.objective == .denoising ? "denoising loss" : "implicit objective J", digits: 5),
+        ])
     }
 
-    /// nil when stopped early; otherwise the number of iterations done so far.
+    public var settings: ScoreMatchingOptions {
+        get { options }
+        set { options = newValue }
+    }
+    public var completed: Int { iterationsCompleted }
+    public var length: Int {
+        get { options.iterations }
+        set { options.iterations = newValue }
+    }
+
+    public mutating func train(_ model: inout ScoreModel, on data: Tensor, shouldStop: () -> Bool,
+                               progress: (TrainingProgress) -> Void) -> TrainingOutcome {
+        let first = iterationsCompleted, total = options.iterations
+        return train(&model, on: data.scalars, rows: data.rows, shouldStop: shouldStop) { iteration in
+            progress(TrainingProgress(done: iteration - first, total: total, step: iteration))
+        }
+    }
+
+    /// Trains for `options.iterations` more iterations. A non-finite loss or parameter restores
+    /// the parameters of the last history row (or those given) and returns `.diverged`; Ctrl-C
+    /// (`shouldStop`, polled every iteration) records the iterations since the last row.
     public mutating func train(_ model: inout ScoreModel, on data: [Float], rows n: Int,
-                               shouldStop: () -> Bool = { false }, progress: (Int) -> Void = { _ in }) -> Int? {
+                               shouldStop: () -> Bool = { false }, progress: (Int) -> Void = { _ in }) -> TrainingOutcome {
         let d = model.dimension
         precondition(data.count == n * d && n >= 1, "data must be n × \(d)")
         optimizer.learningRate = options.learningRate
         let B = Swift.min(options.batchSize, n)
         var lossSum = 0.0, count = 0
+        var guardian = DivergenceGuard((model, optimizer), step: iterationsCompleted)
         for round in 0..<options.iterations {
             var x = [Float](repeating: 0, count: B * d)
             for r in 0..<B {
@@ -113,21 +144,27 @@ public struct ScoreMatchingTrainer: Sendable {
                 ? denoisingGradient(model, x, rows: B) : implicitGradient(model, x, rows: B)
             var θ = model.network.parameterVector
             optimizer.update(&θ, gradient: gradient)
+            guard loss.isFinite, θ.allSatisfy(\.isFinite) else {
+                (model, optimizer) = guardian.lastGood
+                return .diverged(TrainingDivergence(unit: .iteration, step: iterationsCompleted + 1,
+                                                    what: loss.isFinite ? "a parameter" : "the loss",
+                                                    restoredStep: guardian.lastGoodStep, setting: "lr", value: Double(options.learningRate)))
+            }
             model.network.setParameterVector(θ)
             iterationsCompleted += 1
             lossSum += loss
             count += 1
-            if iterationsCompleted % options.monitorEvery == 0 || round == options.iterations - 1 {
-                history.append(ScoreMatchingRecord(iteration: iterationsCompleted, loss: lossSum / Double(count)))
+            let stopping = shouldStop()
+            if iterationsCompleted % options.monitorEvery == 0 || round == options.iterations - 1 || stopping {
+                history.append(step: iterationsCompleted, ["loss": lossSum / Double(count)])
                 lossSum = 0
                 count = 0
+                guardian.commit((model, optimizer), step: iterationsCompleted)
             }
-            if iterationsCompleted % 50 == 0 {
-                progress(iterationsCompleted)
-                if shouldStop() { return nil }
-            }
+            if iterationsCompleted % 50 == 0 || stopping { progress(iterationsCompleted) }
+            if stopping { return .stopped(step: iterationsCompleted, unit: .iteration, batch: nil, batches: nil) }
         }
-        return iterationsCompleted
+        return .completed(step: iterationsCompleted)
     }
 
     /// ½‖f([x̃, log σ]) + z‖² per row, σ drawn from the ladder per row (a single σ = 1 when unconditional).

@@ -87,7 +87,7 @@ extension RestrictedBoltzmannMachine {
     var smallerLayer: RBMLayer { hidden <= visible ? .hidden : .visible }
 
     /// log₂ of the number of terms an exact sum needs.
-    var enumerationExponent: Int { Swift.min(hidden, visible) }
+    public var enumerationExponent: Int { Swift.min(hidden, visible) }
 
     private func checkData(_ data: Tensor) {
         precondition(data.rank == 2 && data.shape[1] == visible && data.shape[0] > 0,

@@ -15,20 +15,8 @@ public struct GibbsChain: Sendable {
         case random
     }
 
-    /// The visible states of the chains at one step.
-    public struct Snapshot: Sendable, Equatable {
-        /// Gibbs steps taken when the snapshot was made (0 = the start).
-        public var step: Int
-        /// The sampled visible states x, chains × D.
-        public var samples: Tensor
-        /// p(x = 1 | h) that the samples were drawn from, chains × D (smoother to look at);
-        /// equal to `samples` at step 0.
-        public var probabilities: Tensor
-
-        public init(step: Int, samples: Tensor, probabilities: Tensor) {
-            (self.step, self.samples, self.probabilities) = (step, samples, probabilities)
-        }
-    }
+    /// The visible states of the chains at one step (the chain-independent `ChainSnapshot`).
+    public typealias Snapshot = ChainSnapshot
 
     /// The current visible states, chains × D.
     public private(set) var samples: Tensor

@@ -33,8 +33,31 @@ public struct RBMTrainingOptions: Sendable {
     /// AIS settings for those estimates; the base-rate model comes from the training data.
     public var aisRuns = 100
     public var aisTemperatures = 10_000
+    /// The rows the monitors use; nil = the first `monitorRows` rows of the training data.
+    public var monitorSet: Tensor?
 
     public init() {}
+}
+
+extension RBMTrainingOptions: TrainerSettings {
+    /// The same sampler, learning rates, momentum, weight decay, batch size and seed: the values
+    /// that decide the trajectory (not how many epochs a call runs or what it monitors).
+    public func continues(_ previous: RBMTrainingOptions) -> Bool {
+        sampler.k == previous.sampler.k && sampler.persistentChains == previous.sampler.persistentChains
+            && learningRate == previous.learningRate && finalLearningRate == previous.finalLearningRate
+            && momentum == previous.momentum && weightDecay == previous.weightDecay
+            && batchSize == previous.batchSize && seed == previous.seed
+    }
+
+    /// "PCD-1, lr 0.05 → 0, batch 8, momentum 0.5, seed 1".
+    public var summary: String {
+        "\(sampler), lr \(settingText(learningRate))"
+            + (finalLearningRate.map { " → \(settingText($0))" } ?? "")
+            + ", batch \(batchSize)"
+            + (momentum > 0 ? ", momentum \(settingText(momentum))" : "")
+            + (weightDecay != 0 ? ", weight decay \(settingText(weightDecay))" : "")
+            + ", seed \(seed)"
+    }
 }
 
 /// Minibatch training of an RBM by CD-k or PCD-k with momentum and weight decay.
@@ -42,9 +65,9 @@ public struct RBMTrainingOptions: Sendable {
 /// The trainer keeps what outlives one `train` call: the epoch count and history, the persistent
 /// chains, random streams and momentum, so training in several calls equals training in one. A
 /// trainer belongs to one machine; use a fresh trainer for another.
-public struct RBMTrainer: Sendable {
+public struct RBMTrainer: ModelTrainer {
     public var options: RBMTrainingOptions
-    public private(set) var history = TrainingHistory()
+    public private(set) var history = TrainingHistory(unit: .epoch, columns: RBMTrainer.historyColumns)
     public private(set) var epochsCompleted = 0
     private var persistentHidden: [Float] = []
     private var persistentRows = 0
@@ -58,6 +81,66 @@ public struct RBMTrainer: Sendable {
         self.options = options
     }
 
+    /// The history's columns: the monitors of `RBMEpochRecord`.
+    public static let historyColumns: [TrainingHistory.Column] = [
+        .init(name: "seconds", title: "seconds", digits: 4, printed: false),
+        .init(name: "recon", title: "recon. error", digits: 5),
+        .init(name: "pll", title: "pseudo-LL (exact)", digits: 6),
+        .init(name: "pll_estimate", title: "pseudo-LL (1-bit estimate)", digits: 6, printed: false),
+        .init(name: "loglik", title: "log-likelihood (exact)", digits: 6),
+        .init(name: "ais_log_z", title: "log Z (AIS, ±3σ)", digits: 6, errorBars: true),
+        .init(name: "ais_loglik", title: "log-likelihood (AIS)", digits: 6),
+    ]
+
+    // MARK: ModelTrainer
+
+    public var settings: RBMTrainingOptions {
+        get { options }
+        set { options = newValue }
+    }
+    public var completed: Int { epochsCompleted }
+    public var length: Int {
+        get { options.epochs }
+        set { options.epochs = newValue }
+    }
+
+    public mutating func train(_ model: inout RestrictedBoltzmannMachine, on data: Tensor, shouldStop: () -> Bool,
+                               progress: (TrainingProgress) -> Void) -> TrainingOutcome {
+        let first = epochsCompleted
+        let n = Swift.max(data.rows, 1)
+        let batchSize = Swift.max(1, Swift.min(options.batchSize, n))
+        let total = options.epochs * ((n + batchSize - 1) / batchSize)
+        return train(&model, on: data, monitor: options.monitorSet, shouldStop: shouldStop) { epoch, batch, batches, record in
+            let status = record.map { r in
+                "epoch \(epoch): recon \(settingText(r.reconstructionError, digits: 4)), pll \(settingText(r.exactPseudoLogLikelihood ?? r.pseudoLogLikelihood, digits: 5))"
+                    + (r.logLikelihood.map { ", loglik \(settingText($0, digits: 5))" } ?? "")
+            }
+            progress(TrainingProgress(done: (epoch - first - 1) * batches + batch, total: total, step: epoch, status: status))
+        }
+    }
+
+    /// Appends an epoch's monitors to the history; the pseudo-LL column shows the exact values
+    /// when every row has them, and the 1-bit estimate otherwise.
+    private mutating func record(_ r: RBMEpochRecord) {
+        var values = ["seconds": r.seconds, "recon": r.reconstructionError,
+                      "pll": r.exactPseudoLogLikelihood ?? r.pseudoLogLikelihood, "pll_estimate": r.pseudoLogLikelihood]
+        var bounds: [String: (lower: Double, upper: Double)] = [:]
+        if let ll = r.logLikelihood { values["loglik"] = ll }
+        if let a = r.ais {
+            values["ais_log_z"] = a.logZ
+            bounds["ais_log_z"] = (a.lower, a.upper)
+        }
+        if let l = r.aisLogLikelihood { values["ais_loglik"] = l }
+        if history.steps.last == r.epoch {
+            history.updateLast(values, bounds: bounds)
+        } else {
+            history.append(step: r.epoch, values, bounds: bounds)
+            if r.exactPseudoLogLikelihood == nil { exactPLLEverywhere = false }
+            history.setTitle("pll", exactPLLEverywhere ? "pseudo-LL (exact)" : "pseudo-LL (1-bit estimate)")
+        }
+    }
+    private var exactPLLEverywhere = true
+
     /// Trains `rbm` on the rows of `data` (n × D, values in [0, 1]) for `options.epochs` epochs.
     ///
     /// Each epoch visits the rows in a fresh seeded permutation, in minibatches of
@@ -69,7 +152,7 @@ public struct RBMTrainer: Sendable {
     /// end of the previous epoch.
     public mutating func train(_ rbm: inout RestrictedBoltzmannMachine, on data: Tensor, monitor: Tensor? = nil,
                                shouldStop: () -> Bool = { false },
-                               progress: (Int, Int, Int, RBMEpochRecord?) -> Void = { _, _, _, _ in }) -> RBMTrainingOutcome {
+                               progress: (Int, Int, Int, RBMEpochRecord?) -> Void = { _, _, _, _ in }) -> TrainingOutcome {
         let (n, D) = (data.rows, rbm.visible)
         precondition(data.rank == 2 && data.shape[1] == D && n > 0, "training data must be n × \(D) with n ≥ 1, got \(data.shape)")
         precondition(monitor.map { $0.rank == 2 && $0.shape[1] == D && $0.shape[0] > 0 } ?? true,
@@ -95,12 +178,12 @@ public struct RBMTrainer: Sendable {
                 seconds = s
             case .stopped(let batch):
                 rbm = ws.machine
-                return .stopped(epoch: epoch, batch: batch, batches: batches)
+                return .stopped(step: epoch, unit: .epoch, batch: batch, batches: batches)
             case .diverged(let batch):
                 rbm = lastGood
                 ws.forgetState()   // the chains and velocities ran under bad parameters
-                return .diverged(epoch: epoch, batch: batch, batches: batches,
-                                 restoredEpoch: epochsCompleted, learningRate: rate)
+                return .diverged(TrainingDivergence(unit: .epoch, step: epoch, batch: batch, batches: batches, what: "a parameter",
+                                                    restoredStep: epochsCompleted, setting: "lr", value: Double(rate)))
             }
             let trained = ws.machine
             var record: RBMEpochRecord?
@@ -109,10 +192,10 @@ public struct RBMTrainer: Sendable {
                 guard r.isFinite else {
                     rbm = lastGood
                     ws.forgetState()
-                    return .diverged(epoch: epoch, batch: nil, batches: batches,
-                                     restoredEpoch: epochsCompleted, learningRate: options.learningRate)
+                    return .diverged(TrainingDivergence(unit: .epoch, step: epoch, what: "a monitor",
+                                                        restoredStep: epochsCompleted, setting: "lr", value: Double(rate)))
                 }
-                history.epochs.append(r)
+                self.record(r)
                 record = r
             }
             if let every = options.aisEvery, epoch % every == 0 || round == options.epochs - 1 {
@@ -123,21 +206,21 @@ public struct RBMTrainer: Sendable {
                     rbm = trained
                     lastGood = trained
                     epochsCompleted = epoch
-                    return .stopped(epoch: epoch, batch: batches, batches: batches)
+                    return .stopped(step: epoch, unit: .epoch, batch: batches, batches: batches)
                 }
                 var r = record ?? monitors(trained, on: monitorSet, epoch: epoch, seconds: seconds)
                 r.ais = result
                 r.aisLogLikelihood = result.logLikelihood(trained, data: monitorSet)
-                if record == nil { history.epochs.append(r) } else { history.epochs[history.epochs.count - 1] = r }
+                self.record(r)
                 record = r
             }
             rbm = trained
             lastGood = trained
             epochsCompleted = epoch
             progress(epoch, batches, batches, record)
-            if shouldStop() { return .stopped(epoch: epoch, batch: batches, batches: batches) }
+            if shouldStop() { return .stopped(step: epoch, unit: .epoch, batch: batches, batches: batches) }
         }
-        return .completed(epoch: epochsCompleted)
+        return .completed(step: epochsCompleted)
     }
 
     private enum EpochEnd {

@@ -9,6 +9,11 @@ import Glibc
 /// W is H × D (row j holds the weights W_j into hidden unit j), b is the hidden bias (H) and c
 /// the visible bias (D). Parameters are float32, the working precision of training; exact
 /// quantities (log Z, likelihoods, gradients) are computed from them in float64.
+///
+/// The unit type of each layer is a parameter of the model (`UnitLayer`, after
+/// RestrictedBoltzmannMachines.jl's `src/layers/`): the conditionals, samples and free energy go
+/// through `visibleUnits` and `hiddenUnits`. Both are `BinaryUnits` today; a Gaussian visible
+/// layer is a new `UnitLayer` conformance, not a new model.
 public struct RestrictedBoltzmannMachine: Sendable, Equatable {
     /// D, the number of visible units.
     public let visible: Int
@@ -20,6 +25,19 @@ public struct RestrictedBoltzmannMachine: Sendable, Equatable {
     public var b: [Float]
     /// c, the visible bias (D).
     public var c: [Float]
+    /// The unit type of x.
+    public var visibleUnits: any UnitLayer = BinaryUnits()
+    /// The unit type of h.
+    public var hiddenUnits: any UnitLayer = BinaryUnits()
+
+    /// True when both layers are binary: the trainer's fused kernels, AIS and exact enumeration
+    /// are written for binary layers.
+    public var isBinary: Bool { visibleUnits is BinaryUnits && hiddenUnits is BinaryUnits }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.W == b.W && a.b == b.b && a.c == b.c
+            && a.visibleUnits.name == b.visibleUnits.name && a.hiddenUnits.name == b.hiddenUnits.name
+    }
 
     /// A fresh machine: W_ji ~ N(0, initScale²) from `seed`, biases 0 (Hinton's practical guide
     /// suggests initScale = 0.01).
@@ -27,15 +45,8 @@ public struct RestrictedBoltzmannMachine: Sendable, Equatable {
         precondition(visible >= 1 && hidden >= 1, "an RBM needs at least one visible and one hidden unit")
         var g = Xoshiro256StarStar(seed: seed)
         var w = [Float](repeating: 0, count: hidden * visible)
-        // Box–Muller, two normals per pair of uniforms.
-        var i = 0
-        while i < w.count {
-            let u1 = 1 - g.nextUnitDouble(), u2 = g.nextUnitDouble()
-            let radius = (-2 * log(u1)).squareRoot(), angle = 2 * Double.pi * u2
-            w[i] = Float(radius * cos(angle)) * initScale
-            if i + 1 < w.count { w[i + 1] = Float(radius * sin(angle)) * initScale }
-            i += 2
-        }
+        g.fillStandardNormal(&w, from: 0, count: w.count)
+        for i in w.indices { w[i] *= initScale }
         self.init(W: w, b: [Float](repeating: 0, count: hidden), c: [Float](repeating: 0, count: visible))
     }
 
@@ -116,7 +127,7 @@ public struct RestrictedBoltzmannMachine: Sendable, Equatable {
                 for r in 0..<n {
                     var f = 0.0
                     for i in 0..<visible { f += Double(c[i]) * Double(xp[r * visible + i]) }
-                    for j in 0..<hidden { f += ElementwiseKernels.softplus(Double(ap[r * hidden + j]) + Double(b[j])) }
+                    for j in 0..<hidden { f += hiddenUnits.cumulantGenerating(Double(ap[r * hidden + j]) + Double(b[j])) }
                     out[r] = f
                 }
             }
@@ -142,7 +153,7 @@ enum RBMProducts {
         hiddenPreactivations(m, x: x, rows: n, into: out)
         m.b.withUnsafeBufferPointer { b in
             guard let bp = b.baseAddress else { return }
-            ElementwiseKernels.sigmoidAddingBias(out, rows: n, columns: m.hidden, bias: bp)
+            m.hiddenUnits.meanFromInputs(out, rows: n, columns: m.hidden, bias: bp)
         }
     }
 
@@ -154,7 +165,7 @@ enum RBMProducts {
         }
         m.c.withUnsafeBufferPointer { c in
             guard let cp = c.baseAddress else { return }
-            ElementwiseKernels.sigmoidAddingBias(out, rows: n, columns: m.visible, bias: cp)
+            m.visibleUnits.meanFromInputs(out, rows: n, columns: m.visible, bias: cp)
         }
     }
 

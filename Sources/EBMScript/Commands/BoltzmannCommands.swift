@@ -113,7 +113,7 @@ func trainBoltzmann(_ model: BoltzmannValue, _ args: Arguments, _ context: CallC
     context.progress?.end()
     model.trainer = trainer
     model.trainerSettings = settings
-    let history = Value.object(BoltzmannHistoryValue(records: trainer.history, settings: settings))
+    let history = Value.object(HistoryValue(history: trainer.history, settings: settings))
     switch outcome {
     case .completed: return history
     case .stopped:

@@ -51,14 +51,13 @@ func trainEnergy(_ model: EnergyValue, _ args: Arguments, _ context: CallContext
     model.kind = .neural(energy)
     model.trainer = trainer
     model.trainerSettings = settings
-    let history = Value.object(LangevinHistoryValue(records: trainer.history, settings: settings))
+    let history = Value.object(HistoryValue(history: trainer.history, settings: settings))
     switch outcome {
     case .completed: return history
-    case .stopped(let i):
+    case .stopped(let i, _, _, _):
         context.write("stopped after iteration \(i); the energy keeps what it learned, and its .history the iterations so far\n")
         return history
-    case .diverged(let i, let restored):
-        throw ScriptError(.numeric, "train: an energy or a parameter became NaN or infinite in iteration \(i); the energy is back at iteration \(restored)",
-                          at: args.location(of: "step_size"), hint: "lower lr or step_size, or raise alpha")
+    case .diverged(let d):
+        throw ScriptError(.numeric, "train: \(d)", at: args.location(of: "lr"), hint: "or lower step_size, or raise alpha")
     }
 }

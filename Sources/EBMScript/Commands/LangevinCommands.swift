@@ -35,7 +35,7 @@ extension Command {
         var start = [Float](repeating: 0, count: chains * d)
         if case .string = args["init"] {
             var g = Xoshiro256StarStar(seed: UInt64(args.int("seed")) ^ 0x1A17)
-            start = start.map { _ in standardNormal(&g) }
+            start = start.map { _ in Float(g.nextNormal()) }
         } else {
             let x = try rows(args, "init", width: d, what: "coordinates")
             for c in 0..<chains { for i in 0..<d { start[c * d + i] = x.scalars[(c % x.rows) * d + i] } }
@@ -147,12 +147,6 @@ extension Command {
         context.write("wrote \(path) (\(picture.width)×\(picture.height) RGB)\n")
         return .none
     }
-}
-
-/// One N(0, 1) draw as Float.
-func standardNormal(_ g: inout Xoshiro256StarStar) -> Float {
-    let u1 = max(g.nextUnitDouble(), .leastNonzeroMagnitude), u2 = g.nextUnitDouble()
-    return Float((-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2))
 }
 
 extension Command {

@@ -74,16 +74,7 @@ extension Command {
 /// 0, 1, 2, …, or a matrix of (x, y) or (x, y, ±error) rows.
 private func plotSeries(_ value: Value, number: Int, label: String, y: String, _ args: Arguments) throws -> LineChart.Series {
     if case .object(let h as HistoryValue) = value {
-        let points = h.history.epochs.compactMap { e -> (x: Double, y: Double)? in
-            let v: Double?
-            switch y {
-            case "loglik": v = e.logLikelihood
-            case "pll": v = e.exactPseudoLogLikelihood ?? e.pseudoLogLikelihood
-            case "ais": v = e.aisLogLikelihood
-            default: v = e.reconstructionError
-            }
-            return v.map { (Double(e.epoch), $0) }
-        }
+        let points = h.series(y == "ais" ? "ais_loglik" : y)?.points ?? []
         if points.isEmpty && y == "ais" {
             throw ScriptError(.value, "plot: history \(number) has no AIS estimates", at: args.callLocation,
                               hint: "train with ais_every: N to record them")

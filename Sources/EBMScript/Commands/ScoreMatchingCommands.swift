@@ -130,17 +130,22 @@ func trainScoreModel(_ value: ScoreModelValue, _ args: Arguments, _ context: Cal
     trainer.options = options
     context.progress?.begin("train \(method)", total: options.iterations)
     let first = trainer.iterationsCompleted
-    let done = trainer.train(&model, on: x.scalars, rows: x.rows, shouldStop: { context.isInterrupted }) {
+    let outcome = trainer.train(&model, on: x.scalars, rows: x.rows, shouldStop: { context.isInterrupted }) {
         context.progress?.update(done: $0 - first, status: "")
     }
     context.progress?.end()
     value.model = model
     value.trainer = trainer
     value.trainerSettings = settings
-    if done == nil { context.write("stopped after iteration \(trainer.iterationsCompleted); the model keeps what it learned\n") }
-    let rowsOut = trainer.history.map { [String($0.iteration), formatNumber($0.loss, digits: 5)] }
-    context.write("history: \(settings)\n" + Table(header: ["iteration", method == "dsm" ? "denoising loss" : "implicit objective J"], rows: rowsOut).text)
-    return .none
+    let history = Value.object(HistoryValue(history: trainer.history, settings: settings))
+    switch outcome {
+    case .completed: return history
+    case .stopped:
+        context.write("stopped after iteration \(trainer.iterationsCompleted); the model keeps what it learned\n")
+        return history
+    case .diverged(let d):
+        throw ScriptError(.numeric, "train: \(d)", at: args.location(of: "lr"), hint: "the model is back in its last good state")
+    }
 }
 
 extension Command {

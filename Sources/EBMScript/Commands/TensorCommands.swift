@@ -43,15 +43,7 @@ extension Command {
         let shape = try shapeArgument(args, "shape")
         var rng = Xoshiro256StarStar(seed: UInt64(args.int("seed")))
         let n = shape.reduce(1, *)
-        var out = [Float](); out.reserveCapacity(n + 1)
-        while out.count < n {
-            // Box–Muller: two uniforms give two independent normals.
-            let u1 = 1 - rng.nextUnitDouble(), u2 = rng.nextUnitDouble()
-            let r = (-2 * Foundation.log(u1)).squareRoot()
-            out.append(Float(r * cos(2 * .pi * u2)))
-            out.append(Float(r * sin(2 * .pi * u2)))
-        }
-        return .tensor(Tensor(shape: shape, scalars: Array(out.prefix(n))))
+        return .tensor(Tensor(shape: shape, scalars: rng.standardNormals(n)))
     }
 
     static let range = Command(

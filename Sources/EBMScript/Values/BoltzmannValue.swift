@@ -37,43 +37,9 @@ public final class BoltzmannValue: ScriptObject {
         case "b": return .tensor(Tensor(shape: [n], scalars: machine.b.map(Float.init)))
         case "units": return .number(Double(n))
         case "parameters": return .number(Double(machine.parameterCount))
-        case "history": return .object(BoltzmannHistoryValue(records: trainer?.history ?? [], settings: trainerSettings ?? "no training yet"))
+        case "history": return .object(HistoryValue(history: trainer?.history ?? TrainingHistory(unit: .epoch, columns: BoltzmannTrainer.historyColumns), settings: trainerSettings ?? "no training yet"))
         case "epochs": return .number(Double(trainer?.epochsCompleted ?? 0))
         default: return nil
         }
     }
-}
-
-/// The training history of a Boltzmann machine: exact log-likelihood, pseudo-log-likelihood and
-/// the norm of the exact gradient, per recorded epoch.
-public struct BoltzmannHistoryValue: ScriptObject {
-    public var records: [BoltzmannEpochRecord]
-    public var settings: String
-
-    public var kindName: String { "history" }
-    public var summary: String { "\(settings); \(records.count) record\(records.count == 1 ? "" : "s")" }
-
-    public func render(_ format: ValueFormat) -> String {
-        guard !records.isEmpty else { return "history: no epochs yet" }
-        let header = ["epoch", "log-likelihood (exact)", "pseudo-LL (exact)", "‖∇‖ (exact)"]
-        let rows = records.map { r in
-            [String(r.epoch), r.logLikelihood.map { formatNumber($0, digits: 6) } ?? "—",
-             formatNumber(r.pseudoLogLikelihood, digits: 6), r.exactGradientNorm.map { formatNumber($0, digits: 4) } ?? "—"]
-        }
-        return "history: \(summary)\n" + Table(header: header, rows: rows).text.dropLast()
-    }
-
-    public var propertyNames: [String] { ["epochs", "loglik", "pll", "grad_norm"] }
-
-    public func property(_ name: String) throws -> Value? {
-        switch name {
-        case "epochs": return .number(Double(records.count))
-        case "loglik": return .list(records.map { $0.logLikelihood.map(Value.number) ?? Value.none })
-        case "pll": return .list(records.map { .number($0.pseudoLogLikelihood) })
-        case "grad_norm": return .list(records.map { $0.exactGradientNorm.map(Value.number) ?? Value.none })
-        default: return nil
-        }
-    }
-
-    public var elementCount: Int? { records.count }
 }

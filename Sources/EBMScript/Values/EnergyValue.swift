@@ -54,42 +54,11 @@ public final class EnergyValue: ScriptObject {
         case "exact_mean": return closedForm.map { .tensor(Tensor(shape: [$0.dimension], scalars: $0.exactMean.map(Float.init))) } ?? Value.none
         case "exact_std": return closedForm.map { .tensor(Tensor(shape: [$0.dimension], scalars: $0.exactStd.map(Float.init))) } ?? Value.none
         case "log_z": return closedForm.map { .number($0.logPartitionFunction) } ?? Value.none
-        case "history": return .object(LangevinHistoryValue(records: trainer?.history ?? [], settings: trainerSettings ?? "no training yet"))
+        case "history": return .object(HistoryValue(history: trainer?.history ?? TrainingHistory(unit: .iteration, columns: LangevinMaximumLikelihood.historyColumns), settings: trainerSettings ?? "no training yet"))
         case "buffer":
             guard let b = trainer?.buffer, !b.isEmpty else { return Value.none }
             let d = energy.dimension
             return .object(Dataset(name: "replay buffer", examples: Tensor(shape: [b.count / d, d], scalars: b)))
-        default: return nil
-        }
-    }
-}
-
-/// The history of maximum-likelihood training with Langevin samples.
-public struct LangevinHistoryValue: ScriptObject {
-    public var records: [LangevinTrainingRecord]
-    public var settings: String
-
-    public var kindName: String { "history" }
-    public var summary: String { "\(settings); \(records.count) record\(records.count == 1 ? "" : "s")" }
-
-    public func render(_ format: ValueFormat) -> String {
-        guard !records.isEmpty else { return "history: no iterations yet" }
-        let rows = records.map { r in
-            [String(r.iteration), formatNumber(r.dataEnergy, digits: 4), formatNumber(r.sampleEnergy, digits: 4),
-             formatNumber(r.dataEnergy - r.sampleEnergy, digits: 4), formatNumber(r.gradientNorm, digits: 3),
-             formatNumber(r.sampleTravel, digits: 3), formatNumber(r.bufferFraction, digits: 3)]
-        }
-        return "history: \(summary)\n"
-            + Table(header: ["iteration", "E(data)", "E(samples)", "difference", "‖∇θ‖", "sample travel", "from buffer"], rows: rows).text.dropLast()
-    }
-
-    public var propertyNames: [String] { ["data_energy", "sample_energy", "iterations"] }
-
-    public func property(_ name: String) throws -> Value? {
-        switch name {
-        case "data_energy": return .list(records.map { .number($0.dataEnergy) })
-        case "sample_energy": return .list(records.map { .number($0.sampleEnergy) })
-        case "iterations": return .list(records.map { .number(Double($0.iteration)) })
         default: return nil
         }
     }

@@ -1,70 +1,90 @@
 import EBM
 
-/// A training history: one row of monitors per epoch, printed as a table.
+/// The one training history value of every model family: one row per recorded epoch or
+/// iteration, one named column per monitor, printed as the same table and plotted by name
+/// (`plot h, y: "sample_energy"`).
 public struct HistoryValue: ScriptObject {
     public var history: TrainingHistory
     public var settings: String
 
+    public init(history: TrainingHistory, settings: String) {
+        self.history = history
+        self.settings = settings
+    }
+
     public var kindName: String { "history" }
+
+    private var unitName: String { history.unit.rawValue }
+
     public var summary: String {
-        let e = history.epochs
-        guard let first = e.first, let last = e.last else { return "no epochs yet, \(settings)" }
-        let span = first.epoch == last.epoch ? "epoch \(first.epoch)" : "epochs \(first.epoch)–\(last.epoch)"
-        return "\(settings); \(e.count) record\(e.count == 1 ? "" : "s"), \(span)"
+        guard let first = history.steps.first, let last = history.steps.last else { return "no \(unitName)s yet, \(settings)" }
+        let span = first == last ? "\(unitName) \(first)" : "\(unitName)s \(first)–\(last)"
+        return "\(settings); \(history.count) record\(history.count == 1 ? "" : "s"), \(span)"
+    }
+
+    /// The columns the printed table shows: printed ones with at least one value.
+    var shownColumns: [TrainingHistory.Column] {
+        history.columns.filter { $0.printed && $0.values.contains { $0 != nil } }
     }
 
     public func render(_ format: ValueFormat) -> String {
-        let epochs = history.epochs
-        guard !epochs.isEmpty else { return "history: no epochs yet" }
-        let exactPLL = epochs.allSatisfy { $0.exactPseudoLogLikelihood != nil }
-        let exactLL = epochs.contains { $0.logLikelihood != nil }
-        var header = ["epoch", "recon. error", exactPLL ? "pseudo-LL (exact)" : "pseudo-LL (1-bit estimate)"]
-        if exactLL { header.append("log-likelihood (exact)") }
-        let withAIS = epochs.contains { $0.ais != nil }
-        if withAIS { header += ["log Z (AIS, ±3σ)", "log-likelihood (AIS)"] }
-        let rows = epochs.map { e -> [String] in
-            var row = [String(e.epoch), formatNumber(e.reconstructionError, digits: 5),
-                       formatNumber(exactPLL ? (e.exactPseudoLogLikelihood ?? .nan) : e.pseudoLogLikelihood, digits: 6)]
-            if exactLL { row.append(e.logLikelihood.map { formatNumber($0, digits: 6) } ?? "—") }
-            if withAIS {
-                row.append(e.ais.map { formatNumber($0.logZ, digits: 6) + " (" + formatNumber($0.lower, digits: 6) + " to " + formatNumber($0.upper, digits: 6) + ")" } ?? "—")
-                row.append(e.aisLogLikelihood.map { formatNumber($0, digits: 6) } ?? "—")
+        guard !history.isEmpty else { return "history: no \(unitName)s yet" }
+        let columns = shownColumns
+        let header = [unitName] + columns.map(\.title)
+        let rows = history.steps.indices.map { r -> [String] in
+            [String(history.steps[r])] + columns.map { c in
+                guard let v = c.values[r] else { return "—" }
+                var cell = formatNumber(v, digits: c.digits)
+                if let lo = c.lower?[r], let hi = c.upper?[r] {
+                    cell += " (" + formatNumber(lo, digits: c.digits) + " to " + formatNumber(hi, digits: c.digits) + ")"
+                }
+                return cell
             }
-            return row
         }
         return "history: \(summary)\n" + Table(header: header, rows: rows).text.dropLast()
     }
 
-    public var propertyNames: [String] { ["epochs", "recon", "pll", "loglik", "ais_log_z", "ais_loglik", "last"] }
+    /// Every column by name, the steps as `epochs`/`iterations` (and `steps`), and `last`.
+    public var propertyNames: [String] {
+        history.columnNames + ["steps", unitName + "s", "columns", "last"]
+    }
 
     public func property(_ name: String) throws -> Value? {
-        let e = history.epochs
+        if let c = history[name] { return .list(c.values.map { $0.map(Value.number) ?? Value.none }) }
         switch name {
-        case "epochs": return .number(Double(e.count))
-        case "recon": return .list(e.map { .number($0.reconstructionError) })
-        case "pll": return .list(e.map { .number($0.exactPseudoLogLikelihood ?? $0.pseudoLogLikelihood) })
-        case "loglik": return .list(e.map { $0.logLikelihood.map(Value.number) ?? Value.none })
-        case "ais_log_z": return .list(e.map { $0.ais.map { Value.number($0.logZ) } ?? Value.none })
-        case "ais_loglik": return .list(e.map { $0.aisLogLikelihood.map(Value.number) ?? Value.none })
+        case "steps", unitName + "s": return .list(history.steps.map { .number(Double($0)) })
+        case "columns": return .list(history.columnNames.map(Value.string))
         case "last":
-            guard let last = e.last else { return Value.none }
-            return .object(HistoryValue(history: history(of: [last]), settings: settings))
+            guard history.count > 0 else { return Value.none }
+            return .object(HistoryValue(history: history.rows([history.count - 1]), settings: settings))
         default: return nil
         }
     }
 
     public func element(_ selection: RowSelection) throws -> Value? {
         switch selection {
-        case .single(let i): return .object(HistoryValue(history: history(of: [history.epochs[i]]), settings: settings))
-        case .many(let idx): return .object(HistoryValue(history: history(of: idx.map { history.epochs[$0] }), settings: settings))
+        case .single(let i): return .object(HistoryValue(history: history.rows([i]), settings: settings))
+        case .many(let idx): return .object(HistoryValue(history: history.rows(idx), settings: settings))
         }
     }
 
-    public var elementCount: Int? { history.epochs.count }
+    public var elementCount: Int? { history.count }
 
-    private func history(of epochs: [RBMEpochRecord]) -> TrainingHistory {
-        var h = TrainingHistory()
-        h.epochs = epochs
-        return h
+    /// Points (step, value) of column `name`, with error bars where the column has them.
+    func series(_ name: String) -> (points: [(x: Double, y: Double)], errors: [Double]?)? {
+        guard let c = history[name] else { return nil }
+        var points: [(x: Double, y: Double)] = []
+        var errors: [Double] = []
+        for r in history.steps.indices {
+            guard let v = c.values[r] else { continue }
+            points.append((Double(history.steps[r]), v))
+            if let lo = c.lower?[r], let hi = c.upper?[r] {
+                // A symmetric bar that covers the interval (LineChart draws ±error).
+                errors.append(Swift.max(hi - v, v - lo).isFinite ? Swift.max(hi - v, v - lo) : 0)
+            } else {
+                errors.append(0)
+            }
+        }
+        return (points, c.hasErrorBars ? errors : nil)
     }
 }

@@ -12,7 +12,7 @@ public final class RBMValue: ScriptObject {
     var trainer: RBMTrainer?
     var trainerSettings: String?
     /// The training history so far (all epochs of the current trainer).
-    var history: TrainingHistory { trainer?.history ?? TrainingHistory() }
+    var history: TrainingHistory { trainer?.history ?? TrainingHistory(unit: .epoch, columns: RBMTrainer.historyColumns) }
 
     public init(_ machine: RestrictedBoltzmannMachine, imageShape: (height: Int, width: Int)? = nil) {
         self.machine = machine

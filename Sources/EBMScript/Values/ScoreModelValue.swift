@@ -33,8 +33,7 @@ public final class ScoreModelValue: ScriptObject {
         case "sigmas": return .list(model.sigmas.map(Value.number))
         case "parameters": return .number(Double(model.network.parameterCount))
         case "history":
-            let records = trainer?.history ?? []
-            return .list(records.map { .list([.number(Double($0.iteration)), .number($0.loss)]) })
+            return .object(HistoryValue(history: (trainer ?? ScoreMatchingTrainer()).history, settings: trainerSettings ?? "no training yet"))
         case "W":   // the first layer's weights: for a linear model (no hidden layer), s(x) = Wx + b
             let n = model.network
             return .tensor(Tensor(shape: [n.dims[1], n.dims[0]], scalars: n.weights[0]))

@@ -38,34 +38,3 @@ public struct RBMEpochRecord: Sendable, Equatable {
             && (ais?.logZ.isFinite ?? true)
     }
 }
-
-/// Per-epoch records of a trainer, oldest first.
-public struct TrainingHistory: Sendable, Equatable {
-    public var epochs: [RBMEpochRecord] = []
-    public init() {}
-}
-
-/// How a `train` call ended.
-public enum RBMTrainingOutcome: Sendable, Equatable, CustomStringConvertible {
-    /// All requested epochs ran; `epoch` is the last one.
-    case completed(epoch: Int)
-    /// `shouldStop` returned true after `batch` of `epoch`; the parameters are those after that batch.
-    case stopped(epoch: Int, batch: Int, batches: Int)
-    /// A parameter (batch != nil) or a monitor (batch == nil) became NaN or infinite in `epoch`;
-    /// the parameters were restored to the end of epoch `restoredEpoch` (0 = as given).
-    case diverged(epoch: Int, batch: Int?, batches: Int, restoredEpoch: Int, learningRate: Float)
-
-    public var description: String {
-        switch self {
-        case .completed(let epoch):
-            return "trained through epoch \(epoch)"
-        case .stopped(let epoch, let batch, let batches):
-            return "stopped in epoch \(epoch) after batch \(batch) of \(batches)"
-        case .diverged(let epoch, let batch, let batches, let restored, let rate):
-            let place = batch.map { "in epoch \(epoch), batch \($0) of \(batches): a parameter became NaN or infinite" }
-                ?? "in epoch \(epoch): a monitor became NaN or infinite"
-            let back = restored == 0 ? "restored the parameters it started with" : "restored the parameters from the end of epoch \(restored)"
-            return "training diverged \(place); \(back). Lower the learning rate (it was \(rate)) and train again."
-        }
-    }
-}

@@ -1,0 +1,86 @@
+/// A named block of a model's flat parameter vector θ: "W" (H × D), "b" (H), "c" (D).
+public struct ParameterBlock: Sendable, Equatable {
+    public var name: String
+    /// The block's shape as users see it (e.g. [H, D] for an RBM's W).
+    public var shape: [Int]
+    /// Where the block starts in θ.
+    public var offset: Int
+    /// Entries in θ (the product of `shape`, except for a symmetric W stored as its upper triangle).
+    public var count: Int
+
+    public init(name: String, shape: [Int], offset: Int, count: Int? = nil) {
+        self.name = name
+        self.shape = shape
+        self.offset = offset
+        self.count = count ?? shape.reduce(1, *)
+    }
+
+    public var range: Range<Int> { offset..<(offset + count) }
+}
+
+/// Lays out consecutive blocks.
+public func layoutParameterBlocks(_ blocks: [(name: String, shape: [Int])]) -> [ParameterBlock] {
+    var offset = 0
+    return blocks.map { b in
+        let block = ParameterBlock(name: b.name, shape: b.shape, offset: offset)
+        offset += block.count
+        return block
+    }
+}
+
+/// A model with parameters: θ as one flat vector with named blocks. Every family conforms
+/// (energies, score models), so parameter counts, `show`, files and finite differences are
+/// written once.
+public protocol ParameterizedModel: Sendable {
+    /// d, the width of a row x.
+    var dimension: Int { get }
+    /// The blocks of `parameterVector`, in order; they tile it.
+    var parameterBlocks: [ParameterBlock] { get }
+    /// θ, flat (float64 so both float32 and float64 models round-trip).
+    var parameterVector: [Double] { get }
+    /// Sets θ (laid out as `parameterVector`).
+    mutating func setParameterVector(_ θ: [Double])
+    /// One line: what the model is ("16 visible × 8 hidden binary RBM").
+    var modelDescription: String { get }
+}
+
+extension ParameterizedModel {
+    /// The number of entries of θ.
+    public var parameterTotal: Int { parameterBlocks.last.map { $0.offset + $0.count } ?? 0 }
+
+    /// The block named `name`.
+    public func parameterBlock(_ name: String) -> ParameterBlock? { parameterBlocks.first { $0.name == name } }
+
+    /// The entries of block `name` of θ.
+    public func parameters(_ name: String) -> [Double]? {
+        guard let b = parameterBlock(name) else { return nil }
+        return Array(parameterVector[b.range])
+    }
+}
+
+/// The capability every energy-based model has: an unnormalised log density of rows.
+///
+/// For a model with latent variables the density is the marginal: an RBM's log p̃(x) is 003's
+/// F(x) = cᵀx + Σⱼ softplus(bⱼ + Wⱼx); for a fully visible Boltzmann machine, an MLP energy or
+/// a closed-form one it is −E(x). So `energies(X)` is the energy of the marginal, −log p̃(x),
+/// and p(x) = e^(−E(x)) / Z for every family.
+public protocol EnergyModel: ParameterizedModel {
+    /// log p̃(x) for each row of X (n × d), float64.
+    func logUnnormalizedDensity(_ X: Tensor) -> [Double]
+}
+
+extension EnergyModel {
+    /// E(x) = −log p̃(x) for each row.
+    public func marginalEnergies(_ X: Tensor) -> [Double] { logUnnormalizedDensity(X).map { -$0 } }
+}
+
+/// A model whose units are binary, so its data must be rows in [0, 1] (0/1 for sampling).
+public protocol BinaryUnitModel: EnergyModel {}
+
+/// A model that gives the score s(x) ≈ ∇ₓ log p(x) directly (score models), or through −∇ₓE.
+public protocol ScoreFunctionModel: ParameterizedModel {
+    /// s(x, σ) for each row of X (n × d); σ is ignored by models without noise levels.
+    func scores(_ X: [Float], rows: Int, sigma: Float) -> [Float]
+    /// The noise levels the model was built for, largest first (empty: unconditional).
+    var noiseLevels: [Double] { get }
+}
