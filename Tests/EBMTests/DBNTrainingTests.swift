@@ -144,10 +144,15 @@ final class DBNTrainingTests: XCTestCase {
         _ = greedy.train(&dbn, on: data, options: { _ in Self.options(epochs: 300, learningRate: 0.02) }, input: .samples)
         let before = try dbn.exactEvidenceLowerBound(data)
         var upDown = UpDownFineTuning(learningRate: 0.01, k: 5, batchSize: 8, epochs: 200, seed: 1)
-        XCTAssertEqual(upDown.train(&dbn, on: data), .completed(epoch: 200))
+        XCTAssertEqual(upDown.train(&dbn, on: data), .completed(step: 200))
         XCTAssertTrue(dbn.isUntied)
         XCTAssertNotEqual(dbn.recognition[0]?.R, dbn.layer(1).W)
         XCTAssertEqual(upDown.history.count, 200)
+        XCTAssertEqual(upDown.history.columnNames, ["seconds", "wake_loglik"])
+        XCTAssertEqual(dbn.upDownEpochs, 200)
+        // The wake pass fits x better at the end than at the start.
+        let wake = upDown.history.values("wake_loglik").compactMap { $0 }
+        XCTAssertGreaterThan(wake.suffix(20).reduce(0, +), wake.prefix(20).reduce(0, +))
         let after = try dbn.exactEvidenceLowerBound(data)
         XCTAssertLessThanOrEqual(after.elbo, after.logLikelihood)
         XCTAssertGreaterThan(after.logLikelihood, before.logLikelihood,
@@ -159,9 +164,76 @@ final class DBNTrainingTests: XCTestCase {
         let start = DBNExactTests.randomDBN([9, 6, 5], seed: 1)
         var dbn = start
         var upDown = UpDownFineTuning(learningRate: .infinity, k: 1, batchSize: 4, epochs: 3, seed: 1)
-        guard case .diverged(epoch: 1, _) = upDown.train(&dbn, on: data) else { return XCTFail("expected divergence") }
+        guard case .diverged(let d) = upDown.train(&dbn, on: data) else { return XCTFail("expected divergence") }
+        XCTAssertEqual(d.step, 1)
+        XCTAssertEqual(d.setting, "lr")
+        XCTAssertEqual(d.restoredStep, 0)
+        XCTAssertTrue(d.description.contains("Lower lr"), d.description)
         XCTAssertTrue(dbn.isFinite)
         XCTAssertEqual(dbn.layers, start.layers, "the network is back as it was")
+    }
+
+    /// The greedy trainer as a `ModelTrainer`: per-layer settings (the last one for the layers
+    /// above), one history with a `layer` column, continuation when the settings continue.
+    func testGreedyTrainerKeepsOneHistoryWithALayerColumn() {
+        let data = Dataset.barsAndStripes(3).examples
+        var dbn = DeepBeliefNetwork(sizes: [9, 6, 5, 4], seed: 4)
+        let settings = GreedyLayerwiseSettings(perLayer: [Self.options(epochs: 4), Self.options(epochs: 2, learningRate: 0.02)])
+        var greedy = GreedyLayerwiseTrainer(settings: settings)
+        var steps: [TrainingProgress] = []
+        let outcome = greedy.train(&dbn, on: data, shouldStop: { false }) { steps.append($0) }
+        XCTAssertEqual(outcome, .completed(step: 8))
+        XCTAssertEqual(dbn.provenance.map(\.epochs), [4, 2, 2])
+        XCTAssertEqual(dbn.provenance[1].settings, "PCD-1, lr 0.02, batch 8, seed 1")
+        XCTAssertEqual(greedy.history.values("layer"), [1, 2, 3])   // monitorEvery = epochs: one row per layer
+        XCTAssertEqual(greedy.history.steps, [4, 2, 2])
+        XCTAssertEqual(greedy.history.columnNames.first, "layer")
+        XCTAssertNotNil(greedy.history.values("loglik")[0], "layer 1 is small enough for the exact log-likelihood")
+        XCTAssertEqual(steps.last?.done, steps.last?.total)
+        XCTAssertEqual(steps.last?.total, 4 * 2 + 2 * 2 + 2 * 2)   // 16 rows in batches of 8
+        // Training layer 1 again with the same settings continues its trainer.
+        greedy.settings.layers = [1]
+        _ = greedy.train(&dbn, on: data, shouldStop: { false }) { _ in }
+        XCTAssertEqual(dbn.provenance[0].epochs, 8)
+        XCTAssertEqual(greedy.history.values("layer"), [1, 2, 3, 1])
+        XCTAssertEqual(greedy.history.steps.last, 8)
+        // Other settings start that layer afresh.
+        greedy.settings.perLayer[0].learningRate = 0.07
+        _ = greedy.train(&dbn, on: data, shouldStop: { false }) { _ in }
+        XCTAssertEqual(dbn.provenance[0].epochs, 4)
+        XCTAssertEqual(greedy.history.steps.last, 4)
+        XCTAssertTrue(greedy.settings.summary.hasPrefix("layer 1: PCD-1, lr 0.07"), greedy.settings.summary)
+    }
+
+    func testParameterVectorRoundTripsWithRecognitionBlocks() {
+        var dbn = DBNExactTests.randomDBN([5, 4, 3], seed: 1)
+        dbn.setRecognition(1, .init(R: dbn.layer(1).W.map { $0 + 1 }, r: [1, 2, 3, 4]))
+        XCTAssertEqual(dbn.parameterBlocks.map(\.name), ["W1", "b1", "c1", "R1", "r1", "W2", "b2", "c2"])
+        XCTAssertEqual(dbn.parameterTotal, dbn.parameterCount)
+        var copy = DBNExactTests.randomDBN([5, 4, 3], seed: 2)
+        copy.setRecognition(1, .init(R: [Float](repeating: 0, count: 20), r: [0, 0, 0, 0]))
+        copy.setParameterVector(dbn.parameterVector)
+        XCTAssertEqual(copy.layers, dbn.layers)
+        XCTAssertEqual(copy.recognition, dbn.recognition)
+        XCTAssertEqual(dbn.parameters("r1"), [1, 2, 3, 4])
+    }
+
+    /// The DBN's MarkovChain: snapshots are the down pass of the current top states, the same on
+    /// every read, and `sample` is that chain.
+    func testChainSnapshotsAreTheDownPassOfTheTopChain() {
+        let dbn = DBNExactTests.randomDBN([5, 4, 3], seed: 3)
+        var chain = DBNChain(dbn, count: 7, seed: 2)
+        var run = chain.run(steps: 20, every: 10)
+        XCTAssertTrue(run.finished)
+        XCTAssertEqual(run.snapshots.map(\.step), [0, 10, 20])
+        XCTAssertEqual(run.snapshots[2].samples.shape, [7, 5])
+        XCTAssertEqual(chain.snapshot, chain.snapshot)
+        XCTAssertEqual(chain.snapshot, run.snapshots[2])
+        let sampled = DBNSampler(count: 7, steps: 20, seed: 2).sample(dbn)
+        XCTAssertEqual(sampled.visible, run.snapshots[2].samples)
+        XCTAssertEqual(sampled.probabilities, dbn.layer(1).visibleProbabilities(chain.top.samples))
+        run = chain.run(steps: 5, every: 1, shouldStop: { true })
+        XCTAssertFalse(run.finished)
     }
 
     func testLinearProbeSeparatesSeparableClassesAndNotNoise() {

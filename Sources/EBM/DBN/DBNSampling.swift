@@ -35,21 +35,15 @@ public struct DBNSampler: Sendable {
     /// 100 steps; when it returns true, sampling goes down from where the chains are.
     public func sample(_ dbn: DeepBeliefNetwork, start: Tensor? = nil, shouldStop: () -> Bool = { false },
                        progress: (Int) -> Void = { _ in }) -> Samples {
-        let top = dbn.top
-        var chain = GibbsChain(top, count: count, seed: seed, start: start.map { .data($0) } ?? .random)
+        var chain = DBNChain(dbn, count: count, seed: seed, start: start.map { .data($0) } ?? .random)
         for s in stride(from: 1, through: steps, by: 1) {
-            chain.advance(top)
+            chain.advance()
             if s % 100 == 0 {
                 progress(s)
                 if shouldStop() { break }
             }
         }
-        var h = chain.samples
-        var probabilities = chain.probabilities
-        for l in stride(from: dbn.depth - 1, through: 1, by: -1) {
-            probabilities = dbn.layer(l).visibleProbabilities(h)
-            h = DeepBeliefNetwork.sampleBernoulli(probabilities, seed: DeepBeliefNetwork.levelSeed(seed ^ 0xD0_3E, l))
-        }
-        return Samples(visible: h, probabilities: probabilities, topStates: chain.samples)
+        let down = chain.snapshot
+        return Samples(visible: down.samples, probabilities: down.probabilities, topStates: chain.top.samples)
     }
 }

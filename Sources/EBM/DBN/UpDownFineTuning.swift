@@ -18,37 +18,41 @@ import Glibc
 ///
 /// Averages over the minibatch; all products are `cblas_sgemm`. After fine-tuning, a lower
 /// layer's `b` is no longer used (r is the recognition bias and the layer above supplies the prior).
-public struct UpDownFineTuning: Sendable {
-    public var learningRate: Float = 0.01
-    /// Gibbs steps in the top RBM per update.
-    public var k: Int = 1
-    public var batchSize = 100
-    public var epochs = 10
-    public var seed: UInt64 = 0
-    public private(set) var history: [UpDownEpochRecord] = []
+public struct UpDownFineTuning: ModelTrainer {
+    public var settings: UpDownSettings
+    public private(set) var history = TrainingHistory(unit: .epoch, columns: UpDownFineTuning.historyColumns)
+    /// Epochs run by this trainer.
+    public private(set) var completed = 0
+
+    public static let historyColumns: [TrainingHistory.Column] = [
+        .init(name: "seconds", title: "seconds", digits: 4, printed: false),
+        .init(name: "wake_loglik", title: "mean log P(x | h^(1)) (wake)", digits: 6),
+    ]
+
+    public init(settings: UpDownSettings) { self.settings = settings }
 
     public init(learningRate: Float = 0.01, k: Int = 1, batchSize: Int = 100, epochs: Int = 10, seed: UInt64 = 0) {
-        precondition(k >= 1 && batchSize >= 1 && epochs >= 0, "up-down needs k ≥ 1, batch ≥ 1 and epochs ≥ 0")
-        (self.learningRate, self.k, self.batchSize, self.epochs, self.seed) = (learningRate, k, batchSize, epochs, seed)
+        self.init(settings: UpDownSettings(learningRate: learningRate, k: k, batchSize: batchSize, epochs: epochs, seed: seed))
     }
 
-    /// How a call ended.
-    public enum Outcome: Sendable, Equatable {
-        case completed(epoch: Int)
-        case stopped(epoch: Int)
-        /// A parameter became NaN or infinite in `epoch`; the network is as it was at the end of
-        /// the previous epoch.
-        case diverged(epoch: Int, learningRate: Float)
+    public var length: Int {
+        get { settings.epochs }
+        set { settings.epochs = newValue }
     }
 
-    /// Fine-tunes `dbn` (at least 2 layers) on the rows of `data` (n × D, values in [0, 1]).
-    /// `progress(epoch, record)` follows each epoch; `shouldStop` is polled after every minibatch.
+    /// Fine-tunes `dbn` (at least 2 layers) on the rows of `data` (n × D, values in [0, 1]) for
+    /// `settings.epochs` epochs. `shouldStop` is polled after every minibatch. If a parameter
+    /// becomes NaN or infinite, the network is restored to the end of the previous epoch and the
+    /// outcome names the learning rate (the divergence guard every trainer has).
     public mutating func train(_ dbn: inout DeepBeliefNetwork, on data: Tensor, shouldStop: () -> Bool = { false },
-                               progress: (Int, UpDownEpochRecord) -> Void = { _, _ in }) -> Outcome {
+                               progress: (TrainingProgress) -> Void = { _ in }) -> TrainingOutcome {
         precondition(dbn.depth >= 2, "up-down needs a DBN of at least 2 layers (one RBM has nothing to untie)")
         precondition(data.rank == 2 && data.shape[1] == dbn.visible && data.rows > 0, "data must be n × \(dbn.visible)")
         let n = data.rows
         let K = dbn.depth - 1
+        let batchSize = Swift.max(1, Swift.min(settings.batchSize, n))
+        let batches = (n + batchSize - 1) / batchSize
+        var guardian = DivergenceGuard(dbn, step: completed)
         for l in 1...K where dbn.recognition[l - 1] == nil {
             let layer = dbn.layer(l)
             dbn.setRecognition(l, .init(R: layer.W, r: layer.b))
@@ -58,39 +62,43 @@ public struct UpDownFineTuning: Sendable {
         defer { openblas_set_num_threads(blasThreads) }
         let clock = ContinuousClock()
         var order = Array(0..<n)
-        for _ in 0..<epochs {
-            let epoch = dbn.upDownEpochs + 1
-            let lastGood = dbn
+        for round in 0..<settings.epochs {
+            let epoch = completed + 1
             var g = Xoshiro256StarStar(seed: derivedSeed(epoch, 0))
             for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, Int.random(in: 0...i, using: &g)) }
             let started = clock.now
             var logConditional = 0.0
-            var batch = 0
-            var start = 0
-            while start < n {
-                let rows = Array(order[start..<Swift.min(n, start + batchSize)])
-                batch += 1
+            for batch in 1...batches {
+                let rows = Array(order[((batch - 1) * batchSize)..<Swift.min(n, batch * batchSize)])
                 logConditional += update(&dbn, data.rows(rows), seed: derivedSeed(epoch, UInt64(batch)))
                 guard dbn.isFinite else {
-                    dbn = lastGood
-                    return .diverged(epoch: epoch, learningRate: learningRate)
+                    dbn = guardian.lastGood
+                    return .diverged(TrainingDivergence(unit: .epoch, step: epoch, batch: batch, batches: batches, what: "a parameter",
+                                                        restoredStep: guardian.lastGoodStep, setting: "lr",
+                                                        value: Double(settings.learningRate)))
                 }
-                start += batchSize
-                if shouldStop() { dbn.upDownEpochs = epoch; return .stopped(epoch: epoch) }
+                progress(TrainingProgress(done: round * batches + batch, total: settings.epochs * batches, step: epoch))
+                if shouldStop() {
+                    completed = epoch
+                    dbn.upDownEpochs += 1
+                    return .stopped(step: epoch, unit: .epoch, batch: batch, batches: batches)
+                }
             }
             let elapsed = clock.now - started
-            dbn.upDownEpochs = epoch
-            let record = UpDownEpochRecord(epoch: epoch,
-                                           seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
-                                           wakeLogConditional: logConditional / Double(n))
-            history.append(record)
-            progress(epoch, record)
+            completed = epoch
+            dbn.upDownEpochs += 1
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            let wake = logConditional / Double(n)
+            history.append(step: epoch, ["seconds": seconds, "wake_loglik": wake])
+            guardian.commit(dbn, step: epoch)
+            progress(TrainingProgress(done: (round + 1) * batches, total: settings.epochs * batches, step: epoch,
+                                      status: "epoch \(epoch): wake log P(x|h) \(settingText(wake, digits: 5))"))
         }
-        return .completed(epoch: dbn.upDownEpochs)
+        return .completed(step: completed)
     }
 
     private func derivedSeed(_ epoch: Int, _ batch: UInt64) -> UInt64 {
-        var g = Xoshiro256StarStar.stream(seed: seed ^ (UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15), index: batch)
+        var g = Xoshiro256StarStar.stream(seed: settings.seed ^ (UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15), index: batch)
         return g.next()
     }
 
@@ -112,10 +120,10 @@ public struct UpDownFineTuning: Sendable {
         let positiveTop = top.hiddenProbabilities(wake[K])
         var topStates = sample(positiveTop)
         var negativeLower = wake[K], negativeTop = positiveTop
-        for step in 1...k {
+        for step in 1...settings.k {
             negativeLower = sample(top.visibleProbabilities(topStates))
             negativeTop = top.hiddenProbabilities(negativeLower)
-            if step < k { topStates = sample(negativeTop) }
+            if step < settings.k { topStates = sample(negativeTop) }
         }
         // Down (sleep) pass from the top chain's lower units.
         var sleep = [Tensor](repeating: x, count: K + 1)
@@ -124,7 +132,7 @@ public struct UpDownFineTuning: Sendable {
         // Recognition predictions of the sleep states.
         let recognised = (1...K).map { dbn.recognitionMachine($0).hiddenProbabilities(sleep[$0 - 1]) }
 
-        let scale = learningRate / Float(B)
+        let scale = settings.learningRate / Float(B)
         // Wake: generative weights and biases of the belief net.
         for l in 1...K {
             var layer = dbn.layer(l)
@@ -180,13 +188,26 @@ public struct UpDownFineTuning: Sendable {
     }
 }
 
-/// One epoch of up-down fine-tuning.
-public struct UpDownEpochRecord: Sendable, Equatable {
-    /// 1-based, counted over all up-down calls on the network.
-    public var epoch: Int
-    public var seconds: Double
-    /// Mean log P(x | s^(1)) of the wake pass over the epoch (the generative fit of the bottom layer).
-    public var wakeLogConditional: Double
+/// The settings of up-down fine-tuning.
+public struct UpDownSettings: TrainerSettings {
+    public var learningRate: Float
+    /// Gibbs steps in the top RBM per update.
+    public var k: Int
+    public var batchSize: Int
+    public var epochs: Int
+    public var seed: UInt64
+
+    public init(learningRate: Float = 0.01, k: Int = 1, batchSize: Int = 100, epochs: Int = 10, seed: UInt64 = 0) {
+        precondition(k >= 1 && batchSize >= 1 && epochs >= 0, "up-down needs k ≥ 1, batch ≥ 1 and epochs ≥ 0")
+        (self.learningRate, self.k, self.batchSize, self.epochs, self.seed) = (learningRate, k, batchSize, epochs, seed)
+    }
+
+    public func continues(_ previous: UpDownSettings) -> Bool {
+        learningRate == previous.learningRate && k == previous.k && batchSize == previous.batchSize && seed == previous.seed
+    }
+
+    /// "up-down, k 5, lr 0.01, batch 8, seed 1".
+    public var summary: String { "up-down, k \(k), lr \(settingText(learningRate)), batch \(batchSize), seed \(seed)" }
 }
 
 extension DeepBeliefNetwork {

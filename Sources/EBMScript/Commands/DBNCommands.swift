@@ -22,7 +22,8 @@ extension Command {
         units: the recognition bias), c (lower units: the generative bias b^(l-1)).
         Train it greedily with train(d, data, ...): layer 1 on the data, each next layer on
         Q(h^(l-1) | x) of the frozen layers below. Printing shows each layer and its training.
-        Properties: d.layers (RBMs, copies), d.sizes, d.depth, d.top, d.histories.
+        Properties: d.layers (RBMs, copies), d.sizes, d.depth, d.top, d.history (one row per
+        monitored epoch of each layer, with a layer column), d.up_down (its history).
         Example:
           d = dbn(layers: [784, 500, 500], seed: 1)
           d2 = stack(m, hidden: 16)     # on a trained RBM m: the tied start

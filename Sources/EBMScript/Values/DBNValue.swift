@@ -52,7 +52,7 @@ public final class DBNValue: ScriptObject {
         return out
     }
 
-    public var propertyNames: [String] { ["layers", "sizes", "depth", "top", "parameters", "histories", "up_down", "untied"] }
+    public var propertyNames: [String] { ["layers", "sizes", "depth", "top", "parameters", "history", "up_down", "untied"] }
 
     public func property(_ name: String) throws -> Value? {
         switch name {
@@ -65,13 +65,12 @@ public final class DBNValue: ScriptObject {
         case "depth": return .number(Double(network.depth))
         case "top": return .object(RBMValue(network.top, imageShape: network.depth == 1 ? imageShape : nil))
         case "parameters": return .number(Double(network.parameterCount))
-        case "histories":
-            return .list((1...network.depth).map { l in
-                guard let t = greedy.trainers[l] else { return Value.none }
-                return .object(HistoryValue(history: t.history, settings: "layer \(l): " + (network.provenance[l - 1].settings ?? "")))
-            })
+        case "history":
+            // One history for every layer's greedy training, with a layer column.
+            return .object(HistoryValue(history: greedy.history, settings: greedy.settings.summary))
         case "up_down":
-            return .list((upDown?.history ?? []).map { .number($0.wakeLogConditional) })
+            guard let u = upDown else { return Value.none }
+            return .object(HistoryValue(history: u.history, settings: u.settings.summary))
         case "untied": return .bool(network.isUntied)
         default: return nil
         }
