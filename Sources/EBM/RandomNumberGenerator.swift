@@ -45,12 +45,19 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
         Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
     }
 
-    /// Two independent N(0, 1) draws by the Box–Muller transform (Box and Muller 1958):
-    /// r = √(−2 log u₁), (r cos 2πu₂, r sin 2πu₂) with u₁ = 1 − U ∈ (0, 1] so the log is finite.
-    /// The one normal sampler of ebm: every N(0, 1) draw goes through it.
+    /// Two independent N(0, 1) draws by the Box–Muller transform (Box and Muller 1958),
+    ///
+    ///     r = √(−2 log u₁),   (r cos 2πu₂, r sin 2πu₂)
+    ///
+    /// from two uniforms U₁, U₂ ∈ [0, 1). The one normal sampler of ebm: every N(0, 1) draw goes
+    /// through it. u₁ must be in (0, 1] for the log to be finite: by default u₁ = max(U₁, 2⁻¹⁰⁷⁴);
+    /// `complement: true` takes u₁ = 1 − U₁ instead, the stream RBM weights and `randn` have always
+    /// drawn (kept so their recorded numbers stay valid). Both are exact N(0, 1) transforms.
     @inline(__always)
-    public mutating func nextNormalPair() -> (Double, Double) {
-        let u1 = 1 - nextUnitDouble(), u2 = nextUnitDouble()
+    public mutating func nextNormalPair(complement: Bool = false) -> (Double, Double) {
+        let u = nextUnitDouble()
+        let u1 = complement ? 1 - u : Swift.max(u, .leastNonzeroMagnitude)
+        let u2 = nextUnitDouble()
         let r = (-2 * Glibc.log(u1)).squareRoot(), a = 2 * Double.pi * u2
         return (r * Glibc.cos(a), r * Glibc.sin(a))
     }
@@ -60,11 +67,11 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
     public mutating func nextNormal() -> Double { nextNormalPair().0 }
 
     /// `count` N(0, 1) draws into z[start...], both values of each Box–Muller pair used.
-    public mutating func fillStandardNormal(_ z: inout [Float], from start: Int = 0, count: Int) {
+    public mutating func fillStandardNormal(_ z: inout [Float], from start: Int = 0, count: Int, complement: Bool = false) {
         precondition(start >= 0 && start + count <= z.count, "fillStandardNormal: range outside the buffer")
         var i = 0
         while i < count {
-            let (a, b) = nextNormalPair()
+            let (a, b) = nextNormalPair(complement: complement)
             z[start + i] = Float(a)
             if i + 1 < count { z[start + i + 1] = Float(b) }
             i += 2
@@ -72,9 +79,9 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
     }
 
     /// `count` N(0, 1) draws as float32, both values of each pair used.
-    public mutating func standardNormals(_ count: Int) -> [Float] {
+    public mutating func standardNormals(_ count: Int, complement: Bool = false) -> [Float] {
         var z = [Float](repeating: 0, count: count)
-        fillStandardNormal(&z, count: count)
+        fillStandardNormal(&z, count: count, complement: complement)
         return z
     }
 

@@ -15,6 +15,9 @@ public struct Command: Sendable {
     public var variadic: Parameter?
     /// Longer help: what it computes (with the equation), and an example or two.
     public var details: String
+    /// Keyword parameters that apply to one kind of argument each (`train`'s per-family
+    /// parameters): `help` lists them under their group's title, with the group's defaults.
+    public var parameterGroups: [ParameterGroup] = []
     public var run: @Sendable (Arguments, CallContext) throws -> Value
 
     public enum Category: String, CaseIterable, Sendable {
@@ -31,8 +34,9 @@ public struct Command: Sendable {
     }
 
     public init(_ name: String, category: Category, summary: String, parameters: [Parameter] = [],
-                variadic: Parameter? = nil, details: String = "",
+                variadic: Parameter? = nil, parameterGroups: [ParameterGroup] = [], details: String = "",
                 run: @escaping @Sendable (Arguments, CallContext) throws -> Value) {
+        self.parameterGroups = parameterGroups
         self.name = name
         self.category = category
         self.summary = summary
@@ -48,11 +52,28 @@ public struct Command: Sendable {
             guard let d = p.defaultValue else { return p.name }
             return "\(p.name): \(ValueFormat().render(d))"
         }
+        let grouped = groupedParameterNames
         var parts = parameters.filter { !$0.keywordOnly }.map(text)
         if let v = variadic { parts.append("\(v.name)…") }
-        parts += parameters.filter(\.keywordOnly).map(text)
+        parts += parameters.filter { $0.keywordOnly && !grouped.contains($0.name) }.map(text)
+        if !parameterGroups.isEmpty { parts.append("…") }
         return "\(name)(\(parts.joined(separator: ", ")))"
     }
+}
+
+/// Parameters that belong together under a title in `help` (one model family's for `train`).
+public struct ParameterGroup: Sendable {
+    public var title: String
+    public var parameters: [Parameter]
+    public init(title: String, parameters: [Parameter]) {
+        self.title = title
+        self.parameters = parameters
+    }
+}
+
+extension Command {
+    /// The names of parameters listed in a group rather than on their own.
+    var groupedParameterNames: Set<String> { Set(parameterGroups.flatMap { $0.parameters.map(\.name) }) }
 }
 
 /// One parameter of a command.

@@ -39,16 +39,23 @@ extension Session {
 
     func helpText(for c: Command) -> String {
         var out = "\(c.signature)\n    \(c.summary)\n"
-        if !c.parameters.isEmpty || c.variadic != nil {
-            out += "\nArguments:\n"
-            let all = c.parameters + (c.variadic.map { [$0] } ?? [])
+        func list(_ all: [Parameter]) -> String {
             let width = all.map(\.name.count).max() ?? 0
+            var out = ""
             for p in all {
                 var line = "  \(p.name)\(String(repeating: " ", count: width - p.name.count))  \(p.type.description)"
                 if let d = p.defaultValue { line += " (default \(format.render(d)))" }
                 if !p.help.isEmpty { line += "\n  \(String(repeating: " ", count: width))  \(p.help)" }
                 out += line + "\n"
             }
+            return out
+        }
+        let grouped = c.groupedParameterNames
+        if !c.parameters.isEmpty || c.variadic != nil {
+            out += "\nArguments:\n" + list(c.parameters.filter { !grouped.contains($0.name) } + (c.variadic.map { [$0] } ?? []))
+        }
+        for group in c.parameterGroups {
+            out += "\nFor \(group.title)\n" + list(group.parameters)
         }
         if !c.details.isEmpty { out += "\n" + c.details + (c.details.hasSuffix("\n") ? "" : "\n") }
         return out

@@ -27,22 +27,22 @@ enum ImageConversion {
             layout.scaling = scaling(args.string("scaling"), tiles: rows.flatMap { $0 })
             return Image.grid(rowsOfTiles: rows, tileHeight: h, tileWidth: w, layout: layout)
         }
-        if case .object(let model as RBMValue) = value {
+        if case .object(let o) = value, let model = o as? any ModelValue {
             // Weights have a sign: 0 is mid-grey, and each filter uses its full contrast.
             return try grid(filterTiles(model, args, argument: argument), args, defaultScaling: "symmetric_tile")
         }
         return try grid(tiles(from: value, args, argument: argument), args, defaultScaling: "auto")
     }
 
-    /// The weights of each hidden unit j, W_j (a row of W), as a picture of the visible layer:
-    /// what the unit responds to (003's debugging advice: look at the filters).
-    static func filterTiles(_ model: RBMValue, _ args: Arguments, argument: String) throws -> ([[Float]], Int, Int) {
-        let m = model.machine
-        guard let (h, w) = model.imageShape ?? squareShape(m.visible) else {
-            throw args.error(argument, "the model's \(m.visible) visible units have no image shape",
+    /// The first-layer weights of each unit (W_j, a row of W, for an RBM) as a picture of the
+    /// visible layer: what the unit responds to (003's debugging advice: look at the filters).
+    static func filterTiles(_ model: any ModelValue, _ args: Arguments, argument: String) throws -> ([[Float]], Int, Int) {
+        let tiles = try require(model.filterTiles, .filters, of: model, args, argument)
+        let d = model.parameterized.dimension
+        guard let (h, w) = model.imageShape ?? squareShape(d) else {
+            throw args.error(argument, "the model's \(d) visible units have no image shape",
                              hint: "create it with rbm(visible: ..., hidden: ..., height: H, width: W), or train it on a data set of images")
         }
-        let tiles = (0..<m.hidden).map { j in Array(m.W[(j * m.visible)..<((j + 1) * m.visible)]) }
         return (tiles, h, w)
     }
 

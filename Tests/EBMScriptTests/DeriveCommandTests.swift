@@ -25,7 +25,7 @@ final class DeriveCommandTests: XCTestCase {
     func testBadArgumentsSayWhatIsWrong() {
         let s = session()
         XCTAssertTrue(errorText("derive(m, d, parameter: \"c[0]\")", in: s).contains("no parameter \"c[0]\""))
-        XCTAssertTrue(errorText("derive(m, d, derivation: \"rbm\")", in: s).contains("about RBMs"))
+        XCTAssertTrue(errorText("derive(m, d, derivation: \"rbm\")", in: s).contains("has no rbm derivation"))
         XCTAssertTrue(errorText("derive(r, d * 0.5)", in: s).contains("binary"))
         XCTAssertTrue(errorText("derive(rbm(visible: 9, hidden: 12), d)", in: s).contains("D + H"))
     }

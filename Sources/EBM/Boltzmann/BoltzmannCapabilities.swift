@@ -7,7 +7,7 @@ extension FullyVisibleBoltzmannMachine: BinaryUnitModel, ExactlyEnumerable, Samp
     /// "W" holds the n(n − 1)/2 pair weights (upper triangle, row by row) of the n × n matrix.
     public var parameterBlocks: [ParameterBlock] {
         let pairs = units * (units - 1) / 2
-        return [ParameterBlock(name: "W", shape: [units, units], offset: 0, count: pairs),
+        return [ParameterBlock(name: "W", shape: [units, units], offset: 0, layout: .symmetricZeroDiagonal),
                 ParameterBlock(name: "b", shape: [units], offset: pairs)]
     }
 
@@ -30,6 +30,10 @@ extension FullyVisibleBoltzmannMachine: BinaryUnitModel, ExactlyEnumerable, Samp
     public func exactMeanLogLikelihoodGradient(_ X: Tensor) throws -> [Double] { try exactGradient(X) }
 
     public func exactModelExpectation() throws -> [Double] { try modelExpectation() }
+
+    public func finiteDifferenceCheck(_ X: Tensor, count: Int, seed: UInt64) throws -> FiniteDifferenceCheck {
+        try FiniteDifferenceCheck.check(self, data: X, count: count, seed: seed)
+    }
 
     public func makeChain(count: Int, seed: UInt64, start: ChainStart) -> any MarkovChain {
         var data: Tensor?

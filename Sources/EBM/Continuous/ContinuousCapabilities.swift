@@ -31,7 +31,7 @@ enum ParameterBlockLayout {
 }
 
 /// The closed forms share one conformance: no trainable parameters.
-public protocol ClosedFormEnergyModel: ClosedFormEnergy, EnergyModel, DifferentiableEnergyModel {}
+public protocol ClosedFormEnergyModel: ClosedFormEnergy, ExactLikelihoodModel, DifferentiableEnergyModel {}
 
 extension ClosedFormEnergyModel {
     public var parameterBlocks: [ParameterBlock] { [] }
@@ -44,6 +44,7 @@ extension ClosedFormEnergyModel {
         energies(X.scalars, rows: X.rows).map { -Double($0) }
     }
     public var continuousEnergy: any ContinuousEnergy { self }
+    public func exactLogPartitionFunction() throws -> Double { logPartitionFunction }
 }
 
 extension GaussianEnergy: ClosedFormEnergyModel {}

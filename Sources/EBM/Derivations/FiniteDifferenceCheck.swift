@@ -47,6 +47,21 @@ public struct FiniteDifferenceCheck: Sendable {
             parameterCount: analytic.count, step: h)
     }
 
+    /// Any exactly enumerable float64 model: θ perturbed through `setParameterVector`.
+    public static func check<M: ExactlyEnumerable>(_ model: M, data: Tensor, count: Int = 20, seed: UInt64 = 0) throws -> FiniteDifferenceCheck {
+        let analytic = try model.exactMeanLogLikelihoodGradient(data)
+        let picked = sample(analytic.count, count: count, seed: seed)
+        let h = 1e-5
+        let numeric = centralDifferences(at: model.parameterVector, components: picked, step: h) { θ in
+            var m = model
+            m.setParameterVector(θ)
+            return (try? m.exactMeanLogLikelihood(data)) ?? .nan
+        }
+        return FiniteDifferenceCheck(
+            components: zip(picked, numeric).map { Component(name: model.parameterEntryName($0.0), analytic: analytic[$0.0], numeric: $0.1) },
+            parameterCount: analytic.count, step: h)
+    }
+
     public static func check(_ machine: FullyVisibleBoltzmannMachine, data: Tensor, count: Int = 20, seed: UInt64 = 0) throws -> FiniteDifferenceCheck {
         let analytic = try machine.exactGradient(data)
         let picked = sample(analytic.count, count: count, seed: seed)

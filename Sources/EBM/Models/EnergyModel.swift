@@ -7,15 +7,59 @@ public struct ParameterBlock: Sendable, Equatable {
     public var offset: Int
     /// Entries in θ (the product of `shape`, except for a symmetric W stored as its upper triangle).
     public var count: Int
+    /// How θ's entries fill `shape`.
+    public var layout: Layout
 
-    public init(name: String, shape: [Int], offset: Int, count: Int? = nil) {
+    public enum Layout: Sendable, Equatable {
+        /// Row-major, every entry.
+        case dense
+        /// A symmetric n × n matrix with a zero diagonal, stored as its strict upper triangle row
+        /// by row (a fully visible Boltzmann machine's pair weights wᵢⱼ, i < j).
+        case symmetricZeroDiagonal
+    }
+
+    public init(name: String, shape: [Int], offset: Int, count: Int? = nil, layout: Layout = .dense) {
         self.name = name
         self.shape = shape
         self.offset = offset
-        self.count = count ?? shape.reduce(1, *)
+        self.layout = layout
+        self.count = count ?? (layout == .dense ? shape.reduce(1, *) : shape[0] * (shape[0] - 1) / 2)
     }
 
     public var range: Range<Int> { offset..<(offset + count) }
+
+    /// The block of θ as a tensor of `shape` (a symmetric block expanded to its full matrix).
+    public func tensor(from θ: [Double]) -> Tensor {
+        switch layout {
+        case .dense:
+            return Tensor(shape: shape, scalars: θ[range].map { Float($0) })
+        case .symmetricZeroDiagonal:
+            let n = shape[0]
+            var m = [Float](repeating: 0, count: n * n)
+            var k = offset
+            for i in 0..<n { for j in (i + 1)..<Swift.max(i + 1, n) { m[i * n + j] = Float(θ[k]); m[j * n + i] = Float(θ[k]); k += 1 } }
+            return Tensor(shape: [n, n], scalars: m)
+        }
+    }
+
+    /// The name of entry `k` of θ (which must lie in this block): "W[1,3]", "b[2]", 0-based.
+    public func entryName(_ k: Int) -> String {
+        var rest = k - offset
+        switch layout {
+        case .dense:
+            var index: [Int] = []
+            for size in shape.reversed() { index.append(rest % size); rest /= size }
+            return "\(name)[" + index.reversed().map(String.init).joined(separator: ",") + "]"
+        case .symmetricZeroDiagonal:
+            let n = shape[0]
+            for i in 0..<n {
+                let row = n - 1 - i
+                if rest < row { return "\(name)[\(i),\(i + 1 + rest)]" }
+                rest -= row
+            }
+            return "\(name)[?]"
+        }
+    }
 }
 
 /// Lays out consecutive blocks.
@@ -56,6 +100,11 @@ extension ParameterizedModel {
         guard let b = parameterBlock(name) else { return nil }
         return Array(parameterVector[b.range])
     }
+
+    /// The name of entry k of θ, from its block: "W[0,1]", "b[2]".
+    public func parameterEntryName(_ k: Int) -> String {
+        parameterBlocks.first { $0.range.contains(k) }?.entryName(k) ?? "θ[\(k)]"
+    }
 }
 
 /// The capability every energy-based model has: an unnormalised log density of rows.
@@ -76,6 +125,14 @@ extension EnergyModel {
 
 /// A model whose units are binary, so its data must be rows in [0, 1] (0/1 for sampling).
 public protocol BinaryUnitModel: EnergyModel {}
+
+/// A model with latent units h beside x, whose energy is of the pair: E(x, h).
+public protocol LatentVariableModel: EnergyModel {
+    /// The width of h.
+    var latentDimension: Int { get }
+    /// E(x, h) for each row pair (X n × d, H n × latentDimension).
+    func jointEnergies(x X: Tensor, h H: Tensor) -> [Double]
+}
 
 /// A model that gives the score s(x) ≈ ∇ₓ log p(x) directly (score models), or through −∇ₓE.
 public protocol ScoreFunctionModel: ParameterizedModel {

@@ -1,6 +1,6 @@
 /// The RBM's conformances to the model capabilities: θ = (W, b, c), log p̃(x) = F(x), exact
 /// enumeration over the smaller layer, block Gibbs chains, the pseudo-log-likelihood.
-extension RestrictedBoltzmannMachine: BinaryUnitModel, ExactlyEnumerable, SamplableModel, PseudoLikelihoodModel {
+extension RestrictedBoltzmannMachine: BinaryUnitModel, LayeredEnumeration, SamplableModel, PseudoLikelihoodModel, LatentVariableModel {
     public var dimension: Int { visible }
 
     public var parameterBlocks: [ParameterBlock] {
@@ -44,6 +44,19 @@ extension RestrictedBoltzmannMachine: BinaryUnitModel, ExactlyEnumerable, Sampla
     }
 
     public func meanPseudoLogLikelihood(_ X: Tensor) -> Double { exactPseudoLogLikelihood(X) }
+
+    public func estimatedPseudoLogLikelihood(_ X: Tensor, seed: UInt64) -> Double? { pseudoLogLikelihood(X, seed: seed) }
+
+    /// W, b, c in float64 copies, so the perturbations of h = 1e-5 are not rounded to float32.
+    public func finiteDifferenceCheck(_ X: Tensor, count: Int, seed: UInt64) throws -> FiniteDifferenceCheck {
+        try FiniteDifferenceCheck.check(self, data: X, count: count, seed: seed)
+    }
+
+    public var latentDimension: Int { hidden }
+
+    public func jointEnergies(x X: Tensor, h Hm: Tensor) -> [Double] {
+        (0..<X.rows).map { r in energy(x: X.row(r).scalars, h: Hm.row(r).scalars) }
+    }
 
     public func makeChain(count: Int, seed: UInt64, start: ChainStart) -> any MarkovChain {
         let s: GibbsChain.Start

@@ -45,7 +45,7 @@ public struct RestrictedBoltzmannMachine: Sendable, Equatable {
         precondition(visible >= 1 && hidden >= 1, "an RBM needs at least one visible and one hidden unit")
         var g = Xoshiro256StarStar(seed: seed)
         var w = [Float](repeating: 0, count: hidden * visible)
-        g.fillStandardNormal(&w, from: 0, count: w.count)
+        g.fillStandardNormal(&w, from: 0, count: w.count, complement: true)
         for i in w.indices { w[i] *= initScale }
         self.init(W: w, b: [Float](repeating: 0, count: hidden), c: [Float](repeating: 0, count: visible))
     }

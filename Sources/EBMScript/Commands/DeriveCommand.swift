@@ -6,7 +6,7 @@ extension Command {
         "derive", category: .derivations,
         summary: "walk a derivation of the source texts line by line, every line evaluated and checked on a model",
         parameters: [
-            Parameter("model", .object(["rbm", "boltzmann", "energy"]), "an RBM, a fully visible Boltzmann machine, or an energy on ℝᵈ (neural or Gaussian)"),
+            anyModelParameter("a model with a derivation: an RBM, a fully visible Boltzmann machine, or an energy on ℝᵈ (neural or Gaussian)"),
             Parameter("data", .tensor, "a data set or an N × D matrix (of 0/1 rows for the Boltzmann machines)"),
             Parameter("derivation", .optional(.choice(["log-likelihood", "rbm", "free-energy", "estimators"])), default: Value.none,
                       "which: log-likelihood (000/002), rbm (001), free-energy (003 §13.2), estimators (CD-k and PCD against the exact gradient); default log-likelihood for a Boltzmann machine, rbm for an RBM"),
@@ -49,90 +49,91 @@ extension Command {
           derive(r, d, derivation: "estimators", ks: [1, 5, 25], file: "images/cd-bias.png")
         """
     ) { args, context in
-        if let e = args.object("model", as: EnergyValue.self) { return try deriveContinuous(e, args) }
-        let model = try BoltzmannModel(args)
-        let data = try rows(args, "data", width: model.visible, what: "visible units")
-        guard data.scalars.allSatisfy({ $0 == 0 || $0 == 1 }) else {
-            throw args.error("data", "derive needs binary data (every entry 0 or 1): its sums run over x ∈ {0,1}ᴰ",
-                             hint: "threshold grey levels first, e.g. d > 0.5")
+        let model = try modelValue(args)
+        let available = model.derivations
+        guard let first = available.first else {
+            _ = try require(nil as Int?, .derivation, of: model, args)
+            return .none
         }
-        var settings = DerivationSettings()
-        settings.parameter = args.optionalString("parameter")
-        settings.chains = args.int("chains")
-        settings.samplesPerChain = args.int("samples")
-        settings.seed = UInt64(args.int("seed"))
-        settings.row = args.int("row")
-        let which: String
-        switch (model, args.optionalString("derivation")) {
-        case (_, let name?): which = name
-        case (.rbm, nil): which = "rbm"
-        case (.fullyVisible, nil): which = "log-likelihood"
+        let which = args.optionalString("derivation") ?? first
+        guard available.contains(which) || (first == "langevin" && args["derivation"].isNone) else {
+            throw args.error("derivation", "\(model.family.article) has no \(which) derivation",
+                             hint: "for it derive walks " + available.map { "\"\($0)\"" }.joined(separator: ", "))
         }
-        do {
-            switch (which, model) {
-            case ("log-likelihood", .fullyVisible(let m)):
-                return .object(DerivationValue(derivation: try LogLikelihoodGradientDerivation.derive(m.machine, data: data, settings: settings)))
-            case ("log-likelihood", .rbm(let m)):
-                return .object(DerivationValue(derivation: try LogLikelihoodGradientDerivation.derive(m.machine, data: data, settings: settings)))
-            case ("rbm", .rbm(let m)):
-                return .object(DerivationValue(derivation: try RBMGradientDerivation.derive(m.machine, data: data, settings: settings)))
-            case ("free-energy", .rbm(let m)):
-                return .object(DerivationValue(derivation: try FreeEnergyDerivation.derive(m.machine, data: data, settings: settings)))
-            case ("estimators", .rbm(let m)):
-                return try estimators(m.machine, data: data, args, context)
-            default:
-                throw args.error("derivation", "the \(which) derivation is about RBMs; for a fully visible Boltzmann machine use derivation: \"log-likelihood\"")
+        if model.binaryUnits {
+            let data = try rows(args, "data", width: model.parameterized.dimension, what: "visible units")
+            guard data.scalars.allSatisfy({ $0 == 0 || $0 == 1 }) else {
+                throw args.error("data", "derive needs binary data (every entry 0 or 1): its sums run over x ∈ {0,1}ᴰ",
+                                 hint: "threshold grey levels first, e.g. d > 0.5")
             }
-        } catch let e as DerivationError {
-            let name: String
-            switch e {
-            case .unknownParameter: name = "parameter"
-            case .badRow: name = "row"
-            case .tooLarge: name = "model"
-            }
-            throw args.error(name, "derive: \(e.description)")
-        } catch let e as EnumerationTooLarge {
-            throw args.error("model", "derive: \(e.description)")
-        }
-    }
-
-    /// derive(..., derivation: "estimators"): the table, and the PNG when `file:` is given.
-    private static func estimators(_ rbm: RestrictedBoltzmannMachine, data: Tensor, _ args: Arguments, _ context: CallContext) throws -> Value {
-        var ks = [1, 2, 5, 10, 20, 50]
-        if case .list(let items) = args["ks"] {
-            ks = try items.map { item in
-                guard case .number(let v) = item, v >= 1, v <= 100_000, v == v.rounded() else {
-                    throw args.error("ks", "ks must be whole numbers from 1 to 100000, e.g. [1, 2, 5, 10]")
+            do {
+                return try model.derive(which, data: data, args, context)
+            } catch let e as DerivationError {
+                let name: String
+                switch e {
+                case .unknownParameter: name = "parameter"
+                case .badRow: name = "row"
+                case .tooLarge: name = "model"
                 }
-                return Int(v)
+                throw args.error(name, "derive: \(e.description)")
+            } catch let e as EnumerationTooLarge {
+                throw args.error("model", "derive: \(e.description)")
             }
-            guard !ks.isEmpty else { throw args.error("ks", "give at least one k, e.g. [1, 2, 5, 10]") }
         }
-        guard let comparison = try GradientEstimatorComparison.compare(
-            rbm, data: data, ks: ks, repeats: args.int("repeats"), persistentBurnIn: args.int("burn_in"),
-            seed: UInt64(args.int("seed")), shouldStop: { context.isInterrupted })
-        else {
-            throw ScriptError(.interrupted, "interrupted: the estimator comparison stopped before it finished", at: args.callLocation)
-        }
-        let value = EstimatorComparisonValue(comparison: comparison)
-        if let path = args.optionalString("file") {
-            guard path.lowercased().hasSuffix(".png") else {
-                throw args.error("file", "the file name should end in .png, got \"\(path)\"", hint: "e.g. \"images/cd-bias.png\"")
-            }
-            let picture = value.chart.image()
-            let resolved = context.resolve(path)
-            try fileErrors(args, "file") { try PNG.write(picture, to: resolved) }
-            context.didWrite(resolved)
-            context.write("wrote \(path) (\(picture.width)×\(picture.height) RGB)\n")
-        }
-        return .object(value)
+        let x = try rows(args, "data", width: model.parameterized.dimension, what: "coordinates")
+        return try model.derive(which, data: x, args, context)
     }
+}
 
+/// The settings of the enumerated derivations, from derive's arguments.
+func derivationSettings(_ args: Arguments) -> DerivationSettings {
+    var settings = DerivationSettings()
+    settings.parameter = args.optionalString("parameter")
+    settings.chains = args.int("chains")
+    settings.samplesPerChain = args.int("samples")
+    settings.seed = UInt64(args.int("seed"))
+    settings.row = args.int("row")
+    return settings
+}
+
+/// derive(..., derivation: "estimators"): the table, and the PNG when `file:` is given.
+func estimatorComparison(_ rbm: RestrictedBoltzmannMachine, data: Tensor, _ args: Arguments, _ context: CallContext) throws -> Value {
+    var ks = [1, 2, 5, 10, 20, 50]
+    if case .list(let items) = args["ks"] {
+        ks = try items.map { item in
+            guard case .number(let v) = item, v >= 1, v <= 100_000, v == v.rounded() else {
+                throw args.error("ks", "ks must be whole numbers from 1 to 100000, e.g. [1, 2, 5, 10]")
+            }
+            return Int(v)
+        }
+        guard !ks.isEmpty else { throw args.error("ks", "give at least one k, e.g. [1, 2, 5, 10]") }
+    }
+    guard let comparison = try GradientEstimatorComparison.compare(
+        rbm, data: data, ks: ks, repeats: args.int("repeats"), persistentBurnIn: args.int("burn_in"),
+        seed: UInt64(args.int("seed")), shouldStop: { context.isInterrupted })
+    else {
+        throw ScriptError(.interrupted, "interrupted: the estimator comparison stopped before it finished", at: args.callLocation)
+    }
+    let value = EstimatorComparisonValue(comparison: comparison)
+    if let path = args.optionalString("file") {
+        guard path.lowercased().hasSuffix(".png") else {
+            throw args.error("file", "the file name should end in .png, got \"\(path)\"", hint: "e.g. \"images/cd-bias.png\"")
+        }
+        let picture = value.chart.image()
+        let resolved = context.resolve(path)
+        try fileErrors(args, "file") { try PNG.write(picture, to: resolved) }
+        context.didWrite(resolved)
+        context.write("wrote \(path) (\(picture.width)×\(picture.height) RGB)\n")
+    }
+    return .object(value)
+}
+
+extension Command {
     static let gradcheck = Command(
         "gradcheck", category: .derivations,
         summary: "check the analytic log-likelihood gradient against finite differences of the log-likelihood",
         parameters: [
-            boltzmannOrRBMParameter,
+            anyModelParameter("an exactly enumerable model: an RBM or a fully visible Boltzmann machine"),
             Parameter("data", .tensor, "a data set or an N × D matrix"),
             Parameter("count", .integer(min: 1, max: 1_000_000), default: .number(20), "how many parameters to check, chosen at random (all when the model has no more)"),
             Parameter("seed", .integer(min: 0, max: nil), default: .number(0), "picks the parameters"),
@@ -145,35 +146,10 @@ extension Command {
           gradcheck(m, d, count: 10)
         """
     ) { args, _ in
-        let model = try BoltzmannModel(args)
-        let data = try rows(args, "data", width: model.visible, what: "visible units")
-        let count = args.int("count"), seed = UInt64(args.int("seed"))
-        let check: FiniteDifferenceCheck = try exact(args) {
-            switch model {
-            case .rbm(let m): return try FiniteDifferenceCheck.check(m.machine, data: data, count: count, seed: seed)
-            case .fullyVisible(let m): return try FiniteDifferenceCheck.check(m.machine, data: data, count: count, seed: seed)
-            }
-        }
+        let model = try modelValue(args)
+        let m = try require(model.enumerable, .enumeration, of: model, args)
+        let data = try rows(args, "data", width: m.dimension, what: "visible units")
+        let check = try exact(args) { try m.finiteDifferenceCheck(data, count: args.int("count"), seed: UInt64(args.int("seed"))) }
         return .object(GradientCheckValue(check: check))
-    }
-}
-
-/// derive(e, data) for an energy on ℝᵈ.
-private func deriveContinuous(_ e: EnergyValue, _ args: Arguments) throws -> Value {
-    let d = e.energy.dimension
-    let x = try rows(args, "data", width: d, what: "coordinates")
-    var sampling = ContinuousGradientDerivation.Sampling()
-    sampling.chains = args.int("chains") == 20 && !args.isGiven("chains") ? 500 : args.int("chains")
-    sampling.steps = args.int("steps")
-    sampling.stepSize = Float(args.number("step_size"))
-    sampling.seed = UInt64(args.int("seed"))
-    switch e.kind {
-    case .neural(let n):
-        return .object(DerivationValue(derivation: ContinuousGradientDerivation.derive(n, data: x.scalars, rows: x.rows, sampling: sampling)))
-    case .closedForm(let c):
-        guard let g = c as? GaussianEnergy else {
-            throw args.error("model", "derive walks 003 §13.1 for a neural energy, or a Gaussian energy (θ = μ)")
-        }
-        return .object(DerivationValue(derivation: ContinuousGradientDerivation.derive(g, data: x.scalars, rows: x.rows, sampling: sampling)))
     }
 }

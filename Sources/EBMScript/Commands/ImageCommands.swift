@@ -55,7 +55,10 @@ extension Command {
         let value = args["value"]
         let drawable: Bool
         switch value {
-        case .object(let o): drawable = o is Image || o is Dataset || o is RBMValue || o is ChainValue
+        case .object(let o as any ModelValue):
+            // A model draws as its filters when it has them and x has a picture's shape.
+            drawable = o.filterTiles != nil && (o.imageShape ?? ImageConversion.squareShape(o.parameterized.dimension)) != nil
+        case .object(let o): drawable = o is Image || o is Dataset || o is ChainValue
         case .tensor(let t): drawable = t.rank >= 1 && t.rank <= 3
         default: drawable = false
         }

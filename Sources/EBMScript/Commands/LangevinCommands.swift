@@ -7,7 +7,7 @@ extension Command {
         "langevin", category: .continuous,
         summary: "Langevin dynamics on an energy, many chains at once: x ← x − (ε/2)∇ₓE(x) + √ε·z, or MALA",
         parameters: [
-            Parameter("energy", .object(["energy"]), "an energy from gaussian, mixture, double_well or mlp_energy"),
+            Parameter("energy", .object(ModelFamilies.all.map(\.kind)), "an energy with ∇ₓE: gaussian, mixture, double_well or mlp_energy"),
             Parameter("chains", .integer(min: 1, max: 1_000_000), default: .number(1000), "chains run side by side"),
             Parameter("steps", .integer(min: 0, max: 100_000_000), default: .number(1000), "steps per chain"),
             Parameter("step_size", .positiveNumber, default: .number(0.01), "ε"),
@@ -29,16 +29,15 @@ extension Command {
           compare(c, g)
         """
     ) { args, context in
-        guard let e = args.object("energy", as: EnergyValue.self) else { throw args.error("energy", "expected an energy") }
-        let energy = e.energy, d = energy.dimension
+        let model = try modelValue(args, "energy")
+        let energy = try require(model.differentiable, .gradient, of: model, args, "energy").continuousEnergy
+        let d = energy.dimension
         let chains = args.int("chains")
-        var start = [Float](repeating: 0, count: chains * d)
+        let start: [Float]
         if case .string = args["init"] {
-            var g = Xoshiro256StarStar(seed: UInt64(args.int("seed")) ^ 0x1A17)
-            start = start.map { _ in Float(g.nextNormal()) }
+            start = ChainInitialization.standardNormal(chains: chains, dimension: d, seed: UInt64(args.int("seed")) ^ 0x1A17)
         } else {
-            let x = try rows(args, "init", width: d, what: "coordinates")
-            for c in 0..<chains { for i in 0..<d { start[c * d + i] = x.scalars[(c % x.rows) * d + i] } }
+            start = ChainInitialization.fromRows(try rows(args, "init", width: d, what: "coordinates"), chains: chains)
         }
         var settings = LangevinSettings()
         settings.steps = args.int("steps")
@@ -66,7 +65,7 @@ extension Command {
         summary: "a chain's per-dimension mean and std beside a closed-form energy's exact ones, with standard errors",
         parameters: [
             Parameter("chain", .object(["langevin"]), "a chain from langevin(...)"),
-            Parameter("energy", .object(["energy"]), "a closed-form energy: gaussian, mixture or double_well"),
+            Parameter("energy", .object(ModelFamilies.all.map(\.kind)), "a closed-form energy: gaussian, mixture or double_well"),
         ],
         details: """
         The chains are independent, so over their final states SE(mean) = s/√n and
@@ -75,24 +74,21 @@ extension Command {
         """
     ) { args, context in
         guard let chain = args.object("chain", as: LangevinChainValue.self) else { throw args.error("chain", "expected a chain") }
-        guard let e = args.object("energy", as: EnergyValue.self), let exact = e.closedForm else {
-            throw args.error("energy", "compare needs a closed-form energy (gaussian, mixture, double_well): a neural energy's moments are unknown")
+        let model = try modelValue(args, "energy")
+        guard let exact = model.parameterized as? any ClosedFormEnergy else {
+            throw args.error("energy", "\(model.family.article) has no exact moments: compare needs a closed-form energy (gaussian, mixture, double_well)")
         }
         let run = chain.run
         guard exact.dimension == run.dimension else {
             throw args.error("energy", "the chain has \(run.dimension) dimensions, the energy \(exact.dimension)")
         }
-        let m = LangevinDynamics.moments(run.final, chains: run.chains, dimension: run.dimension)
-        var rowsOut: [[String]] = []
-        var worst = 0.0
-        for i in 0..<run.dimension {
-            let zMean = (m.mean[i] - exact.exactMean[i]) / Swift.max(m.meanSE[i], 1e-300)
-            let zStd = (m.std[i] - exact.exactStd[i]) / Swift.max(m.stdSE[i], 1e-300)
-            worst = Swift.max(worst, Swift.abs(zMean), Swift.abs(zStd))
-            rowsOut.append(["x\(i + 1)", formatNumber(m.mean[i], digits: 4) + " ± " + formatNumber(m.meanSE[i], digits: 2),
-                            formatNumber(exact.exactMean[i], digits: 4), formatNumber(zMean, digits: 2),
-                            formatNumber(m.std[i], digits: 4) + " ± " + formatNumber(m.stdSE[i], digits: 2),
-                            formatNumber(exact.exactStd[i], digits: 4), formatNumber(zStd, digits: 2)])
+        let comparison = MomentComparison(states: run.final, chains: run.chains, dimension: run.dimension, exact: exact)
+        let worst = comparison.worst
+        let rowsOut = comparison.rows.enumerated().map { i, m in
+            ["x\(i + 1)", formatNumber(m.mean, digits: 4) + " ± " + formatNumber(m.meanSE, digits: 2),
+             formatNumber(m.exactMean, digits: 4), formatNumber(m.zMean, digits: 2),
+             formatNumber(m.std, digits: 4) + " ± " + formatNumber(m.stdSE, digits: 2),
+             formatNumber(m.exactStd, digits: 4), formatNumber(m.zStd, digits: 2)]
         }
         var out = "\(run.chains) chains after \(run.snapshots.last?.step ?? 0) steps (\(chain.settings)) against \(exact.description)\n"
         out += Table(header: ["", "chain mean", "exact", "z", "chain std", "exact", "z"], rows: rowsOut).text
@@ -106,7 +102,7 @@ extension Command {
         "energy_map", category: .continuous,
         summary: "a 2-D energy as a PNG heatmap of e^(−E), with samples (and chain paths) drawn over it",
         parameters: [
-            Parameter("energy", .object(["energy"]), "a 2-D energy"),
+            Parameter("energy", .object(ModelFamilies.all.map(\.kind)), "a 2-D energy"),
             Parameter("path", .path, "where to write the PNG"),
             Parameter("samples", .optional(.any), default: Value.none, "points to draw: a chain, a data set or an n × 2 matrix"),
             Parameter("paths", .optional(.object(["langevin"])), default: Value.none, "a chain whose first chains' trajectories are drawn (every snapshot)"),
@@ -121,9 +117,9 @@ extension Command {
           energy_map(e, "images/energy.png", samples: c, range: 3)
         """
     ) { args, context in
-        guard let e = args.object("energy", as: EnergyValue.self), e.energy.dimension == 2 else {
-            throw args.error("energy", "energy_map draws 2-D energies")
-        }
+        let model = try modelValue(args, "energy")
+        let energy = try require(model.differentiable, .gradient, of: model, args, "energy").continuousEnergy
+        guard energy.dimension == 2 else { throw args.error("energy", "energy_map draws 2-D energies") }
         let path = args.string("path")
         guard path.lowercased().hasSuffix(".png") else { throw args.error("path", "the file name should end in .png, got \"\(path)\"") }
         var points: [Float] = []
@@ -140,7 +136,7 @@ extension Command {
         }
         let r = Float(args.number("range"))
         guard r > 0 else { throw args.error("range", "range must be > 0") }
-        let picture = EnergyHeatmap.image(e.energy, lo: -r, hi: r, size: args.int("size"), points: points, trajectories: trajectories)
+        let picture = EnergyHeatmap.image(energy, lo: -r, hi: r, size: args.int("size"), points: points, trajectories: trajectories)
         let resolved = context.resolve(path)
         try fileErrors(args, "path") { try PNG.write(picture, to: resolved) }
         context.didWrite(resolved)
@@ -155,7 +151,7 @@ extension Command {
         summary: "how samples spread over the components of a mixture: count and fraction near each mean, against its weight",
         parameters: [
             Parameter("samples", .any, "a chain, a data set or an n × d matrix"),
-            Parameter("mixture", .object(["energy"]), "a mixture energy from mixture(...)"),
+            Parameter("mixture", .object(ModelFamilies.all.map(\.kind)), "a mixture energy from mixture(...)"),
         ],
         details: """
         A sample counts for component k when it lies within 3σₖ of μₖ; the rest are "between".
@@ -165,28 +161,22 @@ extension Command {
           modes(s, mixture())
         """
     ) { args, context in
-        guard let e = args.object("mixture", as: EnergyValue.self), let mix = e.closedForm as? MixtureEnergy else {
+        guard let mix = (try modelValue(args, "mixture")).parameterized as? MixtureEnergy else {
             throw args.error("mixture", "modes needs a mixture energy from mixture(...)")
         }
         guard let t = tensorValue(args["samples"]), t.rank == 2, t.shape[1] == mix.dimension else {
             throw args.error("samples", "samples must be n × \(mix.dimension): a chain, a data set or a matrix")
         }
-        let (n, d) = (t.shape[0], t.shape[1])
-        var counts = [Int](repeating: 0, count: mix.means.count)
-        for r in 0..<n {
-            for (k, mu) in mix.means.enumerated() {
-                var sq = 0.0
-                for i in 0..<d { let u = Double(t.scalars[r * d + i]) - mu[i]; sq += u * u }
-                if sq.squareRoot() <= 3 * mix.stds[k] { counts[k] += 1; break }
-            }
-        }
+        let n = t.shape[0]
+        let occupancy = mix.modeOccupancy(t.scalars, rows: n)
+        let counts = occupancy.counts
         let rowsOut = mix.means.indices.map { k in
             ["\(k + 1)", "(" + mix.means[k].map { formatNumber($0, digits: 3) }.joined(separator: ", ") + ")",
              String(counts[k]), formatNumber(Double(counts[k]) / Double(n), digits: 3), formatNumber(mix.weights[k], digits: 3)]
         }
-        let between = n - counts.reduce(0, +)
+        let between = occupancy.between
         var out = Table(header: ["mode", "mean", "samples within 3σ", "fraction", "weight"], rows: rowsOut).text
-        let found = counts.filter { Double($0) >= 0.2 * mix.weights.min()! * Double(n) }.count
+        let found = occupancy.found
         out += "between modes: \(between) (\(formatNumber(Double(between) / Double(n), digits: 3))); "
             + "\(found) of \(mix.means.count) modes hold at least a fifth of their share\n"
         context.write(out)

@@ -6,7 +6,7 @@ extension Command {
         "plot", category: .images,
         summary: "a line chart of training histories or numbers, in text; with file: also as a PNG with axes",
         parameters: [
-            Parameter("y", .choice(["loglik", "pll", "recon", "ais"]), default: .string("loglik"), "which monitor of a history to plot (ais: the log-likelihood under AIS's log Z)"),
+            Parameter("y", .optional(.string), default: Value.none, "which column of a history to plot, by name (h.columns lists them; \"ais\" is ais_loglik); default loglik when the history has it, else its first column"),
             Parameter("labels", .optional(.list), default: Value.none, "a name for each series, in order"),
             Parameter("title", .string, default: .string(""), "the PNG's title"),
             Parameter("log_x", .bool, default: .bool(false), "a logarithmic x axis (points with x ≤ 0 are left out)"),
@@ -38,15 +38,18 @@ extension Command {
         if case .list(let items) = args["labels"] {
             labels = items.map { if case .string(let s) = $0 { return s } else { return context.format.render($0) } }
         }
-        let y = args.string("y")
+        var y = args.optionalString("y") ?? "loglik"
+        if y == "ais" { y = "ais_loglik" }
         var series: [LineChart.Series] = []
         for (i, value) in args.rest.enumerated() {
             series.append(try plotSeries(value, number: i + 1, label: i < labels.count ? labels[i] : "series \(i + 1)", y: y, args))
         }
-        let histories = args.rest.allSatisfy { if case .object(_ as HistoryValue) = $0 { return true } else { return false } }
-        let xLabel = histories ? "epoch" : ""
-        let yLabel = histories ? (["loglik": "exact mean log-likelihood", "pll": "pseudo-log-likelihood", "recon": "reconstruction error",
-                                   "ais": "mean log-likelihood (AIS)"][y] ?? y) : ""
+        let histories = args.rest.compactMap { value -> HistoryValue? in if case .object(let h as HistoryValue) = value { return h } else { return nil } }
+        let allHistories = histories.count == args.rest.count
+        let column = histories.first.flatMap { $0.column(y, explicit: args.optionalString("y") != nil) }
+        let xLabel = allHistories ? (histories.first?.history.unit.rawValue ?? "") : ""
+        let yLabel = allHistories ? ([ "loglik": "exact mean log-likelihood", "pll": "pseudo-log-likelihood", "recon": "reconstruction error",
+                                       "ais_loglik": "mean log-likelihood (AIS)"][column ?? y] ?? histories.first?.history[column ?? y]?.title ?? y) : ""
 
         var text = TextChart(series: series.map { .init(label: $0.label, points: $0.points) },
                              width: args.int("width"), height: args.int("height"))
@@ -74,16 +77,23 @@ extension Command {
 /// 0, 1, 2, …, or a matrix of (x, y) or (x, y, ±error) rows.
 private func plotSeries(_ value: Value, number: Int, label: String, y: String, _ args: Arguments) throws -> LineChart.Series {
     if case .object(let h as HistoryValue) = value {
-        let points = h.series(y == "ais" ? "ais_loglik" : y)?.points ?? []
-        if points.isEmpty && y == "ais" {
+        guard let name = h.column(y, explicit: args.optionalString("y") != nil), let s = h.series(name) else {
+            throw ScriptError(.value, "plot: history \(number) has no column \"\(y)\"", at: args.location(of: "y"),
+                              hint: "its columns: " + h.history.columnNames.joined(separator: ", "))
+        }
+        let points = s.points
+        if points.isEmpty && name == "ais_loglik" {
             throw ScriptError(.value, "plot: history \(number) has no AIS estimates", at: args.callLocation,
                               hint: "train with ais_every: N to record them")
         }
-        if points.isEmpty && y == "loglik" {
+        if points.isEmpty && name == "loglik" {
             throw ScriptError(.value, "plot: history \(number) has no exact log-likelihood (the model is too large to enumerate)",
                               at: args.callLocation, hint: "plot y: \"pll\" or y: \"recon\" instead")
         }
-        return .init(label: label, points: points)
+        if points.isEmpty {
+            throw ScriptError(.value, "plot: history \(number) has no values in column \"\(name)\"", at: args.callLocation)
+        }
+        return .init(label: label, points: points, errors: s.errors)
     }
     guard let t = tensorValue(value) else {
         throw ScriptError(.argument, "plot: cannot plot \(describe(value))", at: args.callLocation,

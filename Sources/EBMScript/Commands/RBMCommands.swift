@@ -33,32 +33,32 @@ extension Command {
 
     static let energy = Command(
         "energy", category: .models,
-        summary: "E(x, h) = -hᵀWx - cᵀx - bᵀh of an RBM configuration, or E(x) = -½xᵀWx - bᵀx of a Boltzmann machine (or of each row)",
-        parameters: [boltzmannOrRBMParameter,
-                     Parameter("x", .tensor, "the visible units: a vector of D, or an n × D matrix"),
+        summary: "the energy of each row: E(x) of a Boltzmann machine, a neural or closed-form energy (any energy model); E(x, h) of an RBM",
+        parameters: [anyModelParameter("any energy model: an RBM (with h), a Boltzmann machine, an energy from mlp_energy, gaussian, mixture or double_well"),
+                     Parameter("x", .tensor, "the visible units or points: a vector of D, or an n × D matrix"),
                      Parameter("h", .optional(.tensor), default: Value.none, "an RBM's hidden units: a vector of H, or an n × H matrix")],
-        details: "Lower energy is more probable: p(x, h) = e^(-E(x, h)) / Z, or p(x) = e^(-E(x)) / Z."
+        details: """
+        Lower energy is more probable: p(x) = e^(-E(x)) / Z, or p(x, h) = e^(-E(x, h)) / Z.
+          Boltzmann machine:  E(x) = -½xᵀWx - bᵀx
+          RBM:                E(x, h) = -hᵀWx - cᵀx - bᵀh (free_energy(m, x) sums h out)
+          neural energy:      E(x) = f_θ(x);  closed forms: their E(x) (−log density up to log Z)
+        """
     ) { args, _ in
-        switch try BoltzmannModel(args) {
-        case .fullyVisible(let bm):
-            guard args["h"].isNone else { throw args.error("h", "a fully visible Boltzmann machine has no hidden units; leave out h") }
-            let m = bm.machine
-            let x = try rows(args, "x", width: m.units, what: "units")
-            let values = (0..<x.rows).map { r in m.energy(x.row(r).scalars.map(Double.init)) }
-            return perRow(values, single: args.tensor("x").rank == 1)
-        case .rbm(let model):
-            let m = model.machine
+        let model = try modelValue(args)
+        let m = try require(model.energyModel, .energy, of: model, args)
+        let single = args.tensor("x").rank == 1
+        if let latent = model.latent {
             guard !args["h"].isNone else {
-                throw args.error("h", "an RBM's energy needs the hidden units too: energy(m, x, h)", hint: "free_energy(m, x) sums h out")
+                throw args.error("h", "\(model.family.article)'s energy needs the hidden units too: energy(m, x, h)", hint: "free_energy(m, x) sums h out")
             }
-            let x = try rows(args, "x", width: m.visible, what: "visible units")
-            let h = try rows(args, "h", width: m.hidden, what: "hidden units")
-            guard x.rows == h.rows else {
-                throw args.error("h", "x has \(x.rows) rows but h has \(h.rows)")
-            }
-            let values = (0..<x.rows).map { r in m.energy(x: x.row(r).scalars, h: h.row(r).scalars) }
-            return perRow(values, single: args.tensor("x").rank == 1)
+            let x = try rows(args, "x", width: m.dimension, what: "visible units")
+            let h = try rows(args, "h", width: latent.latentDimension, what: "hidden units")
+            guard x.rows == h.rows else { throw args.error("h", "x has \(x.rows) rows but h has \(h.rows)") }
+            return perRow(latent.jointEnergies(x: x, h: h), single: single)
         }
+        guard args["h"].isNone else { throw args.error("h", "\(model.family.article) has no hidden units; leave out h") }
+        let x = try rows(args, "x", width: m.dimension, what: model.binaryUnits ? "units" : "coordinates")
+        return perRow(m.marginalEnergies(x), single: single)
     }
 
     static let freeEnergy = Command(
@@ -99,46 +99,45 @@ extension Command {
 
     static let logZ = Command(
         "log_z", category: .models,
-        summary: "log Z, exactly, by enumeration in log space (float64)",
-        parameters: [boltzmannOrRBMParameter,
+        summary: "log Z, exactly: by enumeration in log space (float64) for Boltzmann machines, in closed form for closed-form energies",
+        parameters: [anyModelParameter("a model with an exact log Z: an RBM, a Boltzmann machine, or a closed-form energy"),
                      Parameter("over", .choice(["smaller", "visible", "hidden"]), default: .string("smaller"), "for an RBM, the layer to enumerate")],
         details: """
         RBM over h:  log Z = logsumexp_h [ bᵀh + Σᵢ softplus(cᵢ + (Wᵀh)ᵢ) ]
         RBM over x:  log Z = logsumexp_x F(x)
         Both give the same number; the smaller layer is cheaper. Refused above 2^25 terms.
         Boltzmann machine:  log Z = logsumexp_x -E(x) over all 2ⁿ states (Gray-code order, up to n = 24).
+        Closed-form energy: its known normaliser.
         """
     ) { args, _ in
-        switch try BoltzmannModel(args) {
-        case .rbm(let model):
-            let m = model.machine
-            let layer: RBMLayer? = args.string("over") == "smaller" ? nil : RBMLayer(rawValue: args.string("over"))
-            return .number(try exact(args) { try m.logPartitionFunction(enumerating: layer) })
-        case .fullyVisible(let model):
-            guard args.string("over") == "smaller" else {
-                throw args.error("over", "a fully visible Boltzmann machine has one layer; leave out over:")
+        let model = try modelValue(args)
+        let m = try require(model.exactLikelihood, .exactLikelihood, of: model, args)
+        if args.string("over") != "smaller" {
+            guard let layer = RBMLayer(rawValue: args.string("over")), let layered = m as? any LayeredEnumeration else {
+                throw args.error("over", "\(model.family.article) has one layer; leave out over:")
             }
-            return .number(try exact(args) { try model.machine.logPartitionFunction() })
+            return .number(try exact(args) { try layered.logPartitionFunction(enumerating: layer) })
         }
+        return .number(try exact(args) { try m.exactLogPartitionFunction() })
     }
 
     static let loglik = Command(
         "loglik", category: .models,
-        summary: "the exact mean log-likelihood (1/n) Σ log p(x) of a data set: mean F(x) - log Z (RBM) or mean -E(x) - log Z",
-        parameters: [boltzmannOrRBMParameter, Parameter("data", .tensor, "a data set or an n × D matrix")]
+        summary: "the exact mean log-likelihood (1/n) Σ log p(x) of a data set: mean log p̃(x) - log Z (F(x) for an RBM, -E(x) otherwise)",
+        parameters: [anyModelParameter("a model with an exact log Z: an RBM, a Boltzmann machine, or a closed-form energy"),
+                     Parameter("data", .tensor, "a data set or an n × D matrix")]
     ) { args, _ in
-        let model = try BoltzmannModel(args)
-        let x = try rows(args, "data", width: model.visible, what: "visible units")
-        switch model {
-        case .rbm(let m): return .number(try exact(args) { try m.machine.exactLogLikelihood(x) })
-        case .fullyVisible(let m): return .number(try exact(args) { try m.machine.exactLogLikelihood(x) })
-        }
+        let model = try modelValue(args)
+        let m = try require(model.exactLikelihood, .exactLikelihood, of: model, args)
+        let x = try rows(args, "data", width: m.dimension, what: model.binaryUnits ? "visible units" : "coordinates")
+        return .number(try exact(args) { try m.exactMeanLogLikelihood(x) })
     }
 
     static let grad = Command(
         "grad", category: .models,
-        summary: "the exact gradient of the mean log-likelihood: E_data[·] - E_model[·]",
-        parameters: [boltzmannOrRBMParameter, Parameter("data", .tensor, "a data set or an n × D matrix")],
+        summary: "the exact gradient of the mean log-likelihood: E_data[∇θ log p̃] - E_model[∇θ log p̃], block by block",
+        parameters: [anyModelParameter("an exactly enumerable model: an RBM or a fully visible Boltzmann machine"),
+                     Parameter("data", .tensor, "a data set or an n × D matrix")],
         details: """
         RBM:
           ∂/∂W = E_data[p(h|x) xᵀ] - E_model[p(h|x) xᵀ]   (001: E_p(H|V)[v h] - E_p(V,H)[v h])
@@ -150,45 +149,29 @@ extension Command {
           W of the gradient is symmetric: entry (i, j) is ∂/∂w_ij of the pair weight.
         """
     ) { args, _ in
-        let model = try BoltzmannModel(args)
-        let x = try rows(args, "data", width: model.visible, what: "visible units")
-        switch model {
-        case .rbm(let rbm):
-            let m = rbm.machine
-            let g = try exact(args) { try m.exactGradient(x) }
-            return .object(GradientValue(W: Tensor(shape: [m.hidden, m.visible], scalars: g.W.map(Float.init)),
-                                         b: Tensor(shape: [m.hidden], scalars: g.b.map(Float.init)),
-                                         c: Tensor(shape: [m.visible], scalars: g.c.map(Float.init)),
-                                         what: "exact, of the mean log-likelihood"))
-        case .fullyVisible(let bm):
-            let m = bm.machine
-            let g = try exact(args) { try m.exactGradient(x) }
-            let n = m.units
-            var W = [Float](repeating: 0, count: n * n)
-            for i in 0..<n { for j in 0..<n where i != j { W[i * n + j] = Float(g[m.weightIndex(i, j)]) } }
-            return .object(GradientValue(W: Tensor(shape: [n, n], scalars: W),
-                                         b: Tensor(shape: [n], scalars: (0..<n).map { Float(g[m.biasIndex($0)]) }),
-                                         c: nil, what: "exact, of the mean log-likelihood"))
-        }
+        let model = try modelValue(args)
+        let m = try require(model.enumerable, .enumeration, of: model, args)
+        let x = try rows(args, "data", width: m.dimension, what: "visible units")
+        let g = try exact(args) { try m.exactMeanLogLikelihoodGradient(x) }
+        return .object(GradientValue(g, of: m, what: "exact, of the mean log-likelihood"))
     }
 
     static let pll = Command(
         "pll", category: .models,
         summary: "the mean pseudo-log-likelihood Σᵢ log p(xᵢ | x₋ᵢ) of a data set: a cheap monitor",
-        parameters: [boltzmannOrRBMParameter, Parameter("data", .tensor, "a data set or an n × D matrix"),
+        parameters: [anyModelParameter("a model with a pseudo-log-likelihood: an RBM or a fully visible Boltzmann machine"),
+                     Parameter("data", .tensor, "a data set or an n × D matrix"),
                      Parameter("exact", .bool, default: .bool(true), "sum all D terms (true) or scikit-learn's one-random-bit estimate D · log p(xᵢ | x₋ᵢ) (false; RBM only)"),
                      Parameter("seed", .integer(min: 0, max: nil), default: .number(0), "picks the bits of the estimate")]
     ) { args, _ in
-        let model = try BoltzmannModel(args)
-        let x = try rows(args, "data", width: model.visible, what: "visible units")
-        switch model {
-        case .rbm(let rbm):
-            let m = rbm.machine
-            return .number(args.bool("exact") ? m.exactPseudoLogLikelihood(x) : m.pseudoLogLikelihood(x, seed: UInt64(args.int("seed"))))
-        case .fullyVisible(let bm):
-            // Each conditional of a fully visible machine is one logistic: the exact sum is cheap.
-            return .number(bm.machine.meanPseudoLogLikelihood(x))
+        let model = try modelValue(args)
+        let m = try require(model.pseudoLikelihood, .pseudoLikelihood, of: model, args)
+        let x = try rows(args, "data", width: m.dimension, what: "visible units")
+        if !args.bool("exact"), let estimate = m.estimatedPseudoLogLikelihood(x, seed: UInt64(args.int("seed"))) {
+            return .number(estimate)
         }
+        // The exact sum (each conditional of a fully visible machine is one logistic: cheap).
+        return .number(m.meanPseudoLogLikelihood(x))
     }
 
     static let reconError = Command(

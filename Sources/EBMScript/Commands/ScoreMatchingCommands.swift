@@ -53,7 +53,7 @@ extension Command {
         "annealed_langevin", category: .continuous,
         summary: "annealed Langevin dynamics (Song and Ermon 2019, Algorithm 1) with a score model or a mixture's exact blurred score",
         parameters: [
-            Parameter("model", .object(["score_model", "energy"]), "a trained score model, or a mixture energy (its exact score at each σ)"),
+            anyModelParameter("a trained score model, or a mixture energy (its exact score at each σ)"),
             Parameter("chains", .integer(min: 1, max: 1_000_000), default: .number(1000), "chains run side by side"),
             Parameter("steps", .integer(min: 1, max: 10_000_000), default: .number(100), "steps at each noise level"),
             Parameter("step_size", .positiveNumber, default: .number(0.00002), "ε: the step at level i is αᵢ = ε σᵢ² / σ_L²"),
@@ -71,27 +71,26 @@ extension Command {
         var d = 2
         var ladderValues: [Double] = []
         var score: (([Float], Int, Float) -> [Float])?
-        if let s = args.object("model", as: ScoreModelValue.self) {
-            d = s.model.dimension
-            ladderValues = s.model.conditional ? s.model.sigmas : [1]
-            let model = s.model
-            score = { X, n, sigma in model.scores(X, rows: n, sigma: [Float](repeating: sigma, count: n)) }
-        } else if let e = args.object("model", as: EnergyValue.self), let mix = e.closedForm as? MixtureEnergy {
+        let value = try modelValue(args)
+        if let s = value.scoreFunction {
+            d = s.dimension
+            ladderValues = s.noiseLevels.isEmpty ? [1] : s.noiseLevels
+            score = { X, n, sigma in s.scores(X, rows: n, sigma: sigma) }
+        } else if let mix = value.parameterized as? any BlurredScoreModel {
             d = mix.dimension
             ladderValues = args["sigmas"].isNone ? ScoreModel.geometricLadder(from: 2, to: 0.05, levels: 10)
                 : args.tensor("sigmas").scalars.map(Double.init).sorted(by: >)
             guard ladderValues.allSatisfy({ $0 > 0 }) else { throw args.error("sigmas", "noise levels must be positive") }
             score = { X, n, sigma in mix.blurredScores(X, rows: n, sigma: sigma) }
         } else {
-            throw args.error("model", "annealed_langevin needs a score model, or a mixture energy whose blurred score is exact")
+            throw args.error("model", "\(value.family.article) has no \(ModelCapability.score.rawValue) and no exact blurred score",
+                             hint: "annealed_langevin needs a score model, or a mixture energy whose blurred score is exact")
         }
-        var start = [Float](repeating: 0, count: chains * d)
+        let start: [Float]
         if case .string = args["init"] {
-            var g = Xoshiro256StarStar(seed: UInt64(args.int("seed")) ^ 0xA11E)
-            start = start.map { _ in Float(8 * g.nextUnitDouble() - 4) }
+            start = ChainInitialization.uniform(chains: chains, dimension: d, low: -4, high: 4, seed: UInt64(args.int("seed")) ^ 0xA11E)
         } else {
-            let x = try rows(args, "init", width: d, what: "coordinates")
-            for c in 0..<chains { for i in 0..<d { start[c * d + i] = x.scalars[(c % x.rows) * d + i] } }
+            start = ChainInitialization.fromRows(try rows(args, "init", width: d, what: "coordinates"), chains: chains)
         }
         let steps = args.int("steps"), eps = Float(args.number("step_size"))
         guard let final = AnnealedLangevin.sample(dimension: d, ladder: ladderValues, start: start, chains: chains, stepsPerLevel: steps,
@@ -107,70 +106,31 @@ extension Command {
     }
 }
 
-/// `train(s, data, method: "dsm" | "ism", ...)`.
-func trainScoreModel(_ value: ScoreModelValue, _ args: Arguments, _ context: CallContext) throws -> Value {
-    let method = args.string("method")
-    guard method == "dsm" || method == "ism" else {
-        throw args.error("method", "a score model trains with method: \"dsm\" (denoising) or \"ism\" (implicit score matching)")
-    }
-    var model = value.model
-    if method == "ism" && model.conditional {
-        throw args.error("method", "implicit score matching fits an unconditional model: make it with score_model(...) and no sigmas")
-    }
-    let x = try rows(args, "data", width: model.dimension, what: "coordinates")
-    var options = ScoreMatchingOptions()
-    options.objective = method == "dsm" ? .denoising : .implicit
-    options.iterations = args.int("iterations")
-    options.batchSize = args.int("batch")
-    options.learningRate = args.isGiven("lr") ? Float(args.number("lr")) : 1e-3
-    options.seed = UInt64(args.int("seed"))
-    options.monitorEvery = args.isGiven("monitor_every") ? args.int("monitor_every") : max(1, options.iterations / 10)
-    let settings = "\(method), Adam lr \(formatNumber(Double(options.learningRate), digits: 3)), batch \(options.batchSize), seed \(options.seed)"
-    var trainer = value.trainerSettings == settings ? (value.trainer ?? ScoreMatchingTrainer(options: options)) : ScoreMatchingTrainer(options: options)
-    trainer.options = options
-    context.progress?.begin("train \(method)", total: options.iterations)
-    let first = trainer.iterationsCompleted
-    let outcome = trainer.train(&model, on: x.scalars, rows: x.rows, shouldStop: { context.isInterrupted }) {
-        context.progress?.update(done: $0 - first, status: "")
-    }
-    context.progress?.end()
-    value.model = model
-    value.trainer = trainer
-    value.trainerSettings = settings
-    let history = Value.object(HistoryValue(history: trainer.history, settings: settings))
-    switch outcome {
-    case .completed: return history
-    case .stopped:
-        context.write("stopped after iteration \(trainer.iterationsCompleted); the model keeps what it learned\n")
-        return history
-    case .diverged(let d):
-        throw ScriptError(.numeric, "train: \(d)", at: args.location(of: "lr"), hint: "the model is back in its last good state")
-    }
-}
-
 extension Command {
     static let score = Command(
         "score", category: .continuous,
         summary: "the score ∇ₓ log p at each row of x: −∇ₓE of an energy (exact for closed forms), or s_θ(x, σ) of a score model",
         parameters: [
-            Parameter("model", .object(["energy", "score_model"]), "an energy or a score model"),
+            anyModelParameter("an energy with ∇ₓE (neural or closed-form), or a score model"),
             Parameter("x", .tensor, "points: an n × d matrix, a data set, or one vector"),
             Parameter("sigma", .optional(.positiveNumber), default: Value.none, "a score model's noise level (default its smallest)"),
         ]
     ) { args, _ in
         let d: Int
         var out: [Float]
-        if let e = args.object("model", as: EnergyValue.self) {
-            d = e.energy.dimension
+        let value = try modelValue(args)
+        if let e = value.differentiable?.continuousEnergy {
+            d = e.dimension
             let x = try rows(args, "x", width: d, what: "coordinates")
-            out = e.energy.energiesAndGradients(x.scalars, rows: x.rows).gradients.map { -$0 }
-        } else if let s = args.object("model", as: ScoreModelValue.self) {
-            d = s.model.dimension
+            out = e.energiesAndGradients(x.scalars, rows: x.rows).gradients.map { -$0 }
+        } else if let s = value.scoreFunction {
+            d = s.dimension
             let x = try rows(args, "x", width: d, what: "coordinates")
-            let sigma = Float(args["sigma"].isNone ? (s.model.sigmas.min() ?? 1) : args.number("sigma"))
-            out = s.model.scores(x.scalars, rows: x.rows, sigma: [Float](repeating: sigma, count: x.rows))
+            let sigma = Float(args["sigma"].isNone ? (s.noiseLevels.min() ?? 1) : args.number("sigma"))
+            out = s.scores(x.scalars, rows: x.rows, sigma: sigma)
         } else {
-            throw args.error("model", "expected an energy or a score model")
+            _ = try require(nil as Int?, .score, of: value, args)
+            return .none
         }
         if args.tensor("x").rank == 1 { return .tensor(Tensor(shape: [d], scalars: out)) }
         return .tensor(Tensor(shape: [out.count / d, d], scalars: out))

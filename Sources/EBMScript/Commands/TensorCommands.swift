@@ -43,7 +43,7 @@ extension Command {
         let shape = try shapeArgument(args, "shape")
         var rng = Xoshiro256StarStar(seed: UInt64(args.int("seed")))
         let n = shape.reduce(1, *)
-        return .tensor(Tensor(shape: shape, scalars: rng.standardNormals(n)))
+        return .tensor(Tensor(shape: shape, scalars: rng.standardNormals(n, complement: true)))
     }
 
     static let range = Command(

@@ -70,6 +70,14 @@ public struct HistoryValue: ScriptObject {
 
     public var elementCount: Int? { history.count }
 
+    /// The column `plot` draws for `y`: `y` itself when the history has it; when `y` was not
+    /// given and the history has no log-likelihood, its first printed column.
+    func column(_ y: String, explicit: Bool) -> String? {
+        if history[y] != nil { return y }
+        guard !explicit else { return nil }
+        return history.columns.first { $0.printed }?.name
+    }
+
     /// Points (step, value) of column `name`, with error bars where the column has them.
     func series(_ name: String) -> (points: [(x: Double, y: Double)], errors: [Double]?)? {
         guard let c = history[name] else { return nil }

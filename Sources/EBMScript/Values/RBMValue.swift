@@ -2,15 +2,14 @@ import EBM
 
 /// An RBM as a language value. It is a reference: `train(m, ...)` changes `m` in place, as a
 /// fitted model does in scikit-learn, and every name bound to it sees the change.
-public final class RBMValue: ScriptObject {
+public final class RBMValue: ModelValue {
     public var machine: RestrictedBoltzmannMachine
     /// The image shape of the visible layer, once known (from `rbm(...)`, training data or a
     /// file), so filters and samples draw as pictures.
     public var imageShape: (height: Int, width: Int)?
     /// The trainer of the last `train` call, kept so that training again with the same settings
     /// continues it (epoch count, persistent chains, momentum).
-    var trainer: RBMTrainer?
-    var trainerSettings: String?
+    public var trainer: RBMTrainer?
     /// The training history so far (all epochs of the current trainer).
     var history: TrainingHistory { trainer?.history ?? TrainingHistory(unit: .epoch, columns: RBMTrainer.historyColumns) }
 
@@ -27,8 +26,8 @@ public final class RBMValue: ScriptObject {
 
     public func render(_ format: ValueFormat) -> String {
         var out = "rbm: \(summary)"
-        if let t = trainer, t.epochsCompleted > 0, let s = trainerSettings {
-            out += "\ntrained \(t.epochsCompleted) epoch\(t.epochsCompleted == 1 ? "" : "s") with \(s)"
+        if let t = trainer, t.epochsCompleted > 0 {
+            out += "\ntrained \(t.epochsCompleted) epoch\(t.epochsCompleted == 1 ? "" : "s") with \(t.options.summary)"
         }
         out += "\nenergy E(x, h) = -hᵀWx - cᵀx - bᵀh; W is \(machine.hidden) × \(machine.visible)"
         return out
@@ -44,49 +43,123 @@ public final class RBMValue: ScriptObject {
         case "visible": return .number(Double(machine.visible))
         case "hidden": return .number(Double(machine.hidden))
         case "parameters": return .number(Double(machine.parameterCount))
-        case "history": return .object(HistoryValue(history: history, settings: trainerSettings ?? "no training yet"))
-        case "epochs": return .number(Double(trainer?.epochsCompleted ?? 0))
+        case "history": return .object(historyValue)
+        case "epochs": return .number(Double(trained))
         default: return nil
         }
+    }
+
+    // MARK: ModelValue
+
+    public var parameterized: any ParameterizedModel { machine }
+    public var historyValue: HistoryValue { HistoryValue(history: history, settings: trainer?.options.summary ?? "no training yet") }
+    public var trained: Int { trainer?.epochsCompleted ?? 0 }
+
+    /// Row j of W, the weights into hidden unit j, as a picture of the visible layer.
+    public var filterTiles: [[Float]]? {
+        (0..<machine.hidden).map { j in Array(machine.W[(j * machine.visible)..<((j + 1) * machine.visible)]) }
+    }
+
+    public var derivations: [String] { ["rbm", "log-likelihood", "free-energy", "estimators"] }
+
+    public func derive(_ which: String, data: Tensor, _ args: Arguments, _ context: CallContext) throws -> Value {
+        let settings = derivationSettings(args)
+        switch which {
+        case "log-likelihood": return .object(DerivationValue(derivation: try LogLikelihoodGradientDerivation.derive(machine, data: data, settings: settings)))
+        case "rbm": return .object(DerivationValue(derivation: try RBMGradientDerivation.derive(machine, data: data, settings: settings)))
+        case "free-energy": return .object(DerivationValue(derivation: try FreeEnergyDerivation.derive(machine, data: data, settings: settings)))
+        default: return try estimatorComparison(machine, data: data, args, context)
+        }
+    }
+
+    public static let family = ModelFamily(
+        kind: "rbm", article: "an RBM", constructors: ["rbm"],
+        capabilities: [.energy, .exactLikelihood, .enumeration, .pseudoLikelihood, .markovChain, .training, .filters, .derivation],
+        trainParameters: [
+            Parameter("method", .choice(["cd", "pcd"]), default: .string("cd"),
+                      "\"cd\": chains start at the data (003, Algorithm 1); \"pcd\": persistent chains (Tieleman 2008)"),
+            Parameter("k", .integer(min: 1, max: 10_000), default: .number(1), "Gibbs steps per update"),
+            Parameter("lr", .positiveNumber, default: .number(0.1), "the learning rate ε"),
+            Parameter("lr_end", .optional(.number), default: Value.none, "if given, ε falls linearly from lr to lr_end over the epochs of this call"),
+            Parameter("momentum", .probability, default: .number(0), "μ: each update keeps μ of the previous one"),
+            Parameter("weight_decay", .number, default: .number(0), "λ: L2 decay of W; the update subtracts ελW"),
+            Parameter("batch", .integer(min: 1, max: 1_000_000), default: .number(100), "examples per minibatch"),
+            Parameter("epochs", .integer(min: 1, max: 1_000_000), default: .number(10), "passes over the data"),
+            Parameter("seed", .integer(min: 0, max: nil), default: .number(0), "seeds the shuffles, the chains and the monitors"),
+            Parameter("monitor", .optional(.tensor), default: Value.none, "the data the monitors use (default: the first 1000 training rows)"),
+            Parameter("monitor_every", .integer(min: 1, max: nil), default: .number(1), "record the monitors every this many epochs (and after the last)"),
+            Parameter("ais_every", .optional(.integer(min: 1, max: nil)), default: Value.none,
+                      "also estimate log Z by AIS every this many epochs (and after the last), and the monitor set's log-likelihood with it"),
+            Parameter("ais_runs", .integer(min: 2, max: 100_000), default: .number(100), "AIS runs for those estimates"),
+            Parameter("ais_betas", .integer(min: 2, max: 10_000_000), default: .number(10_000), "AIS inverse temperatures for those estimates"),
+        ],
+        trainSummary: "CD-k or PCD-k minibatch updates ε(E_data[p(h|x)xᵀ] − E_chains[p(h|x̃)x̃ᵀ]) with momentum and weight decay; history per epoch: recon, pll, loglik (exact when enumerable), ais_log_z ±3σ and ais_loglik with ais_every"
+    )
+
+    /// `train(m, data, ...)` with the RBM's parameters.
+    public func train(_ args: Arguments, _ context: CallContext) throws -> Value {
+        let x = try trainingData(self, args, what: "visible units")
+        guard x.scalars.allSatisfy({ $0 >= 0 && $0 <= 1 }) else {
+            throw args.error("data", "training data must be in [0, 1] (binary units)", hint: "binarize it, e.g. d.x > 0.5")
+        }
+        var options = RBMTrainingOptions()
+        if !args["monitor"].isNone { options.monitorSet = try rows(args, "monitor", width: machine.visible, what: "visible units") }
+        if case .object(let d as Dataset) = args["data"], imageShape == nil { imageShape = d.imageShape }
+        let k = args.int("k")
+        options.sampler = args.string("method") == "pcd" ? PersistentContrastiveDivergence(k: k) : ContrastiveDivergence(k: k)
+        options.learningRate = Float(args.number("lr"))
+        if !args["lr_end"].isNone {
+            guard args.number("lr_end") >= 0 else { throw args.error("lr_end", "lr_end must be ≥ 0") }
+            options.finalLearningRate = Float(args.number("lr_end"))
+        }
+        options.momentum = Float(args.number("momentum"))
+        options.weightDecay = Float(args.number("weight_decay"))
+        options.batchSize = args.int("batch")
+        options.epochs = args.int("epochs")
+        options.seed = UInt64(args.int("seed"))
+        options.monitorEvery = args.int("monitor_every")
+        options.aisEvery = args.optionalInt("ais_every")
+        options.aisRuns = args.int("ais_runs")
+        options.aisTemperatures = args.int("ais_betas")
+        let run = runTraining(trainer, settings: options, length: options.epochs, make: { RBMTrainer(options: $0) },
+                              model: &machine, data: x, label: "\(options.sampler)", args, context)
+        trainer = run.trainer
+        return try trainingResult(run.outcome, history: historyValue, args, context)
     }
 }
 
-/// The gradient of the mean log-likelihood with respect to W, b and c.
+/// The gradient of the mean log-likelihood, block by block in the model's parameter layout
+/// (W, b, c for an RBM; W, b for a Boltzmann machine, W symmetric).
 public struct GradientValue: ScriptObject {
-    public var W: Tensor
-    public var b: Tensor
-    /// nil for a fully visible Boltzmann machine, which has no second bias.
-    public var c: Tensor?
+    public var blocks: [(name: String, tensor: Tensor)]
+    /// The components, flat, as float32 values (θ's layout: a symmetric W counted once per pair).
+    public var components: [Float]
     public var what: String
+
+    /// The gradient `g` (laid out as `model.parameterVector`) of a model.
+    public init(_ g: [Double], of model: any ParameterizedModel, what: String) {
+        blocks = model.parameterBlocks.map { ($0.name, $0.tensor(from: g)) }
+        components = g.map { Float($0) }
+        self.what = what
+    }
 
     public var kindName: String { "gradient" }
     public var summary: String {
-        "∂/∂W \(shapeText(W.shape)), ∂/∂b \(shapeText(b.shape))" + (c.map { ", ∂/∂c \(shapeText($0.shape))" } ?? "")
+        blocks.map { "∂/∂\($0.name) \(shapeText($0.tensor.shape))" }.joined(separator: ", ")
     }
 
     /// ‖∇‖ over all parameters together.
-    public var norm: Double {
-        // A symmetric W holds each pair weight's component twice.
-        let weights = W.scalars.reduce(0) { $0 + Double($1) * Double($1) } / (c == nil ? 2 : 1)
-        return (weights + (b.scalars + (c?.scalars ?? [])).reduce(0) { $0 + Double($1) * Double($1) }).squareRoot()
-    }
+    public var norm: Double { components.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot() }
 
     public func render(_ format: ValueFormat) -> String {
         "gradient (\(what)): ‖∇‖ = \(formatNumber(norm, digits: 6))\n"
-            + "  ∂/∂W " + format.render(W).replacingOccurrences(of: "\n", with: "\n  ") + "\n"
-            + "  ∂/∂b " + format.render(b).replacingOccurrences(of: "\n", with: "\n  ")
-            + (c.map { "\n  ∂/∂c " + format.render($0).replacingOccurrences(of: "\n", with: "\n  ") } ?? "")
+            + blocks.map { "  ∂/∂\($0.name) " + format.render($0.tensor).replacingOccurrences(of: "\n", with: "\n  ") }.joined(separator: "\n")
     }
 
-    public var propertyNames: [String] { c == nil ? ["W", "b", "norm"] : ["W", "b", "c", "norm"] }
+    public var propertyNames: [String] { blocks.map(\.name) + ["norm"] }
 
     public func property(_ name: String) throws -> Value? {
-        switch name {
-        case "W": return .tensor(W)
-        case "b": return .tensor(b)
-        case "c": return c.map(Value.tensor)
-        case "norm": return .number(norm)
-        default: return nil
-        }
+        if let b = blocks.first(where: { $0.name == name }) { return .tensor(b.tensor) }
+        return name == "norm" ? .number(norm) : nil
     }
 }

@@ -1,0 +1,96 @@
+import EBM
+
+/// A model as a language value, whatever its family: commands ask it for a capability (an
+/// energy, exact enumeration, a Markov chain, a trainer…) and never for its concrete type, so a
+/// new family is one value file that conforms and one line in `ModelFamilies.all`.
+///
+/// A model value is a reference: `train(m, ...)` changes `m` in place, as a fitted model does in
+/// scikit-learn, and every name bound to it sees the change.
+public protocol ModelValue: ScriptObject, AnyObject {
+    /// The family's registration (kind name, description, train parameters, train).
+    static var family: ModelFamily { get }
+    /// The model, through its parameters: every family has them.
+    var parameterized: any ParameterizedModel { get }
+    /// The image shape of x, when known, so samples and filters draw as pictures.
+    var imageShape: (height: Int, width: Int)? { get set }
+    /// The history of the current trainer (empty, with the family's columns, before training).
+    var historyValue: HistoryValue { get }
+    /// Epochs or iterations trained by the current trainer.
+    var trained: Int { get }
+    /// The first layer's weights as tiles over x (one per hidden unit), for `show`/`png`/`filters`;
+    /// nil when the family has none.
+    var filterTiles: [[Float]]? { get }
+    /// The derivations `derive` can walk on this model, the default first.
+    var derivations: [String] { get }
+    /// Walks derivation `which` (one of `derivations`) on `data`.
+    func derive(_ which: String, data: Tensor, _ args: Arguments, _ context: CallContext) throws -> Value
+    /// `train(m, data, ...)` with arguments bound to the family's `trainParameters`.
+    func train(_ args: Arguments, _ context: CallContext) throws -> Value
+}
+
+extension ModelValue {
+    public var family: ModelFamily { Self.family }
+
+    /// Capabilities, asked for by commands.
+    public var energyModel: (any EnergyModel)? { parameterized as? any EnergyModel }
+    public var exactLikelihood: (any ExactLikelihoodModel)? { parameterized as? any ExactLikelihoodModel }
+    public var enumerable: (any ExactlyEnumerable)? { parameterized as? any ExactlyEnumerable }
+    public var pseudoLikelihood: (any PseudoLikelihoodModel)? { parameterized as? any PseudoLikelihoodModel }
+    public var samplable: (any SamplableModel)? { parameterized as? any SamplableModel }
+    public var latent: (any LatentVariableModel)? { parameterized as? any LatentVariableModel }
+    public var differentiable: (any DifferentiableEnergyModel)? { parameterized as? any DifferentiableEnergyModel }
+    public var scoreFunction: (any ScoreFunctionModel)? { parameterized as? any ScoreFunctionModel }
+    /// True when the family's units are binary (data must be in [0, 1]).
+    public var binaryUnits: Bool { parameterized is any BinaryUnitModel }
+
+    public var filterTiles: [[Float]]? { nil }
+    public var derivations: [String] { [] }
+    public func derive(_ which: String, data: Tensor, _ args: Arguments, _ context: CallContext) throws -> Value {
+        throw args.error("model", "derive has no derivation for \(family.article)")
+    }
+    public func train(_ args: Arguments, _ context: CallContext) throws -> Value {
+        _ = try require(nil as Int?, .training, of: self, args)   // throws: names the missing capability
+        return .none
+    }
+}
+
+/// The capabilities commands ask for, by the name their errors use.
+public enum ModelCapability: String, CaseIterable, Sendable {
+    case energy = "energy E(x)"
+    case exactLikelihood = "exact log Z (by enumeration or in closed form)"
+    case enumeration = "exact enumeration (log Z, expectations, exact gradient)"
+    case pseudoLikelihood = "pseudo-log-likelihood"
+    case markovChain = "Markov chain sampler (Gibbs)"
+    case gradient = "gradient ∇ₓE for Langevin dynamics"
+    case score = "score function s(x)"
+    case training = "trainer"
+    case filters = "first-layer filters to draw"
+    case derivation = "derivation to walk"
+
+    /// The kinds whose models have it, for error messages.
+    func kinds() -> [String] {
+        ModelFamilies.all.filter { $0.capabilities.contains(self) }.map(\.kind)
+    }
+}
+
+/// The model argument of a command as a model value, or a located error that says what it was.
+func modelValue(_ args: Arguments, _ name: String = "model") throws -> any ModelValue {
+    guard case .object(let o) = args[name], let m = o as? any ModelValue else {
+        throw args.error(name, "expected a model (\(ModelFamilies.all.map(\.kind).joined(separator: ", "))), got \(describe(args[name]))")
+    }
+    return m
+}
+
+/// The capability `what` of a model, or an error naming the model's family, the missing
+/// capability, and the families that have it.
+func require<T>(_ value: T?, _ capability: ModelCapability, of model: any ModelValue, _ args: Arguments, _ name: String = "model") throws -> T {
+    if let value { return value }
+    let others = capability.kinds()
+    throw args.error(name, "\(model.family.article) has no \(capability.rawValue)",
+                     hint: others.isEmpty ? nil : "\(args.command.name) works on " + others.map { kindDescription($0) }.joined(separator: ", "))
+}
+
+/// A model parameter that accepts every registered family; the command checks the capability.
+func anyModelParameter(_ help: String) -> Parameter {
+    Parameter("model", .object(ModelFamilies.all.map(\.kind)), help)
+}
