@@ -84,3 +84,15 @@ public struct DBNChain: MarkovChain {
         return ChainSnapshot(step: top.step, samples: h, probabilities: probabilities)
     }
 }
+
+/// A model whose exact log-likelihood is a sum over latent levels rather than p̃(x) / Z with a
+/// closed-form p̃ (a DBN: log p(x) = log Σ_{h^(1)} p(h^(1)) P(x | h^(1))). `loglik` asks for it
+/// when a model has no exact log Z.
+public protocol ExactMarginalLikelihoodModel: ParameterizedModel {
+    /// (1/n) Σ log p(x) over the rows of X; throws when the sum is beyond its budget.
+    func exactMeanLogLikelihood(_ X: Tensor) throws -> Double
+}
+
+extension DeepBeliefNetwork: ExactMarginalLikelihoodModel {
+    public func exactMeanLogLikelihood(_ X: Tensor) throws -> Double { try exactLogLikelihood(X) }
+}

@@ -78,7 +78,7 @@ extension Command {
             var provenance = DBNLayerProvenance(origin: .given)
             if let t = rbm.trainer, t.epochsCompleted > 0 {
                 provenance.epochs = t.epochsCompleted
-                provenance.settings = rbm.trainerSettings
+                provenance.settings = t.options.summary
             }
             base = DeepBeliefNetwork(rbm: rbm.machine, provenance: provenance)
             shape = rbm.imageShape

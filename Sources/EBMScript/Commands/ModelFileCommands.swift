@@ -35,12 +35,15 @@ extension Command {
     static let exportNPY = Command(
         "export_npy", category: .files,
         summary: "write W.npy (hidden × visible), b.npy and c.npy to a folder, for NumPy",
-        parameters: [modelParameter, Parameter("folder", .path, "the folder to write into (created if missing)")],
+        parameters: [Parameter("model", .object(["rbm", "dbn"]), "an RBM or a DBN"), Parameter("folder", .path, "the folder to write into (created if missing)")],
         details: """
         The layout of scikit-learn's BernoulliRBM: W.npy is components_, b.npy intercept_hidden_,
         c.npy intercept_visible_. In Python: W = np.load("folder/W.npy").
+        A DBN writes one folder per layer, folder/layer1, folder/layer2, …, each in that layout
+        (b the upper units, c the lower units), plus R.npy and r.npy where up-down untied them.
         """
     ) { args, context in
+        if let d = args.object("model", as: DBNValue.self) { return try exportDBN(d, args, context) }
         let m = try model(args).machine
         let folder = context.resolve(args.string("folder"))
         try fileErrors(args, "folder") {

@@ -3,7 +3,7 @@ import EBM
 /// A deep belief network as a language value (003 §13.3). Like an RBM it is a reference:
 /// `train(d, ...)` changes `d` in place. It keeps the greedy trainer of each layer (so training a
 /// layer again with the same settings continues it) and the up-down trainer.
-public final class DBNValue: ScriptObject {
+public final class DBNValue: ModelValue {
     public var network: DeepBeliefNetwork
     /// The image shape of the visible layer, once known, so samples and receptive fields draw.
     public var imageShape: (height: Int, width: Int)?
@@ -74,5 +74,18 @@ public final class DBNValue: ScriptObject {
         case "untied": return .bool(network.isUntied)
         default: return nil
         }
+    }
+
+    // MARK: ModelValue
+
+    public var parameterized: any ParameterizedModel { network }
+    /// The greedy history (a row per monitored epoch of each layer, with a layer column).
+    public var historyValue: HistoryValue { HistoryValue(history: greedy.history, settings: greedy.settings.summary) }
+    /// Greedy epochs over all layers, plus up-down epochs.
+    public var trained: Int { greedy.completed + network.upDownEpochs }
+    /// The layer-1 filters, for show, png and filters.
+    public var filterTiles: [[Float]]? {
+        let m = network.layer(1)
+        return (0..<m.hidden).map { j in Array(m.W[(j * m.visible)..<((j + 1) * m.visible)]) }
     }
 }
