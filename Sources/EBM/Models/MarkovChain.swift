@@ -42,16 +42,16 @@ public struct ChainRun: Sendable {
 
 extension MarkovChain {
     /// The snapshot loop, written once: `steps` steps, a snapshot of the start (when
-    /// `includeStart`), every `every` steps and of the last step. Polls `shouldStop` before
-    /// each step and reports `progress(done)` every `progressEvery` steps.
-    public mutating func run(steps: Int, every: Int, includeStart: Bool = true, progressEvery: Int = 100,
+    /// `includeStart`), every `every` steps and of the last step (when `includeLast`). Polls
+    /// `shouldStop` before each step and reports `progress(done)` every `progressEvery` steps.
+    public mutating func run(steps: Int, every: Int, includeStart: Bool = true, includeLast: Bool = true, progressEvery: Int = 100,
                              shouldStop: () -> Bool = { false }, progress: (Int) -> Void = { _ in }) -> ChainRun {
         precondition(steps >= 0 && every >= 1, "a chain runs steps ≥ 0 with snapshots every ≥ 1 steps")
         var snapshots: [ChainSnapshot] = includeStart ? [snapshot] : []
         for s in stride(from: 1, through: steps, by: 1) {
             if shouldStop() { return ChainRun(snapshots: snapshots, finished: false) }
             advance()
-            if s % every == 0 || s == steps { snapshots.append(snapshot) }
+            if s % every == 0 || (includeLast && s == steps) { snapshots.append(snapshot) }
             if s % progressEvery == 0 { progress(s) }
         }
         return ChainRun(snapshots: snapshots, finished: true)

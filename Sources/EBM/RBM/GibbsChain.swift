@@ -66,9 +66,9 @@ public struct GibbsChain: Sendable {
                      "the chains were built for a \(samples.shape[1]) × \(hiddenSamples.shape[1]) RBM")
         let n = count
         let ph = rbm.hiddenProbabilities(samples)
-        Self.sample(ph, into: &hiddenSamples.scalars, rows: n, columns: rbm.hidden, generators: &generators)
+        Self.sample(rbm.hiddenUnits, ph, into: &hiddenSamples.scalars, rows: n, columns: rbm.hidden, generators: &generators)
         probabilities = rbm.visibleProbabilities(hiddenSamples)
-        Self.sample(probabilities, into: &samples.scalars, rows: n, columns: rbm.visible, generators: &generators)
+        Self.sample(rbm.visibleUnits, probabilities, into: &samples.scalars, rows: n, columns: rbm.visible, generators: &generators)
         step += 1
     }
 
@@ -76,25 +76,21 @@ public struct GibbsChain: Sendable {
     /// `includeStart`).
     public mutating func run(_ rbm: RestrictedBoltzmannMachine, steps: Int, every: Int,
                              includeStart: Bool = false) -> [Snapshot] {
-        precondition(steps >= 0 && every >= 1, "run needs steps ≥ 0 and every ≥ 1")
-        var snapshots: [Snapshot] = []
-        if includeStart { snapshots.append(snapshot) }
-        for s in stride(from: 1, through: steps, by: 1) {
-            advance(rbm)
-            if s % every == 0 { snapshots.append(snapshot) }
-        }
-        return snapshots
+        var sampler = RBMGibbsSampler(machine: rbm, chain: self)
+        let run = sampler.run(steps: steps, every: every, includeStart: includeStart, includeLast: false)
+        self = sampler.chain
+        return run.snapshots
     }
 
     public var snapshot: Snapshot { Snapshot(step: step, samples: samples, probabilities: probabilities) }
 
-    private static func sample(_ p: Tensor, into out: inout [Float], rows: Int, columns: Int,
+    private static func sample(_ units: any UnitLayer, _ p: Tensor, into out: inout [Float], rows: Int, columns: Int,
                                generators: inout [Xoshiro256StarStar]) {
         p.scalars.withUnsafeBufferPointer { pb in
             out.withUnsafeMutableBufferPointer { ob in
                 generators.withUnsafeMutableBufferPointer { g in
                     guard let pp = pb.baseAddress, let op = ob.baseAddress, let gp = g.baseAddress else { return }
-                    ElementwiseKernels.sampleBernoulli(probabilities: pp, into: op, rows: rows, columns: columns, generators: gp)
+                    units.sampleFromMeans(pp, into: op, rows: rows, columns: columns, generators: gp)
                 }
             }
         }
