@@ -206,6 +206,7 @@ func kindDescription(_ kind: String) -> String {
     switch kind {
     case "rbm": return "an RBM"
     case "boltzmann": return "a Boltzmann machine"
+    case "dbn": return "a DBN"
     default: return withArticle(kind)
     }
 }
