@@ -40,6 +40,10 @@ final class ModelContractTests: XCTestCase {
         XCTAssertTrue(energy.contains("does not take 'epochs'") && energy.contains("iterations"), energy)
         let method = errorText("train(rbm(visible: 9, hidden: 4), bars_and_stripes(3), method: \"exact\")")
         XCTAssertTrue(method.contains("fully visible Boltzmann machine"), method)
+        // The method is still the third positional argument.
+        let s = Session()
+        eval(s, "m = rbm(visible: 9, hidden: 4)\nh = train(m, bars_and_stripes(3), \"pcd\", epochs: 1)")
+        XCTAssertTrue(eval(s, "h").contains("PCD-1"))
     }
 
     func testHelpTrainShowsEachFamilysTrueDefaults() {

@@ -166,7 +166,7 @@ public struct RBMTrainer: ModelTrainer {
         restoreState(ws)
         defer { saveState(ws) }
         var order = Array(0..<n)
-        var lastGood = rbm
+        var guardian = DivergenceGuard(rbm, step: epochsCompleted)
 
         for round in 0..<options.epochs {
             let epoch = epochsCompleted + 1
@@ -180,20 +180,20 @@ public struct RBMTrainer: ModelTrainer {
                 rbm = ws.machine
                 return .stopped(step: epoch, unit: .epoch, batch: batch, batches: batches)
             case .diverged(let batch):
-                rbm = lastGood
+                rbm = guardian.lastGood
                 ws.forgetState()   // the chains and velocities ran under bad parameters
                 return .diverged(TrainingDivergence(unit: .epoch, step: epoch, batch: batch, batches: batches, what: "a parameter",
-                                                    restoredStep: epochsCompleted, setting: "lr", value: Double(rate)))
+                                                    restoredStep: guardian.lastGoodStep, setting: "lr", value: Double(rate)))
             }
             let trained = ws.machine
             var record: RBMEpochRecord?
             if epoch % options.monitorEvery == 0 || round == options.epochs - 1 {
                 let r = monitors(trained, on: monitorSet, epoch: epoch, seconds: seconds)
                 guard r.isFinite else {
-                    rbm = lastGood
+                    rbm = guardian.lastGood
                     ws.forgetState()
                     return .diverged(TrainingDivergence(unit: .epoch, step: epoch, what: "a monitor",
-                                                        restoredStep: epochsCompleted, setting: "lr", value: Double(rate)))
+                                                        restoredStep: guardian.lastGoodStep, setting: "lr", value: Double(rate)))
                 }
                 self.record(r)
                 record = r
@@ -204,7 +204,6 @@ public struct RBMTrainer: ModelTrainer {
                                                      seed: derivedSeed(.ais, UInt64(epoch)))
                 guard let result = ais.estimate(trained, data: data, shouldStop: shouldStop) else {
                     rbm = trained
-                    lastGood = trained
                     epochsCompleted = epoch
                     return .stopped(step: epoch, unit: .epoch, batch: batches, batches: batches)
                 }
@@ -215,7 +214,7 @@ public struct RBMTrainer: ModelTrainer {
                 record = r
             }
             rbm = trained
-            lastGood = trained
+            guardian.commit(trained, step: epoch)
             epochsCompleted = epoch
             progress(epoch, batches, batches, record)
             if shouldStop() { return .stopped(step: epoch, unit: .epoch, batch: batches, batches: batches) }

@@ -48,10 +48,11 @@ public enum ModelFamilies {
         var seen = Set<String>()
         var out: [Parameter] = []
         for f in all {
-            for p in f.trainParameters where !seen.contains(p.name) {
+            for p in f.trainParameters.sorted(by: { a, _ in a.name == "method" }) where !seen.contains(p.name) {
                 seen.insert(p.name)
                 var q = Parameter(p.name, .any, default: Value.none, p.help)
-                q.keywordOnly = true
+                // `method` stays the third positional argument, as it always was: train(m, d, "pcd").
+                q.keywordOnly = p.name != "method"
                 out.append(q)
             }
         }
