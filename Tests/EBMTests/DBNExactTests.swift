@@ -66,7 +66,8 @@ final class DBNExactTests: XCTestCase {
 
     /// (13.3): ELBO ≤ log p(x), and the gap is KL(q(h^(1)|x) ‖ p(h^(1)|x)), by brute force.
     func testExactBoundIsBelowTheLogLikelihoodByTheKL() throws {
-        let dbn = Self.randomDBN([5, 4, 3], seed: 11)
+        for sizes in [[5, 4, 3], [5, 4, 3, 3]] {
+        let dbn = Self.randomDBN(sizes, seed: 11)
         let brute = DBNBruteForce(dbn: dbn)
         let X = Self.allStates(5)
         let bound = try dbn.exactEvidenceLowerBound(X)
@@ -81,6 +82,19 @@ final class DBNExactTests: XCTestCase {
         XCTAssertGreaterThan(bound.gap, 0.01, "a random second layer leaves a real gap")
         XCTAssertEqual(bound.elbo, bound.expectedLogPrior + bound.expectedLogConditional + bound.entropy, accuracy: 1e-12)
         XCTAssertEqual(bound.elbo, bound.elbos.reduce(0, +) / 32, accuracy: 1e-12)
+        }
+    }
+
+    /// For L ≥ 3 the estimate is of the layer-by-layer bound, which lies below (13.3)'s ELBO.
+    func testThreeLayerEstimateIsOfALowerBound() throws {
+        let dbn = Self.randomDBN([6, 5, 4, 3], seed: 31)
+        let X = Self.allStates(6)
+        let exact = try dbn.exactEvidenceLowerBound(X)
+        let estimate = try XCTUnwrap(DBNBoundEstimator(samples: 400, seed: 1).estimate(dbn, data: X))
+        XCTAssertTrue(estimate.multiLayer)
+        XCTAssertLessThan(estimate.elbo, exact.elbo + 3 * estimate.standardError)
+        XCTAssertLessThan(estimate.elbo, exact.elbo - 0.05, "random layers leave the nested bound visibly looser")
+        XCTAssertEqual(estimate.entropy, exact.entropy, accuracy: 1e-4)
     }
 
     /// 003 §13.3: "the bound becomes initially tight" with the tied start, and a 1-layer DBN's
