@@ -158,6 +158,10 @@ final class ModelContractTests: XCTestCase {
         XCTAssertTrue(errorText("grad(g, tensor([[0, 0]]))", in: s).contains("has no exact enumeration"))
         XCTAssertTrue(errorText("train(g, tensor([[0, 0]]))", in: s).contains("only a neural energy"))
         XCTAssertTrue(errorText("energy(sm, tensor([0, 0]))", in: s).contains("no energy E(x)"))
+        XCTAssertTrue(errorText("p_h_given_x(g, tensor([0, 0]))", in: s).contains("has no hidden units"))
+        // free_energy is log p̃(x) for every energy model: −E(x) without hidden units.
+        eval(s, "b = boltzmann(units: 4, seed: 1)\nx = tensor([[1, 0, 1, 1], [0, 1, 0, 0]])")
+        XCTAssertEqual(eval(s, "sum(free_energy(b, x) + energy(b, x))"), "0\n")
         // Closed forms have an exact log Z, so log_z and loglik work on them.
         XCTAssertEqual(eval(s, "log_z(g) == g.log_z"), "true\n")
         XCTAssertTrue(Double(eval(s, "print loglik(g, tensor([[0, 0]]))").trimmingCharacters(in: .whitespacesAndNewlines)) != nil)

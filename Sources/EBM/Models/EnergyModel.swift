@@ -132,6 +132,12 @@ public protocol LatentVariableModel: EnergyModel {
     var latentDimension: Int { get }
     /// E(x, h) for each row pair (X n × d, H n × latentDimension).
     func jointEnergies(x X: Tensor, h H: Tensor) -> [Double]
+    /// E[h | x] for each row of X (n × d → n × latentDimension).
+    func hiddenMeans(_ X: Tensor) -> Tensor
+    /// E[x | h] for each row of H (n × latentDimension → n × d).
+    func visibleMeans(_ H: Tensor) -> Tensor
+    /// mean (E[x | h] − x)² with h ~ p(h | x): the reconstruction error monitor.
+    func reconstructionError(_ X: Tensor, seed: UInt64) -> Double
 }
 
 /// A model that gives the score s(x) ≈ ∇ₓ log p(x) directly (score models), or through −∇ₓE.

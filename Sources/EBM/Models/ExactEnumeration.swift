@@ -66,3 +66,13 @@ public protocol LayeredEnumeration: ExactlyEnumerable {
     /// log Z by enumerating `layer` (nil: the smaller one).
     func logPartitionFunction(enumerating layer: RBMLayer?) throws -> Double
 }
+
+/// A model whose log Z annealed importance sampling can estimate (Salakhutdinov and Murray 2008):
+/// the estimator for models too large to enumerate.
+public protocol AnnealedImportanceSamplable: EnergyModel {
+    /// log Z by AIS from a base-rate model fitted to `data` (uniform without it); nil when stopped.
+    func estimateLogPartitionFunction(_ ais: AnnealedImportanceSampling, data: Tensor?,
+                                      shouldStop: () -> Bool) -> AnnealedImportanceSampling.Result?
+    /// mean log p̃(x) − log Ẑ over the rows of `data`, with Ẑ from `result`.
+    func meanLogLikelihood(_ data: Tensor, under result: AnnealedImportanceSampling.Result) -> Double
+}

@@ -1,6 +1,7 @@
 /// The RBM's conformances to the model capabilities: θ = (W, b, c), log p̃(x) = F(x), exact
 /// enumeration over the smaller layer, block Gibbs chains, the pseudo-log-likelihood.
-extension RestrictedBoltzmannMachine: BinaryUnitModel, LayeredEnumeration, SamplableModel, PseudoLikelihoodModel, LatentVariableModel {
+extension RestrictedBoltzmannMachine: BinaryUnitModel, LayeredEnumeration, SamplableModel, PseudoLikelihoodModel, LatentVariableModel,
+    AnnealedImportanceSamplable {
     public var dimension: Int { visible }
 
     public var parameterBlocks: [ParameterBlock] {
@@ -52,7 +53,20 @@ extension RestrictedBoltzmannMachine: BinaryUnitModel, LayeredEnumeration, Sampl
         try FiniteDifferenceCheck.check(self, data: X, count: count, seed: seed)
     }
 
+    public func estimateLogPartitionFunction(_ ais: AnnealedImportanceSampling, data: Tensor?,
+                                             shouldStop: () -> Bool) -> AnnealedImportanceSampling.Result? {
+        ais.estimate(self, data: data, shouldStop: shouldStop)
+    }
+
+    public func meanLogLikelihood(_ data: Tensor, under result: AnnealedImportanceSampling.Result) -> Double {
+        result.logLikelihood(self, data: data)
+    }
+
     public var latentDimension: Int { hidden }
+
+    public func hiddenMeans(_ X: Tensor) -> Tensor { hiddenProbabilities(X) }
+
+    public func visibleMeans(_ H: Tensor) -> Tensor { visibleProbabilities(H) }
 
     public func jointEnergies(x X: Tensor, h Hm: Tensor) -> [Double] {
         (0..<X.rows).map { r in energy(x: X.row(r).scalars, h: Hm.row(r).scalars) }

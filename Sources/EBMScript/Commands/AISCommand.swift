@@ -5,7 +5,7 @@ extension Command {
         "ais", category: .estimators,
         summary: "estimate log Z by annealed importance sampling (Salakhutdinov and Murray 2008)",
         parameters: [
-            modelParameter,
+            anyModelParameter("a model AIS can anneal to: an RBM"),
             Parameter("runs", .integer(min: 2, max: 100_000), default: .number(100), "independent annealing runs, advanced together"),
             Parameter("betas", .integer(min: 2, max: 10_000_000), default: .number(10_000), "inverse temperatures from 0 to 1 (a linear schedule)"),
             Parameter("seed", .integer(min: 0, max: nil), default: .number(0), "the random seed; run r uses its own stream"),
@@ -23,15 +23,16 @@ extension Command {
           a.log_z
         """
     ) { args, context in
-        let m = try model(args).machine
+        let model = try modelValue(args)
+        let m = try require(model.parameterized as? any AnnealedImportanceSamplable, .ais, of: model, args)
         var data: Tensor?
-        if !args["data"].isNone { data = try rows(args, "data", width: m.visible, what: "visible units") }
+        if !args["data"].isNone { data = try rows(args, "data", width: m.dimension, what: "visible units") }
         let ais = AnnealedImportanceSampling(runs: args.int("runs"), temperatures: args.int("betas"), seed: UInt64(args.int("seed")))
-        guard let result = ais.estimate(m, data: data, shouldStop: { context.isInterrupted }) else {
+        guard let result = m.estimateLogPartitionFunction(ais, data: data, shouldStop: { context.isInterrupted }) else {
             throw ScriptError(.interrupted, "interrupted: AIS stopped before the last temperature, so there is no estimate", at: args.callLocation)
         }
-        // Exact beside the estimate when it is cheap (at most 2^20 states of the smaller layer).
-        let exact = Swift.min(m.visible, m.hidden) <= 20 ? try? m.logPartitionFunction() : nil
-        return .object(AISValue(result: result, exact: exact, logLikelihood: data.map { result.logLikelihood(m, data: $0) }))
+        // Exact beside the estimate when it is cheap (at most 2^20 terms).
+        let exact = model.enumerable.flatMap { $0.enumerationExponent <= 20 ? try? $0.exactLogPartitionFunction() : nil }
+        return .object(AISValue(result: result, exact: exact, logLikelihood: data.map { m.meanLogLikelihood($0, under: result) }))
     }
 }

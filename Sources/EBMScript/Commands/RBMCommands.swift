@@ -63,38 +63,45 @@ extension Command {
 
     static let freeEnergy = Command(
         "free_energy", category: .models,
-        summary: "F(x) = cᵀx + Σⱼ softplus(bⱼ + Wⱼx), so that p(x) = e^F(x) / Z (003's sign)",
-        parameters: [modelParameter, Parameter("x", .tensor, "a vector of D visible units, an n × D matrix, or a data set")],
+        summary: "F(x) = log p̃(x), so that p(x) = e^F(x) / Z (003's sign): cᵀx + Σⱼ softplus(bⱼ + Wⱼx) for an RBM, -E(x) for other energy models",
+        parameters: [anyModelParameter("any energy model: an RBM (h summed out), a Boltzmann machine, an energy on ℝᵈ"),
+                     Parameter("x", .tensor, "a vector of D visible units, an n × D matrix, or a data set")],
         details: """
         Sign convention: this is 003's F, for which p(x) = exp(F(x)) / Z. It is the NEGATIVE of
-        the usual free energy -log Σ_h e^(-E(x, h)): higher F means more probable x.
+        the usual free energy -log Σ_h e^(-E(x, h)): higher F means more probable x. For a model
+        without hidden units it is -E(x).
         A vector gives a number; a matrix or data set gives one value per row.
         """
     ) { args, _ in
-        let m = try model(args).machine
-        let x = try rows(args, "x", width: m.visible, what: "visible units")
-        return perRow(m.freeEnergy(x), single: args.tensor("x").rank == 1)
+        let model = try modelValue(args)
+        let m = try require(model.energyModel, .energy, of: model, args)
+        let x = try rows(args, "x", width: m.dimension, what: model.binaryUnits ? "visible units" : "coordinates")
+        return perRow(m.logUnnormalizedDensity(x), single: args.tensor("x").rank == 1)
     }
 
     static let pHGivenX = Command(
         "p_h_given_x", category: .models,
-        summary: "p(h_j = 1 | x) = σ(b_j + W_j x) for every hidden unit (and every row of x)",
-        parameters: [modelParameter, Parameter("x", .tensor, "a vector of D visible units, an n × D matrix, or a data set")],
+        summary: "p(h_j = 1 | x) = σ(b_j + W_j x) for every hidden unit (and every row of x): E[h | x] of a model with hidden units",
+        parameters: [anyModelParameter("a model with hidden units: an RBM"),
+                     Parameter("x", .tensor, "a vector of D visible units, an n × D matrix, or a data set")],
         details: "003 §13.2 writes sign(b + Wx); the conditional is the logistic sigmoid σ, as here."
     ) { args, _ in
-        let m = try model(args).machine
-        let x = try rows(args, "x", width: m.visible, what: "visible units")
-        return vectorOrMatrix(m.hiddenProbabilities(x), single: args.tensor("x").rank == 1)
+        let model = try modelValue(args)
+        let m = try require(model.latent, .hiddenUnits, of: model, args)
+        let x = try rows(args, "x", width: m.dimension, what: "visible units")
+        return vectorOrMatrix(m.hiddenMeans(x), single: args.tensor("x").rank == 1)
     }
 
     static let pXGivenH = Command(
         "p_x_given_h", category: .models,
-        summary: "p(x_i = 1 | h) = σ(c_i + (Wᵀh)_i) for every visible unit (and every row of h)",
-        parameters: [modelParameter, Parameter("h", .tensor, "a vector of H hidden units, or an n × H matrix")]
+        summary: "p(x_i = 1 | h) = σ(c_i + (Wᵀh)_i) for every visible unit (and every row of h): E[x | h]",
+        parameters: [anyModelParameter("a model with hidden units: an RBM"),
+                     Parameter("h", .tensor, "a vector of H hidden units, or an n × H matrix")]
     ) { args, _ in
-        let m = try model(args).machine
-        let h = try rows(args, "h", width: m.hidden, what: "hidden units")
-        return vectorOrMatrix(m.visibleProbabilities(h), single: args.tensor("h").rank == 1)
+        let model = try modelValue(args)
+        let m = try require(model.latent, .hiddenUnits, of: model, args)
+        let h = try rows(args, "h", width: m.latentDimension, what: "hidden units")
+        return vectorOrMatrix(m.visibleMeans(h), single: args.tensor("h").rank == 1)
     }
 
     static let logZ = Command(
@@ -180,29 +187,31 @@ extension Command {
     static let reconError = Command(
         "recon_error", category: .models,
         summary: "mean (p(x | h) - x)² with h ~ p(h | x): the reconstruction error monitor",
-        parameters: [modelParameter, Parameter("data", .tensor, "a data set or an n × D matrix"),
+        parameters: [anyModelParameter("a model with hidden units: an RBM"), Parameter("data", .tensor, "a data set or an n × D matrix"),
                      Parameter("seed", .integer(min: 0, max: nil), default: .number(0), "the random seed of h")]
     ) { args, _ in
-        let m = try model(args).machine
-        let x = try rows(args, "data", width: m.visible, what: "visible units")
+        let model = try modelValue(args)
+        let m = try require(model.latent, .hiddenUnits, of: model, args)
+        let x = try rows(args, "data", width: m.dimension, what: "visible units")
         return .number(m.reconstructionError(x, seed: UInt64(args.int("seed"))))
     }
 
     static let reconstruct = Command(
         "reconstruct", category: .models,
-        summary: "the reconstructions p(x | h), h ~ p(h | x), of a data set, as a data set",
-        parameters: [modelParameter, Parameter("data", .tensor, "a data set or an n × D matrix"),
+        summary: "the reconstructions p(x | h), h ~ p(h | x), of a data set, as a data set: one chain step from each row",
+        parameters: [anyModelParameter("a model with hidden units and a Markov chain: an RBM"), Parameter("data", .tensor, "a data set or an n × D matrix"),
                      Parameter("seed", .integer(min: 0, max: nil), default: .number(0), "the random seed of h")],
         details: "003's debugging advice: reconstructions of training data should look like the data."
     ) { args, _ in
-        let model = try model(args)
-        let m = model.machine
-        let x = try rows(args, "data", width: m.visible, what: "visible units")
-        var chain = GibbsChain(m, count: x.rows, seed: UInt64(args.int("seed")), start: .data(x))
-        chain.advance(m)
+        let model = try modelValue(args)
+        _ = try require(model.latent, .hiddenUnits, of: model, args)
+        let m = try require(model.samplable, .markovChain, of: model, args)
+        let x = try rows(args, "data", width: m.dimension, what: "visible units")
+        var chain = m.makeChain(count: x.rows, seed: UInt64(args.int("seed")), start: .data(x))
+        chain.advance()
         var shape = model.imageShape
         if case .object(let d as Dataset) = args["data"] { shape = d.imageShape ?? shape }
-        return .object(Dataset(name: "reconstructions", examples: chain.probabilities, imageShape: shape))
+        return .object(Dataset(name: "reconstructions", examples: chain.snapshot.probabilities, imageShape: shape))
     }
 }
 

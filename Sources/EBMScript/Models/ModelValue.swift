@@ -66,6 +66,8 @@ public enum ModelCapability: String, CaseIterable, Sendable {
     case training = "trainer"
     case filters = "first-layer filters to draw"
     case derivation = "derivation to walk"
+    case hiddenUnits = "hidden units (E[h | x], E[x | h])"
+    case ais = "annealed importance sampling of log Z"
 
     /// The kinds whose models have it, for error messages.
     func kinds() -> [String] {

@@ -74,7 +74,7 @@ public final class RBMValue: ModelValue {
 
     public static let family = ModelFamily(
         kind: "rbm", article: "an RBM", constructors: ["rbm"],
-        capabilities: [.energy, .exactLikelihood, .enumeration, .pseudoLikelihood, .markovChain, .training, .filters, .derivation],
+        capabilities: [.energy, .exactLikelihood, .enumeration, .pseudoLikelihood, .markovChain, .training, .filters, .derivation, .hiddenUnits, .ais],
         trainParameters: [
             Parameter("method", .choice(["cd", "pcd"]), default: .string("cd"),
                       "\"cd\": chains start at the data (003, Algorithm 1); \"pcd\": persistent chains (Tieleman 2008)"),
