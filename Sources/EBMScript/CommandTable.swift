@@ -38,6 +38,8 @@ public struct CommandTable: Sendable {
         // Continuous energies
         .mlpEnergy, .gaussian, .mixture, .doubleWell, .planeData, .laplaceMixture, .langevin, .compare, .modes, .energyMap,
         .scoreModel, .ladder, .annealedLangevin, .score,
+        // Deep belief networks (003 §13.3)
+        .dbn, .stack, .elbo, .sample, .receptiveFields, .features, .probe,
         // Model files
         .save, .load, .exportNPY, .importNPY,
         // Images

@@ -52,5 +52,29 @@ check $? "the Swift library example runs"
 [ "$(head -c 8 "$tmp/bs.png" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ]; check $? "the library example's PNG has a PNG signature"
 rm -rf "$tmp"
 
+# Issue 11: a 3-layer DBN's exact log-likelihood and bound (13.3), after greedy training and
+# up-down, agree with an independent NumPy enumeration of its exported layer folders.
+if python3 -c "import numpy" 2>/dev/null; then
+    tmp=$(mktemp -d)
+    out=$("$ebm" 2>&1 <<EOF
+d = bars_and_stripes(3)
+m = rbm(visible: 9, hidden: 8, seed: 1)
+h = train(m, d, method: "pcd", lr: 0.05, epochs: 500, batch: 8, seed: 1, monitor_every: 500)
+d2 = stack(stack(m, hidden: 9), hidden: 6, seed: 2)
+h = train(d2, d, method: "pcd", lr: [0.01, 0.02], epochs: 200, batch: 16, seed: 1, monitor_every: 200)
+h = train(d2, d, method: "up-down", lr: 0.01, k: 3, batch: 8, epochs: 20, seed: 1)
+export_npy(d2, "$tmp/dbn")
+print loglik(d2, d)
+print elbo(d2, d).elbo
+EOF
+)
+    ll=$(echo "$out" | sed -n 2p); el=$(echo "$out" | sed -n 3p)
+    python3 Tests/examples/dbn_check.py "$tmp/dbn" 3 --loglik "$ll" --elbo "$el" && [ -s "$tmp/dbn/layer1/R.npy" ]
+    check $? "a DBN's exported layers give NumPy the same log-likelihood and bound"
+    rm -rf "$tmp"
+else
+    echo "skip - NumPy is not installed: the DBN NumPy check did not run"
+fi
+
 echo "examples: $passed passed, $failed failed"
 [ $failed -eq 0 ]

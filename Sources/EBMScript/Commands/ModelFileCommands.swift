@@ -50,15 +50,18 @@ extension Command {
     static let exportNPY = Command(
         "export_npy", category: .files,
         summary: "write a model's parameters as .npy files (and model.json) to a folder, for NumPy and PyTorch",
-        parameters: [anyModelParameter("the model: an RBM, a Boltzmann machine, an energy or a score model"), Parameter("folder", .path, "the folder to write into (created if missing)")],
+        parameters: [anyModelParameter("the model: an RBM, a Boltzmann machine, an energy, a score model or a DBN"), Parameter("folder", .path, "the folder to write into (created if missing)")],
         details: """
         One .npy file per parameter array, and model.json with the kind and sizes
         (docs/model-format.md lists every kind). An RBM's W.npy (hidden × visible), b.npy and
         c.npy are scikit-learn's BernoulliRBM components_, intercept_hidden_ and
         intercept_visible_; an MLP's W0.npy, b0.npy, … are PyTorch nn.Linear weights and biases.
         Training state is not exported (save keeps it). In Python: W = np.load("folder/W.npy").
+        A DBN writes one folder per layer, folder/layer1, folder/layer2, …, each in the RBM layout
+        (b the upper units, c the lower units), plus R.npy and r.npy where up-down untied them.
         """
     ) { args, context in
+        if let d = args.object("model", as: DBNValue.self) { return try exportDBN(d, args, context) }
         let m = try storableModel(args)
         let folder = context.resolve(args.string("folder"))
         let written = try fileErrors(args, "folder") { () -> [(file: String, shape: [Int])] in

@@ -151,6 +151,9 @@ extension Command {
                      Parameter("data", .tensor, "a data set or an n × D matrix")]
     ) { args, _ in
         let model = try modelValue(args)
+        if model.exactLikelihood == nil, let m = model.parameterized as? any ExactMarginalLikelihoodModel {
+            return try marginalLogLikelihood(m, args)   // a DBN: sums over its hidden levels
+        }
         let m = try require(model.exactLikelihood, .exactLikelihood, of: model, args)
         let x = try rows(args, "data", width: m.dimension, what: model.binaryUnits ? "visible units" : "coordinates")
         return .number(try exact(args) { try m.exactMeanLogLikelihood(x) })

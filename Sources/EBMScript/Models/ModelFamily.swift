@@ -38,6 +38,7 @@ public enum ModelFamilies {
         BoltzmannValue.family,
         EnergyValue.family,
         ScoreModelValue.family,
+        DBNValue.family,
     ]
 
     public static func family(_ kind: String) -> ModelFamily? { all.first { $0.kind == kind } }

@@ -184,3 +184,26 @@ if let ais = AnnealedImportanceSampling(runs: aisRuns, temperatures: aisTemperat
     let aisFlops = Double(aisTemperatures) * 2 * 2 * Double(aisRuns * D * H)
     report("ais_gemm_bound_seconds", aisFlops / (bestRate * 1e9))
 }
+
+// Issue 11: a DBN layer's epoch against an RBM epoch of the same size. Greedy training runs the
+// RBM trainer on the layer's input, so layer 1 (784 × 500 on the images) should take what the
+// RBM epoch above took, and layer 2 (500 × 500 on q(h¹|x)) what a plain 500 × 500 RBM takes on
+// the same input; the ratios should be within 10% of 1.
+var greedyOptions = options
+greedyOptions.monitorEvery = 1
+var dbnNetwork = DeepBeliefNetwork(sizes: [D, H, H], seed: 0)
+var greedy = GreedyLayerwiseTrainer(settings: GreedyLayerwiseSettings(perLayer: [greedyOptions]))
+_ = greedy.train(&dbnNetwork, on: train.examples, shouldStop: { false }) { _ in }
+let layerSeconds = greedy.history.values("seconds").compactMap { $0 }
+var plain = RestrictedBoltzmannMachine(visible: H, hidden: H, seed: 1)
+var plainTrainer = RBMTrainer(options: options)
+_ = plainTrainer.train(&plain, on: dbnNetwork.features(train.examples, layer: 1))
+let rbmSeconds = trainer.history.values("seconds").last.flatMap { $0 } ?? wall
+let plainSeconds = plainTrainer.history.values("seconds").last.flatMap { $0 } ?? .nan
+if layerSeconds.count == 2 {
+    report("dbn_layer1_epoch_seconds", layerSeconds[0])
+    report("dbn_layer1_over_rbm_epoch", layerSeconds[0] / rbmSeconds)
+    report("dbn_layer2_epoch_seconds", layerSeconds[1])
+    report("rbm_500x500_epoch_seconds", plainSeconds)
+    report("dbn_layer2_over_rbm_epoch", layerSeconds[1] / plainSeconds)
+}
