@@ -142,7 +142,11 @@ public indirect enum ParameterType: Sendable {
         case .tensor: return "a tensor (or a data set, a list of numbers)"
         case .list: return "a list"
         case .choice(let options): return "one of " + options.map { "\"\($0)\"" }.joined(separator: ", ")
-        case .object(let kinds): return kinds.map(kindDescription).joined(separator: " or ")
+        case .object(let kinds):
+            // "an RBM", "an RBM or a DBN", "an RBM, a DBN or a score model"
+            let names = kinds.map(kindDescription)
+            guard names.count > 2, let last = names.last else { return names.joined(separator: " or ") }
+            return names.dropLast().joined(separator: ", ") + " or " + last
         case .oneOf(let types): return types.map(\.description).joined(separator: " or ")
         case .optional(let t): return t.description + " or none"
         }

@@ -47,7 +47,7 @@ extension Command {
         "train", category: .sampling,
         summary: "train any model that has a trainer, with its family's own parameters; returns the history",
         parameters: [
-            anyModelParameter("an RBM, a fully visible Boltzmann machine, a neural energy from mlp_energy(...), or a score model"),
+            anyModelParameter("the model to train; each family takes its own parameters, listed below"),
             Parameter("data", .tensor, "the training data: a data set or an n × D matrix"),
         ] + ModelFamilies.unionOfTrainParameters,
         parameterGroups: ModelFamilies.all.filter { !$0.trainParameters.isEmpty }.map { family in
