@@ -22,7 +22,7 @@ enum ImageConversion {
         if case .object(let chain as ChainValue) = value {
             let (h, w) = chain.imageShape ?? squareShape(chain.visible) ?? (1, chain.visible)
             var layout = GridLayout(padding: args.int("padding"), scale: args.int("scale"),
-                                    background: UInt8((args.number("background") * 255).rounded()))
+                                    background: UInt8(unitLevel: args.number("background")))
             let rows = Array(chain.rowsOfTiles.prefix(args.int("limit")))
             layout.scaling = scaling(args.string("scaling"), tiles: rows.flatMap { $0 })
             return Image.grid(rowsOfTiles: rows, tileHeight: h, tileWidth: w, layout: layout)
@@ -57,7 +57,7 @@ enum ImageConversion {
         let limit = args.int("limit")
         let shown = Array(tiles.prefix(limit))
         var layout = GridLayout(columns: args.optionalInt("columns"), padding: args.int("padding"), scale: args.int("scale"),
-                                background: UInt8((args.number("background") * 255).rounded()))
+                                background: UInt8(unitLevel: args.number("background")))
         let requested = args.isGiven("scaling") ? args.string("scaling") : defaultScaling
         layout.scaling = scaling(requested, tiles: shown)
         return Image.grid(tiles: shown, tileHeight: h, tileWidth: w, layout: layout)

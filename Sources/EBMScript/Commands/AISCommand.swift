@@ -25,7 +25,7 @@ extension Command {
     ) { args, context in
         let m = try model(args).machine
         var data: Tensor?
-        if !args["data"].isNone { data = try rows(args, "data", width: m.visible, what: "visible units") }
+        if !args["data"].isNone { data = try stateRows(args, "data", width: m.visible, what: "visible units", states: .unitInterval) }
         let ais = AnnealedImportanceSampling(runs: args.int("runs"), temperatures: args.int("betas"), seed: UInt64(args.int("seed")))
         guard let result = ais.estimate(m, data: data, shouldStop: { context.isInterrupted }) else {
             throw ScriptError(.interrupted, "interrupted: AIS stopped before the last temperature, so there is no estimate", at: args.callLocation)

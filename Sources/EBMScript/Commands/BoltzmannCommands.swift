@@ -45,6 +45,15 @@ enum BoltzmannModel {
         }
     }
 
+    /// What a row of data may hold: 0 or 1 for a fully visible machine (its sums run over
+    /// {0, 1}ⁿ), [0, 1] for an RBM (as its training accepts).
+    var states: UnitStates {
+        switch self {
+        case .rbm: return .unitInterval
+        case .fullyVisible: return .binary
+        }
+    }
+
     /// The width of x.
     var visible: Int {
         switch self {
@@ -58,7 +67,7 @@ enum BoltzmannModel {
 func gibbsBoltzmann(_ model: BoltzmannValue, _ args: Arguments, _ context: CallContext) throws -> Value {
     let m = model.machine
     var start: Tensor?
-    if case .string = args["init"] {} else { start = try rows(args, "init", width: m.units, what: "units") }
+    if case .string = args["init"] {} else { start = try stateRows(args, "init", width: m.units, what: "units", states: .binary) }
     var chain = BoltzmannGibbsChain(m, count: args.int("chains"), seed: UInt64(args.int("seed")), start: start)
     let (steps, every) = (args.int("steps"), args.int("every"))
     var snapshots = [chain.snapshot]
@@ -77,10 +86,7 @@ func gibbsBoltzmann(_ model: BoltzmannValue, _ args: Arguments, _ context: CallC
 /// gradient ascent on the mean log-likelihood with the negative phase exact or sampled.
 func trainBoltzmann(_ model: BoltzmannValue, _ args: Arguments, _ context: CallContext) throws -> Value {
     let m = model.machine
-    let x = try rows(args, "data", width: m.units, what: "units")
-    guard x.scalars.allSatisfy({ $0 == 0 || $0 == 1 }) else {
-        throw args.error("data", "a Boltzmann machine's data must be binary (every entry 0 or 1)", hint: "binarize it, e.g. d.x > 0.5")
-    }
+    let x = try stateRows(args, "data", width: m.units, what: "units", states: .binary, subject: "a Boltzmann machine's data")
     var options = BoltzmannTrainingOptions()
     let k = args.int("k")
     let batch = min(args.int("batch"), x.rows)

@@ -51,11 +51,7 @@ extension Command {
     ) { args, context in
         if let e = args.object("model", as: EnergyValue.self) { return try deriveContinuous(e, args) }
         let model = try BoltzmannModel(args)
-        let data = try rows(args, "data", width: model.visible, what: "visible units")
-        guard data.scalars.allSatisfy({ $0 == 0 || $0 == 1 }) else {
-            throw args.error("data", "derive needs binary data (every entry 0 or 1): its sums run over x ∈ {0,1}ᴰ",
-                             hint: "threshold grey levels first, e.g. d > 0.5")
-        }
+        let data = try stateRows(args, "data", width: model.visible, what: "visible units", states: .binary)
         var settings = DerivationSettings()
         settings.parameter = args.optionalString("parameter")
         settings.chains = args.int("chains")
@@ -146,7 +142,7 @@ extension Command {
         """
     ) { args, _ in
         let model = try BoltzmannModel(args)
-        let data = try rows(args, "data", width: model.visible, what: "visible units")
+        let data = try stateRows(args, "data", width: model.visible, what: "visible units", states: model.states)
         let count = args.int("count"), seed = UInt64(args.int("seed"))
         let check: FiniteDifferenceCheck = try exact(args) {
             switch model {

@@ -57,6 +57,7 @@ extension Command {
         let description = (settings.adjusted ? "MALA" : "ULA") + ", ε = \(formatNumber(Double(settings.stepSize), digits: 6))"
             + (settings.noise != 1 && !settings.adjusted ? ", noise \(formatNumber(Double(settings.noise), digits: 6))" : "")
         var value = LangevinChainValue(run: run, settings: description)
+        value.stepSize = Double(settings.stepSize)
         if case .object(let start as Dataset) = args["init"], let shape = start.imageShape, shape.height * shape.width == d { value.imageShape = shape }
         return .object(value)
     }
@@ -82,6 +83,7 @@ extension Command {
         guard exact.dimension == run.dimension else {
             throw args.error("energy", "the chain has \(run.dimension) dimensions, the energy \(exact.dimension)")
         }
+        try chain.requireFiniteStates(args, "chain", because: "their moments are NaN and compare with nothing")
         let m = LangevinDynamics.moments(run.final, chains: run.chains, dimension: run.dimension)
         var rowsOut: [[String]] = []
         var worst = 0.0
@@ -176,6 +178,12 @@ extension Command {
         }
         guard let t = tensorValue(args["samples"]), t.rank == 2, t.shape[1] == mix.dimension else {
             throw args.error("samples", "samples must be n × \(mix.dimension): a chain, a data set or a matrix")
+        }
+        if let chain = args.object("samples", as: LangevinChainValue.self) { try chain.requireFiniteStates(args, "samples", because: "they lie near no mode") }
+        let bad = NonFiniteStates.rows(t)
+        guard bad == 0 else {
+            throw ScriptError(.numeric, "modes: \(bad) of \(t.shape[0]) samples hold NaN or ±inf, so they lie near no mode",
+                              at: args.location(of: "samples"), hint: "the sampler diverged: lower its step_size")
         }
         let (n, d) = (t.shape[0], t.shape[1])
         var counts = [Int](repeating: 0, count: mix.means.count)

@@ -43,7 +43,7 @@ extension Command {
         case .fullyVisible(let bm):
             guard args["h"].isNone else { throw args.error("h", "a fully visible Boltzmann machine has no hidden units; leave out h") }
             let m = bm.machine
-            let x = try rows(args, "x", width: m.units, what: "units")
+            let x = try stateRows(args, "x", width: m.units, what: "units", states: .binary)
             let values = (0..<x.rows).map { r in m.energy(x.row(r).scalars.map(Double.init)) }
             return perRow(values, single: args.tensor("x").rank == 1)
         case .rbm(let model):
@@ -51,8 +51,8 @@ extension Command {
             guard !args["h"].isNone else {
                 throw args.error("h", "an RBM's energy needs the hidden units too: energy(m, x, h)", hint: "free_energy(m, x) sums h out")
             }
-            let x = try rows(args, "x", width: m.visible, what: "visible units")
-            let h = try rows(args, "h", width: m.hidden, what: "hidden units")
+            let x = try stateRows(args, "x", width: m.visible, what: "visible units", states: .unitInterval)
+            let h = try stateRows(args, "h", width: m.hidden, what: "hidden units", states: .unitInterval)
             guard x.rows == h.rows else {
                 throw args.error("h", "x has \(x.rows) rows but h has \(h.rows)")
             }
@@ -72,7 +72,7 @@ extension Command {
         """
     ) { args, _ in
         let m = try model(args).machine
-        let x = try rows(args, "x", width: m.visible, what: "visible units")
+        let x = try stateRows(args, "x", width: m.visible, what: "visible units", states: .unitInterval)
         return perRow(m.freeEnergy(x), single: args.tensor("x").rank == 1)
     }
 
@@ -83,7 +83,7 @@ extension Command {
         details: "003 §13.2 writes sign(b + Wx); the conditional is the logistic sigmoid σ, as here."
     ) { args, _ in
         let m = try model(args).machine
-        let x = try rows(args, "x", width: m.visible, what: "visible units")
+        let x = try stateRows(args, "x", width: m.visible, what: "visible units", states: .unitInterval)
         return vectorOrMatrix(m.hiddenProbabilities(x), single: args.tensor("x").rank == 1)
     }
 
@@ -93,7 +93,7 @@ extension Command {
         parameters: [modelParameter, Parameter("h", .tensor, "a vector of H hidden units, or an n × H matrix")]
     ) { args, _ in
         let m = try model(args).machine
-        let h = try rows(args, "h", width: m.hidden, what: "hidden units")
+        let h = try stateRows(args, "h", width: m.hidden, what: "hidden units", states: .unitInterval)
         return vectorOrMatrix(m.visibleProbabilities(h), single: args.tensor("h").rank == 1)
     }
 
@@ -128,7 +128,7 @@ extension Command {
         parameters: [boltzmannOrRBMParameter, Parameter("data", .tensor, "a data set or an n × D matrix")]
     ) { args, _ in
         let model = try BoltzmannModel(args)
-        let x = try rows(args, "data", width: model.visible, what: "visible units")
+        let x = try stateRows(args, "data", width: model.visible, what: "visible units", states: model.states)
         switch model {
         case .rbm(let m): return .number(try exact(args) { try m.machine.exactLogLikelihood(x) })
         case .fullyVisible(let m): return .number(try exact(args) { try m.machine.exactLogLikelihood(x) })
@@ -151,7 +151,7 @@ extension Command {
         """
     ) { args, _ in
         let model = try BoltzmannModel(args)
-        let x = try rows(args, "data", width: model.visible, what: "visible units")
+        let x = try stateRows(args, "data", width: model.visible, what: "visible units", states: model.states)
         switch model {
         case .rbm(let rbm):
             let m = rbm.machine
@@ -180,7 +180,7 @@ extension Command {
                      Parameter("seed", .integer(min: 0, max: nil), default: .number(0), "picks the bits of the estimate")]
     ) { args, _ in
         let model = try BoltzmannModel(args)
-        let x = try rows(args, "data", width: model.visible, what: "visible units")
+        let x = try stateRows(args, "data", width: model.visible, what: "visible units", states: model.states)
         switch model {
         case .rbm(let rbm):
             let m = rbm.machine
@@ -198,7 +198,7 @@ extension Command {
                      Parameter("seed", .integer(min: 0, max: nil), default: .number(0), "the random seed of h")]
     ) { args, _ in
         let m = try model(args).machine
-        let x = try rows(args, "data", width: m.visible, what: "visible units")
+        let x = try stateRows(args, "data", width: m.visible, what: "visible units", states: .unitInterval)
         return .number(m.reconstructionError(x, seed: UInt64(args.int("seed"))))
     }
 
@@ -211,7 +211,7 @@ extension Command {
     ) { args, _ in
         let model = try model(args)
         let m = model.machine
-        let x = try rows(args, "data", width: m.visible, what: "visible units")
+        let x = try stateRows(args, "data", width: m.visible, what: "visible units", states: .unitInterval)
         var chain = GibbsChain(m, count: x.rows, seed: UInt64(args.int("seed")), start: .data(x))
         chain.advance(m)
         var shape = model.imageShape
@@ -260,6 +260,9 @@ func exact<T>(_ args: Arguments, _ body: () throws -> T) throws -> T {
     } catch let e as EnumerationTooLarge {
         throw ScriptError(.value, "\(args.command.name): \(e.description)", at: args.callLocation,
                           hint: "pll(model, data) is a cheap monitor; exact sums are for layers of at most \(e.limit) units")
+    } catch let e as NonFiniteParameterError {
+        throw ScriptError(.numeric, "\(args.command.name): \(e.description)", at: args.location(of: "model"),
+                          hint: "load or train the model again: log Z is defined only for finite parameters")
     }
 }
 
@@ -271,5 +274,25 @@ func imageShape(_ args: Arguments, count: Int) throws -> (height: Int, width: In
         return (h, w)
     case (nil, nil): return nil
     default: throw args.error(args.isGiven("height") ? "height" : "width", "give both height and width, or neither")
+    }
+}
+
+/// An argument as an n × width matrix whose entries are states of the model's units, checked by
+/// `UnitStates` the same way for every command that reads rows as states.
+func stateRows(_ args: Arguments, _ name: String, width: Int, what: String, states: UnitStates,
+               subject: String? = nil) throws -> Tensor {
+    let x = try rows(args, name, width: width, what: what)
+    try checkStates(x, states, args, name, subject: subject)
+    return x
+}
+
+/// A located error when `x` holds an entry that is no state: "data must be in [0, 1] (states of
+/// binary units): row 0, column 0 is 2".
+func checkStates(_ x: Tensor, _ states: UnitStates, _ args: Arguments, _ name: String, subject: String? = nil) throws {
+    do { try states.check(x) } catch {
+        let what = states == .integer ? "discrete states" : "states of binary units"
+        throw args.error(name, "\(subject ?? name) must be \(states.requirement) (\(what)): \(error.entry)",
+                         hint: states == .integer ? "count discrete rows: binarize grey levels first, e.g. d.x > 0.5"
+                                                  : "binarize it, e.g. d.x > 0.5")
     }
 }

@@ -31,7 +31,7 @@ extension Command {
         if case .string = args["init"] {
             start = .random
         } else {
-            start = .data(try rows(args, "init", width: m.visible, what: "visible units"))
+            start = .data(try stateRows(args, "init", width: m.visible, what: "visible units", states: .unitInterval))
             if case .object(let d as Dataset) = args["init"] { shape = d.imageShape ?? shape }
         }
         var chain = GibbsChain(m, count: args.int("chains"), seed: UInt64(args.int("seed")), start: start)
@@ -102,12 +102,9 @@ extension Command {
         guard args.string("method") != "exact" else {
             throw args.error("method", "method: \"exact\" is for a fully visible Boltzmann machine; train an RBM with \"cd\" or \"pcd\"")
         }
-        let x = try rows(args, "data", width: model.machine.visible, what: "visible units")
-        guard x.scalars.allSatisfy({ $0 >= 0 && $0 <= 1 }) else {
-            throw args.error("data", "training data must be in [0, 1] (binary units)", hint: "binarize it, e.g. d.x > 0.5")
-        }
+        let x = try stateRows(args, "data", width: model.machine.visible, what: "visible units", states: .unitInterval, subject: "training data")
         var monitor: Tensor?
-        if !args["monitor"].isNone { monitor = try rows(args, "monitor", width: model.machine.visible, what: "visible units") }
+        if !args["monitor"].isNone { monitor = try stateRows(args, "monitor", width: model.machine.visible, what: "visible units", states: .unitInterval) }
         if case .object(let d as Dataset) = args["data"], model.imageShape == nil { model.imageShape = d.imageShape }
 
         var options = RBMTrainingOptions()

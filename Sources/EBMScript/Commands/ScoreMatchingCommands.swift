@@ -103,7 +103,9 @@ extension Command {
         let description = "annealed over \(ladderValues.count) level\(ladderValues.count == 1 ? "" : "s") σ = "
             + formatNumber(ladderValues.first!, digits: 3) + (ladderValues.count > 1 ? " … " + formatNumber(ladderValues.last!, digits: 3) : "")
             + ", \(steps) steps each, ε = \(formatNumber(Double(eps), digits: 4))"
-        return .object(LangevinChainValue(run: run, settings: description))
+        var value = LangevinChainValue(run: run, settings: description)
+        value.stepSize = Double(eps)
+        return .object(value)
     }
 }
 

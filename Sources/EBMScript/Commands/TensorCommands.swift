@@ -67,7 +67,7 @@ extension Command {
         if case .number(let s) = args["stop"] { stop = s } else { stop = start; start = 0 }
         let step = args.number("step")
         guard step != 0 else { throw args.error("step", "step cannot be 0") }
-        let n = Swift.max(0, Int(((stop - start) / step).rounded(.up)))
+        let n = Swift.max(0, Int(saturating: ((stop - start) / step).rounded(.up), nan: 0))
         guard n <= 10_000_000 else { throw args.error("stop", "that range has \(n) values; the limit is 10,000,000") }
         return .list((0..<n).map { .number(start + Double($0) * step) })
     }
