@@ -73,6 +73,12 @@ enum Operators {
 
     private static func tensors(_ op: String, _ x: Tensor, _ y: Tensor, at location: SourceLocation) throws -> Value {
         if op == "@" {
+            // The product is m × n whatever the inner size: check it before BLAS allocates it.
+            if x.rank == 2, y.rank == 2, x.shape[1] == y.shape[0] {
+                try reserveMemory(floatBytes(x.shape[0], y.shape[1]),
+                                  for: "the product \(shapeText(x.shape)) @ \(shapeText(y.shape)) (\(x.shape[0]) × \(y.shape[1]) numbers)",
+                                  lower: "the outer sizes", at: location)
+            }
             guard let r = Tensor.matmul(x, y) else {
                 throw ScriptError(.value, "'@' needs matrices whose inner sizes agree, got \(shapeText(x.shape)) @ \(shapeText(y.shape))",
                                   at: location, hint: "the columns of the left must equal the rows of the right; transpose with .T")

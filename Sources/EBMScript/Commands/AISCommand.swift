@@ -26,6 +26,8 @@ extension Command {
         let m = try model(args).machine
         var data: Tensor?
         if !args["data"].isNone { data = try stateRows(args, "data", width: m.visible, what: "visible units", states: .unitInterval) }
+        try reserveTrainingMemory(args, rows: args.int("runs"), floatsPerRow: MemoryBudget.product(4, m.visible + m.hidden),
+                                  what: "\(args.int("runs")) AIS runs of \(m.visible) + \(m.hidden) units", lower: "runs")
         let ais = AnnealedImportanceSampling(runs: args.int("runs"), temperatures: args.int("betas"), seed: UInt64(args.int("seed")))
         guard let result = ais.estimate(m, data: data, shouldStop: { context.isInterrupted }) else {
             throw ScriptError(.interrupted, "interrupted: AIS stopped before the last temperature, so there is no estimate", at: args.callLocation)

@@ -23,6 +23,10 @@ extension Command {
           derive(m, d)
         """
     ) { args, _ in
+        let n = args.int("units")
+        // W (n × n, float64) with a trainer's gradient and expectations.
+        try args.reserveMemory(MemoryBudget.product(n, n, MemoryLayout<Double>.stride, 4),
+                               for: "a Boltzmann machine of \(n) units (\(n) × \(n) weights)", lower: "units")
         let machine = FullyVisibleBoltzmannMachine(units: args.int("units"), seed: UInt64(args.int("seed")),
                                                    initScale: args.number("init"))
         return .object(BoltzmannValue(machine))
@@ -68,8 +72,9 @@ func gibbsBoltzmann(_ model: BoltzmannValue, _ args: Arguments, _ context: CallC
     let m = model.machine
     var start: Tensor?
     if case .string = args["init"] {} else { start = try stateRows(args, "init", width: m.units, what: "units", states: .binary) }
-    var chain = BoltzmannGibbsChain(m, count: args.int("chains"), seed: UInt64(args.int("seed")), start: start)
     let (steps, every) = (args.int("steps"), args.int("every"))
+    try reserveChainMemory(args, chains: args.int("chains"), units: m.units, steps: steps, every: every, copies: 2, working: 4 * m.units)
+    var chain = BoltzmannGibbsChain(m, count: args.int("chains"), seed: UInt64(args.int("seed")), start: start)
     var snapshots = [chain.snapshot]
     context.progress?.begin("gibbs", total: steps)
     defer { context.progress?.end() }
@@ -90,6 +95,8 @@ func trainBoltzmann(_ model: BoltzmannValue, _ args: Arguments, _ context: CallC
     var options = BoltzmannTrainingOptions()
     let k = args.int("k")
     let batch = min(args.int("batch"), x.rows)
+    try reserveTrainingMemory(args, rows: batch, floatsPerRow: MemoryBudget.product(8, m.units),
+                              what: "minibatches and chains of \(batch) × \(m.units) units", lower: "batch")
     switch args.string("method") {
     case "langevin-ml", "dsm", "ism":
         throw args.error("method", "methods \"langevin-ml\", \"dsm\" and \"ism\" train neural energies and score models; a Boltzmann machine trains with \"exact\", \"cd\" or \"pcd\"")

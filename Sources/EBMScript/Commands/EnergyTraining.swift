@@ -23,6 +23,10 @@ func trainEnergy(_ model: EnergyValue, _ args: Arguments, _ context: CallContext
     }
     let d = energy.dimension
     let x = try rows(args, "data", width: d, what: "coordinates")
+    try reserveTrainingMemory(args, rows: MemoryBudget.sum(args.int("batch"), args.int("buffer")),
+                              floatsPerRow: MemoryBudget.sum(perceptronWorkingFloats(energy.network.dims), 4 * d),
+                              what: "a replay buffer of \(args.int("buffer")) and minibatches of \(args.int("batch")) through the network",
+                              lower: "batch or buffer")
     var options = LangevinMaximumLikelihoodOptions()
     options.iterations = args.int("iterations")
     options.batchSize = args.int("batch")

@@ -32,6 +32,10 @@ extension Command {
         guard let e = args.object("energy", as: EnergyValue.self) else { throw args.error("energy", "expected an energy") }
         let energy = e.energy, d = energy.dimension
         let chains = args.int("chains")
+        let network: Int
+        if case .neural(let n) = e.kind { network = perceptronWorkingFloats(n.network.dims) } else { network = 0 }
+        try reserveChainMemory(args, chains: chains, units: d, steps: args.int("steps"), every: args.int("every"),
+                               copies: 1, working: MemoryBudget.sum(8 * d, network))
         var start = [Float](repeating: 0, count: chains * d)
         if case .string = args["init"] {
             var g = Xoshiro256StarStar(seed: UInt64(args.int("seed")) ^ 0x1A17)

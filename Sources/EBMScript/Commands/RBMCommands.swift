@@ -27,6 +27,9 @@ extension Command {
             throw args.error("hidden", "\(d) × \(h) weights is too many (the limit is 200 million)")
         }
         let shape = try imageShape(args, count: d)
+        // W, b, c with a trainer's gradient, momentum and working copy.
+        try args.reserveMemory(floatBytes(MemoryBudget.sum(MemoryBudget.product(d, h), d, h), 4),
+                               for: "an RBM of \(d) × \(h) weights", lower: "visible or hidden")
         let machine = RestrictedBoltzmannMachine(visible: d, hidden: h, seed: UInt64(args.int("seed")), initScale: Float(args.number("init")))
         return .object(RBMValue(machine, imageShape: shape))
     }

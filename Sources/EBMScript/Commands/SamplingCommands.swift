@@ -34,8 +34,10 @@ extension Command {
             start = .data(try stateRows(args, "init", width: m.visible, what: "visible units", states: .unitInterval))
             if case .object(let d as Dataset) = args["init"] { shape = d.imageShape ?? shape }
         }
-        var chain = GibbsChain(m, count: args.int("chains"), seed: UInt64(args.int("seed")), start: start)
         let (steps, every) = (args.int("steps"), args.int("every"))
+        try reserveChainMemory(args, chains: args.int("chains"), units: m.visible, steps: steps, every: every,
+                               copies: 2, working: 4 * (m.visible + m.hidden))
+        var chain = GibbsChain(m, count: args.int("chains"), seed: UInt64(args.int("seed")), start: start)
         var snapshots = [chain.snapshot]
         context.progress?.begin("gibbs", total: steps)
         defer { context.progress?.end() }
@@ -103,6 +105,13 @@ extension Command {
             throw args.error("method", "method: \"exact\" is for a fully visible Boltzmann machine; train an RBM with \"cd\" or \"pcd\"")
         }
         let x = try stateRows(args, "data", width: model.machine.visible, what: "visible units", states: .unitInterval, subject: "training data")
+        let (D, H) = (model.machine.visible, model.machine.hidden)
+        try reserveTrainingMemory(args, rows: Swift.min(args.int("batch"), x.rows), floatsPerRow: MemoryBudget.product(8, D + H),
+                                  what: "minibatches and chains of \(Swift.min(args.int("batch"), x.rows)) × (\(D) + \(H)) units", lower: "batch")
+        if args.optionalInt("ais_every") != nil {
+            try reserveTrainingMemory(args, rows: args.int("ais_runs"), floatsPerRow: MemoryBudget.product(4, D + H),
+                                      what: "\(args.int("ais_runs")) AIS runs of \(D) + \(H) units", lower: "ais_runs")
+        }
         var monitor: Tensor?
         if !args["monitor"].isNone { monitor = try stateRows(args, "monitor", width: model.machine.visible, what: "visible units", states: .unitInterval) }
         if case .object(let d as Dataset) = args["data"], model.imageShape == nil { model.imageShape = d.imageShape }

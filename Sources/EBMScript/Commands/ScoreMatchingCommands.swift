@@ -31,6 +31,7 @@ extension Command {
             sigmas = args.tensor("sigmas").scalars.map(Double.init)
             guard !sigmas.isEmpty, sigmas.allSatisfy({ $0 > 0 }) else { throw args.error("sigmas", "noise levels must be positive numbers") }
         }
+        try reserveNetworkMemory(args, dims: [args.int("dimension") + (args["sigmas"].isNone ? 0 : 1)] + hidden + [args.int("dimension")])
         let model = ScoreModel(dimension: args.int("dimension"), hidden: hidden, activation: Activation(rawValue: args.string("activation")) ?? .swish,
                                sigmas: sigmas, seed: UInt64(args.int("seed")))
         return .object(ScoreModelValue(model))
@@ -94,6 +95,9 @@ extension Command {
             for c in 0..<chains { for i in 0..<d { start[c * d + i] = x.scalars[(c % x.rows) * d + i] } }
         }
         let steps = args.int("steps"), eps = Float(args.number("step_size"))
+        let network = args.object("model", as: ScoreModelValue.self).map { perceptronWorkingFloats($0.model.network.dims) } ?? 0
+        try reserveTrainingMemory(args, rows: chains, floatsPerRow: MemoryBudget.sum(8 * d, network),
+                                  what: "\(chains) chains of dimension \(d)", lower: "chains")
         guard let final = AnnealedLangevin.sample(dimension: d, ladder: ladderValues, start: start, chains: chains, stepsPerLevel: steps,
                                                   stepSize: eps, seed: UInt64(args.int("seed")), shouldStop: { context.isInterrupted },
                                                   score: score!) else {
@@ -120,6 +124,8 @@ func trainScoreModel(_ value: ScoreModelValue, _ args: Arguments, _ context: Cal
         throw args.error("method", "implicit score matching fits an unconditional model: make it with score_model(...) and no sigmas")
     }
     let x = try rows(args, "data", width: model.dimension, what: "coordinates")
+    try reserveTrainingMemory(args, rows: args.int("batch"), floatsPerRow: MemoryBudget.product(2, perceptronWorkingFloats(model.network.dims)),
+                              what: "minibatches of \(args.int("batch")) rows through the network", lower: "batch")
     var options = ScoreMatchingOptions()
     options.objective = method == "dsm" ? .denoising : .implicit
     options.iterations = args.int("iterations")
