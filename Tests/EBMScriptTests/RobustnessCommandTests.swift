@@ -122,7 +122,7 @@ final class RobustnessCommandTests: XCTestCase {
             defer { try? FileManager.default.removeItem(atPath: folder) }
             let s = Session()
             eval(s, "m = import_npy(\"\(folder)\")")
-            for call in ["log_z(m)", "loglik(m, [[0, 1, 0]])", "grad(m, [[0, 1, 0]])"] {
+            for call in ["log_z(m)", "loglik(m, [[0, 1, 0]])", "grad(m, [[0, 1, 0]])", "ais(m, runs: 4, betas: 10)"] {
                 let e = errorText(call, in: s)
                 XCTAssertTrue(e.contains("the model's parameter W[1,1] is \(text), so log Z and every likelihood are undefined"), "\(call): \(e)")
             }

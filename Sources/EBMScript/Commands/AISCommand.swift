@@ -24,6 +24,8 @@ extension Command {
         """
     ) { args, context in
         let m = try model(args).machine
+        // Weights of ±inf or NaN make every importance weight NaN and the bounds −inf: name the parameter instead.
+        try exact(args) { try m.requireFiniteParameters() }
         var data: Tensor?
         if !args["data"].isNone { data = try stateRows(args, "data", width: m.visible, what: "visible units", states: .unitInterval) }
         try reserveTrainingMemory(args, rows: args.int("runs"), floatsPerRow: MemoryBudget.product(4, m.visible + m.hidden),
