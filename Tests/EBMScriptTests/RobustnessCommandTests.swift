@@ -162,6 +162,12 @@ final class RobustnessCommandTests: XCTestCase {
         XCTAssertEqual(Session().memoryBudget, (try? MemoryBudget.fromEnvironment(ProcessInfo.processInfo.environment)) ?? .standard)
     }
 
+    func testShapesWhoseProductOverflowsAreAnErrorNotATrap() {
+        XCTAssertTrue(errorText("zeros([100000000, 100000000, 100000000])").contains("is too large (over 2^31 numbers)"))
+        XCTAssertTrue(errorText("reshape(zeros(4), [100000000, 100000000, 100000000, -1])").contains("is too large"))
+        XCTAssertTrue(errorText("ones(1e14)").contains("[100000000000000] is too large"))
+    }
+
     func testEmptyImagesAreAnErrorNotATrap() {
         XCTAssertTrue(errorText("show zeros([3, 0])").contains("nothing to draw"))
         XCTAssertTrue(errorText("show tensor([])").contains("nothing to draw"))

@@ -31,6 +31,7 @@ let caps: [String: Double] = [
     "size": 64, "count": 8, "ks": 5, "limit": 64, "scale": 4, "ais_runs": 8, "ais_betas": 100,
     "repeats": 4, "dims": 64, "dimension": 8, "levels": 10, "every": 1_000_000, "factor": 8,
     "padding": 4, "columns": 64, "monitor_every": 10, "ais_every": 10, "pixels": 400,
+    "samples": 50, "burn_in": 50, "repeats": 8,
 ]
 
 /// Commands left out of the fuzzer's table.
