@@ -26,10 +26,10 @@ public enum EnergyHeatmap {
         for k in 0..<(size * size) {
             let shade = E[k].isFinite ? Swift.min(1, (E[k] - minE) / top) : 1
             let color: [Float] = [20 + 235 * shade, 40 + 215 * shade, 120 + 135 * shade]
-            for c in 0..<3 { img.setPixel(x: k % size, y: k / size, channel: c, to: UInt8(Swift.max(0, Swift.min(255, color[c])))) }
+            for c in 0..<3 { img.setPixel(x: k % size, y: k / size, channel: c, to: UInt8(saturating: color[c], clampedTo: 0...255, nan: 255)) }
         }
         func pixel(_ x: Float, _ y: Float) -> (Int, Int)? {
-            let col = Int((x - lo) / (hi - lo) * Float(size)), row = Int((hi - y) / (hi - lo) * Float(size))
+            let col = cell(x - lo, of: hi - lo, count: size), row = cell(hi - y, of: hi - lo, count: size)
             return col >= 0 && row >= 0 && col < size && row < size ? (col, row) : nil
         }
         for path in trajectories {
@@ -50,7 +50,7 @@ public enum EnergyHeatmap {
     public static func densityText(_ points: [Float], lo: Float, hi: Float, columns: Int = 60, rows: Int = 24) -> String {
         var counts = [Int](repeating: 0, count: columns * rows)
         for k in 0..<(points.count / 2) {
-            let c = Int((points[2 * k] - lo) / (hi - lo) * Float(columns)), r = Int((hi - points[2 * k + 1]) / (hi - lo) * Float(rows))
+            let c = cell(points[2 * k] - lo, of: hi - lo, count: columns), r = cell(hi - points[2 * k + 1], of: hi - lo, count: rows)
             if c >= 0 && r >= 0 && c < columns && r < rows { counts[r * columns + c] += 1 }
         }
         let top = Swift.max(counts.max() ?? 1, 1)
@@ -66,5 +66,13 @@ public enum EnergyHeatmap {
             out += "│" + line + "\n"
         }
         return out
+    }
+
+    /// The cell of a point `offset` into a span cut into `count` cells, offset/span · count
+    /// rounded toward zero; −1 for NaN and ±inf (outside every cell) and saturated far outside,
+    /// so a diverged chain's states draw as nothing instead of trapping.
+    static func cell(_ offset: Float, of span: Float, count: Int) -> Int {
+        guard offset.isFinite else { return -1 }
+        return Int(saturating: offset / span * Float(count), nan: -1)
     }
 }

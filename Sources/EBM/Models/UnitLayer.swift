@@ -22,10 +22,17 @@ public protocol UnitLayer: Sendable {
     /// out ← a sample from the unit's conditional whose mean is `means`, one stream per row.
     func sampleFromMeans(_ means: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
                          generators: UnsafeMutablePointer<Xoshiro256StarStar>)
-    /// True when v is a possible state (or mean) of a unit: what training data must satisfy.
+    /// What a unit's states (or means) may be: what data read as this layer's states must
+    /// satisfy, checked by `UnitStates.check` in every command that reads such rows.
+    var states: UnitStates { get }
+    /// True when v is a possible state (or mean) of a unit: `states.allows(v)` unless told otherwise.
     func isInSupport(_ v: Float) -> Bool
     /// The layer's states as users should give them ("binary (0 or 1)"), for error messages.
     var supportDescription: String { get }
+}
+
+extension UnitLayer {
+    public func isInSupport(_ v: Float) -> Bool { states.allows(v) }
 }
 
 /// Binary units s ∈ {0, 1}: Γ(a) = softplus(a) = log(1 + eᵃ), E[s | a] = σ(a), s ~ Bernoulli(σ(a)).
@@ -47,6 +54,6 @@ public struct BinaryUnits: UnitLayer, Equatable {
     }
 
     /// Probabilities in [0, 1] are accepted too: RBMs train on grey levels read as p(x = 1).
-    public func isInSupport(_ v: Float) -> Bool { v >= 0 && v <= 1 }
+    public var states: UnitStates { .unitInterval }
     public var supportDescription: String { "binary (values in [0, 1])" }
 }

@@ -25,8 +25,11 @@ extension Command {
     ) { args, context in
         let model = try modelValue(args)
         let m = try require(model.parameterized as? any AnnealedImportanceSamplable, .ais, of: model, args)
+        // Weights of ±inf or NaN make every importance weight NaN and the bounds −inf: name the parameter instead.
+        try exact(args) { try m.requireFiniteParameters() }
         var data: Tensor?
-        if !args["data"].isNone { data = try rows(args, "data", width: m.dimension, what: "visible units") }
+        if !args["data"].isNone { data = try model.stateRows(args, "data", what: "visible units") }
+        try reserveAnnealingMemory(args, runs: args.int("runs"), visible: m.dimension, hidden: model.latent?.latentDimension ?? 0, lower: "runs")
         let ais = AnnealedImportanceSampling(runs: args.int("runs"), temperatures: args.int("betas"), seed: UInt64(args.int("seed")))
         guard let result = m.estimateLogPartitionFunction(ais, data: data, shouldStop: { context.isInterrupted }) else {
             throw ScriptError(.interrupted, "interrupted: AIS stopped before the last temperature, so there is no estimate", at: args.callLocation)

@@ -31,6 +31,7 @@ extension Command {
             sigmas = args.tensor("sigmas").scalars.map(Double.init)
             guard !sigmas.isEmpty, sigmas.allSatisfy({ $0 > 0 }) else { throw args.error("sigmas", "noise levels must be positive numbers") }
         }
+        try reserveNetworkMemory(args, dims: [args.int("dimension") + (args["sigmas"].isNone ? 0 : 1)] + hidden + [args.int("dimension")])
         let model = ScoreModel(dimension: args.int("dimension"), hidden: hidden, activation: Activation(rawValue: args.string("activation")) ?? .swish,
                                sigmas: sigmas, seed: UInt64(args.int("seed")))
         return .object(ScoreModelValue(model))
@@ -93,6 +94,9 @@ extension Command {
             start = ChainInitialization.fromRows(try rows(args, "init", width: d, what: "coordinates"), chains: chains)
         }
         let steps = args.int("steps"), eps = Float(args.number("step_size"))
+        let network = value.scoreFunction?.workingFloatsPerRow ?? 0
+        try reserveTrainingMemory(args, rows: chains, floatsPerRow: MemoryBudget.sum(8 * d, network),
+                                  what: "\(chains) chains of dimension \(d)", lower: "chains")
         guard let final = AnnealedLangevin.sample(dimension: d, ladder: ladderValues, start: start, chains: chains, stepsPerLevel: steps,
                                                   stepSize: eps, seed: UInt64(args.int("seed")), shouldStop: { context.isInterrupted },
                                                   score: score!) else {
@@ -102,7 +106,9 @@ extension Command {
         let description = "annealed over \(ladderValues.count) level\(ladderValues.count == 1 ? "" : "s") σ = "
             + formatNumber(ladderValues.first!, digits: 3) + (ladderValues.count > 1 ? " … " + formatNumber(ladderValues.last!, digits: 3) : "")
             + ", \(steps) steps each, ε = \(formatNumber(Double(eps), digits: 4))"
-        return .object(LangevinChainValue(run: run, settings: description))
+        var chain = LangevinChainValue(run: run, settings: description)
+        chain.stepSize = Double(eps)
+        return .object(chain)
     }
 }
 
