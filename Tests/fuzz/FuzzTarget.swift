@@ -29,7 +29,7 @@ let caps: [String: Double] = [
     "steps": 200, "chains": 64, "epochs": 3, "iterations": 30, "runs": 16, "betas": 200,
     "n": 2000, "visible": 20, "hidden": 20, "units": 12, "k": 5, "batch": 64, "buffer": 256,
     "size": 64, "count": 8, "ks": 5, "limit": 64, "scale": 4, "ais_runs": 8, "ais_betas": 100,
-    "repeats": 4, "dims": 64, "dimension": 8, "levels": 10, "every": 1_000_000, "factor": 8,
+    "dims": 64, "dimension": 8, "levels": 10, "every": 1_000_000, "factor": 8,
     "padding": 4, "columns": 64, "monitor_every": 10, "ais_every": 10, "pixels": 400,
     "samples": 50, "burn_in": 50, "repeats": 8,
 ]
