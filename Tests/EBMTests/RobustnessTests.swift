@@ -87,4 +87,34 @@ final class RobustnessTests: XCTestCase {
         XCTAssertEqual(MemoryBudget.format(800), "800 bytes")
         XCTAssertEqual(MemoryBudget.format(3 << 19), "1.5 MB")
     }
+
+    func testFamiliesDeclareTheStatesOfTheirUnitsOnce() {
+        let rbm = RestrictedBoltzmannMachine(visible: 3, hidden: 2, seed: 1)
+        XCTAssertEqual(rbm.unitStates, .unitInterval, "the visible layer's binary units take [0, 1]")
+        XCTAssertEqual(rbm.latentUnitStates, .unitInterval)
+        XCTAssertEqual(FullyVisibleBoltzmannMachine(units: 3, seed: 1).unitStates, .binary)
+        XCTAssertNil(GaussianEnergy(mean: [0], std: [1]).unitStates)
+        XCTAssertNil(NeuralEnergy(dims: [2, 3, 1], seed: 1).unitStates)
+        let units = BinaryUnits()
+        XCTAssertEqual(units.states, .unitInterval)
+        XCTAssertTrue(units.isInSupport(0.5))
+        XCTAssertFalse(units.isInSupport(2))
+        XCTAssertFalse(units.isInSupport(.nan))
+    }
+
+    func testEveryFamilyNamesItsFirstNonFiniteParameter() {
+        var e = NeuralEnergy(dims: [2, 3, 1], seed: 1)
+        XCTAssertNoThrow(try e.requireFiniteParameters())
+        var θ = e.parameterVector
+        θ[7] = -.infinity
+        e.setParameterVector(θ)
+        XCTAssertThrowsError(try e.requireFiniteParameters()) { error in
+            XCTAssertEqual(error as? NonFiniteParameterError, NonFiniteParameterError(name: e.parameterEntryName(7), value: -.infinity))
+        }
+    }
+
+    func testNetworksDeclareTheirWorkingMemoryPerRow() {
+        XCTAssertEqual(NeuralEnergy(dims: [2, 3, 1], seed: 1).workingFloatsPerRow, 3 * (2 + 3 + 1))
+        XCTAssertEqual(GaussianEnergy(mean: [0], std: [1]).workingFloatsPerRow, 0)
+    }
 }
