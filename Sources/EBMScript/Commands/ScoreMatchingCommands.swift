@@ -87,6 +87,10 @@ extension Command {
             throw args.error("model", "\(value.family.article) has no \(ModelCapability.score.rawValue) and no exact blurred score",
                              hint: "annealed_langevin needs a score model, or a mixture energy whose blurred score is exact")
         }
+        // Checked before the starting states are allocated: the chains with the network's working set.
+        let network = value.scoreFunction?.workingFloatsPerRow ?? 0
+        try reserveTrainingMemory(args, rows: chains, floatsPerRow: MemoryBudget.sum(8 * d, network),
+                                  what: "\(chains) chains of dimension \(d)", lower: "chains")
         let start: [Float]
         if case .string = args["init"] {
             start = ChainInitialization.uniform(chains: chains, dimension: d, low: -4, high: 4, seed: UInt64(args.int("seed")) ^ 0xA11E)
@@ -94,9 +98,6 @@ extension Command {
             start = ChainInitialization.fromRows(try rows(args, "init", width: d, what: "coordinates"), chains: chains)
         }
         let steps = args.int("steps"), eps = Float(args.number("step_size"))
-        let network = value.scoreFunction?.workingFloatsPerRow ?? 0
-        try reserveTrainingMemory(args, rows: chains, floatsPerRow: MemoryBudget.sum(8 * d, network),
-                                  what: "\(chains) chains of dimension \(d)", lower: "chains")
         guard let final = AnnealedLangevin.sample(dimension: d, ladder: ladderValues, start: start, chains: chains, stepsPerLevel: steps,
                                                   stepSize: eps, seed: UInt64(args.int("seed")), shouldStop: { context.isInterrupted },
                                                   score: score!) else {
