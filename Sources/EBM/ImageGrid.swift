@@ -157,7 +157,6 @@ private enum ToUnit {
         case .symmetric(let m):
             x = m > 0 ? 0.5 + 0.5 * v / m : (v == 0 ? 0.5 : (v > 0 ? 1 : 0))
         }
-        let clipped = min(max(x, 0), 1)
-        return UInt8((clipped * 255).rounded(.toNearestOrAwayFromZero))
+        return UInt8(unitLevel: x)
     }
 }

@@ -208,7 +208,7 @@ struct PlotArea {
     func py(_ v: Double) -> Int { top + height - 1 - Self.pixel((v - y0) / (y1 - y0) * Double(height - 1)) }
 
     /// Rounded and clamped, since `Int(_:)` traps on values it cannot hold.
-    private static func pixel(_ d: Double) -> Int { d.isFinite ? Int(Swift.max(-1e6, Swift.min(1e6, d)).rounded()) : 0 }
+    private static func pixel(_ d: Double) -> Int { Int(saturating: d.rounded(), clampedTo: -1_000_000...1_000_000, nan: 0) }
 }
 
 /// An RGB image with the few drawing operations a chart needs; pixels outside the image, or
@@ -313,13 +313,13 @@ enum ChartTicks {
         let span = hi - lo
         guard span > 0, span.isFinite else { return [] }
         let raw = span / Double(Swift.max(1, target))
-        var p = Int(floor(log10(raw)))
+        var p = Int(saturating: floor(log10(raw)), clampedTo: -400...400, nan: 0)
         var m = [1, 2, 5].first { Double($0) * pow(10, Double(p)) >= raw * (1 - 1e-9) } ?? 10
         if m == 10 { (m, p) = (1, p + 1) }
         let step = Double(m) * pow(10, Double(p))
         let (a, b) = (lo / step, hi / step)
         guard abs(a) < 1e15, abs(b) < 1e15 else { return [] }
-        let first = Int(ceil(a - 1e-9)), last = Int(floor(b + 1e-9))
+        let first = Int(saturating: ceil(a - 1e-9)), last = Int(saturating: floor(b + 1e-9))
         guard first <= last, last - first <= 100 else { return [] }
         return (first...last).map { i in
             let n = i * m
@@ -333,9 +333,9 @@ enum ChartTicks {
     /// a short axis still has several labels; under two of those: linear ticks.
     static func logTicks(_ lo: Double, _ hi: Double, target: Int) -> TickSet {
         guard hi > lo, hi - lo < 600 else { return TickSet(major: []) }
-        let first = Int(ceil(lo - 1e-9)), last = Int(floor(hi + 1e-9))
+        let first = Int(saturating: ceil(lo - 1e-9)), last = Int(saturating: floor(hi + 1e-9))
         let inRange = { (v: Double) in v >= lo - 1e-9 && v <= hi + 1e-9 }
-        let decades = Int(floor(lo))...Int(ceil(hi))
+        let decades = Int(saturating: floor(lo))...Int(saturating: ceil(hi))
         let oneTwoFive = decades.flatMap { d in [1, 2, 5].map { (m: $0, d: d) } }
             .map { Tick(position: log10(Double($0.m)) + Double($0.d), label: decimalText($0.m, exponent: $0.d)) }
             .filter { inRange($0.position) }
@@ -345,7 +345,7 @@ enum ChartTicks {
             return TickSet(major: oneTwoFive, minor: minor)
         }
         if powers >= 2 {
-            let every = Swift.max(1, Int((Double(powers) / Double(Swift.max(1, target))).rounded(.up)))
+            let every = Swift.max(1, Int(saturating: (Double(powers) / Double(Swift.max(1, target))).rounded(.up)))
             // Multiples of `every` read best (1e-6, 1e-3, 1), unless that leaves a single label.
             var labelled = (first...last).filter { $0.isMultiple(of: every) }
             if labelled.count < 2 { labelled = Array(stride(from: first, through: last, by: every)) }

@@ -22,12 +22,12 @@ public struct Arguments {
     }
 
     public func int(_ name: String) -> Int {
-        if case .number(let v) = self[name], v.isFinite { return Int(v) }
+        if case .number(let v) = self[name], v.isFinite { return Int(saturating: v) }
         return 0
     }
 
     public func optionalInt(_ name: String) -> Int? {
-        if case .number(let v) = self[name], v.isFinite { return Int(v) }
+        if case .number(let v) = self[name], v.isFinite { return Int(saturating: v) }
         return nil
     }
 

@@ -17,6 +17,8 @@ enum ImageConversion {
 
     static func image(from value: Value, _ args: Arguments, argument: String) throws -> Image {
         if case .object(let o) = value, let image = o as? Image {
+            try args.reserveMemory(MemoryBudget.product(image.pixels.count, args.int("scale"), args.int("scale")),
+                                   for: "a \(image.width)×\(image.height) image at scale \(args.int("scale"))", lower: "scale")
             return args.int("scale") > 1 ? image.scaled(by: args.int("scale")) : image
         }
         if case .object(let t as TemperedValue) = value {
@@ -25,7 +27,9 @@ enum ImageConversion {
         if case .object(let chain as ChainValue) = value {
             let (h, w) = chain.imageShape ?? squareShape(chain.visible) ?? (1, chain.visible)
             var layout = GridLayout(padding: args.int("padding"), scale: args.int("scale"),
-                                    background: UInt8((args.number("background") * 255).rounded()))
+                                    background: UInt8(unitLevel: args.number("background")))
+            let shownChains = Swift.min(chain.chains, args.int("limit"))
+            try reserveGrid(args, rows: shownChains, columns: chain.snapshots.count, tileHeight: h, tileWidth: w)
             let rows = Array(chain.rowsOfTiles.prefix(args.int("limit")))
             layout.scaling = scaling(args.string("scaling"), tiles: rows.flatMap { $0 })
             return Image.grid(rowsOfTiles: rows, tileHeight: h, tileWidth: w, layout: layout)
@@ -59,11 +63,27 @@ enum ImageConversion {
         let (tiles, h, w) = t
         let limit = args.int("limit")
         let shown = Array(tiles.prefix(limit))
+        guard h >= 1, w >= 1 else {
+            throw args.error(args.command.parameters.first?.name ?? "value", "there is nothing to draw: the tiles are \(h)×\(w) pixels")
+        }
+        let columns = Swift.min(Swift.max(args.optionalInt("columns") ?? Int(saturating: Double(shown.count).squareRoot().rounded(.up)), 1), Swift.max(shown.count, 1))
+        try reserveGrid(args, rows: (shown.count + columns - 1) / columns, columns: columns, tileHeight: h, tileWidth: w)
         var layout = GridLayout(columns: args.optionalInt("columns"), padding: args.int("padding"), scale: args.int("scale"),
-                                background: UInt8((args.number("background") * 255).rounded()))
+                                background: UInt8(unitLevel: args.number("background")))
         let requested = args.isGiven("scaling") ? args.string("scaling") : defaultScaling
         layout.scaling = scaling(requested, tiles: shown)
         return Image.grid(tiles: shown, tileHeight: h, tileWidth: w, layout: layout)
+    }
+
+    /// The pixels of a grid of tiles, padded and magnified, checked against the memory budget
+    /// before the image is allocated.
+    private static func reserveGrid(_ args: Arguments, rows: Int, columns: Int, tileHeight h: Int, tileWidth w: Int) throws {
+        let (pad, scale) = (args.int("padding"), args.int("scale"))
+        let width = MemoryBudget.product(columns, w + pad), height = MemoryBudget.product(rows, h + pad)
+        // The grid, its magnified copy, and RGB at most.
+        let bytes = MemoryBudget.product(width, height, scale, scale, 3, 2)
+        try args.reserveMemory(bytes, for: "a \(rows) × \(columns) grid of \(h)×\(w) tiles at scale \(scale)",
+                               lower: "limit or scale")
     }
 
     private static func tiles(from value: Value, _ args: Arguments, argument: String) throws -> ([[Float]], Int, Int) {

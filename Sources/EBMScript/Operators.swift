@@ -23,7 +23,10 @@ enum Operators {
             return try numbers(op, x, y, at: location)
         case (.string(let x), .string(let y)):
             switch op {
-            case "+": return .string(x + y)
+            case "+":
+                // Joining doubles a string in one statement: `s = s + s` forty times is a terabyte.
+                try reserveMemory(MemoryBudget.sum(x.utf8.count, y.utf8.count), for: "joining two strings", lower: "the strings' lengths", at: location)
+                return .string(x + y)
             case "==": return .bool(x == y)
             case "!=": return .bool(x != y)
             case "<": return .bool(x < y)
@@ -33,6 +36,8 @@ enum Operators {
             default: break
             }
         case (.list(let x), .list(let y)) where op == "+":
+            try reserveMemory(MemoryBudget.product(MemoryBudget.sum(x.count, y.count), MemoryLayout<Value>.stride),
+                              for: "a list of \(x.count) + \(y.count) items", lower: "the lists' lengths", at: location)
             return .list(x + y)
         case (.bool(let x), .bool(let y)) where op == "==" || op == "!=":
             return .bool((x == y) == (op == "=="))
@@ -73,6 +78,12 @@ enum Operators {
 
     private static func tensors(_ op: String, _ x: Tensor, _ y: Tensor, at location: SourceLocation) throws -> Value {
         if op == "@" {
+            // The product is m × n whatever the inner size: check it before BLAS allocates it.
+            if x.rank == 2, y.rank == 2, x.shape[1] == y.shape[0] {
+                try reserveMemory(floatBytes(x.shape[0], y.shape[1]),
+                                  for: "the product \(shapeText(x.shape)) @ \(shapeText(y.shape)) (\(x.shape[0]) × \(y.shape[1]) numbers)",
+                                  lower: "the outer sizes", at: location)
+            }
             guard let r = Tensor.matmul(x, y) else {
                 throw ScriptError(.value, "'@' needs matrices whose inner sizes agree, got \(shapeText(x.shape)) @ \(shapeText(y.shape))",
                                   at: location, hint: "the columns of the left must equal the rows of the right; transpose with .T")

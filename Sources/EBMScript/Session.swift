@@ -29,6 +29,11 @@ public final class Session {
     /// The commands' names, for the parser (bracket-less calls).
     private lazy var commandNames = Set(commands.names)
     public var format = ValueFormat()
+    /// The most one allocation may ask for: from `EBM_MEMORY_BUDGET` when it is set (the host
+    /// checks it is readable), else a quarter of the physical memory. Checked before every allocation
+    /// whose size the user controls.
+    public var memoryBudget: MemoryBudget =
+        (try? MemoryBudget.fromEnvironment(ProcessInfo.processInfo.environment)) ?? .standard
 
     /// Every entry run so far with its output, for `:save`.
     public private(set) var transcript: [TranscriptEntry] = []
@@ -64,10 +69,13 @@ public final class Session {
         defer { output = host }
         var execution = Execution()
         do {
-            let statements = try Parser.parse(source, commandNames: commandNames)
-            let interpreter = Interpreter(session: self, source: source)
-            for s in statements {
-                if try interpreter.execute(s) == .quit { execution.quit = true; break }
+            // Operators and commands read the budget of the session that is running.
+            try ActiveMemoryBudget.$current.withValue(memoryBudget) {
+                let statements = try Parser.parse(source, commandNames: commandNames)
+                let interpreter = Interpreter(session: self, source: source)
+                for s in statements {
+                    if try interpreter.execute(s) == .quit { execution.quit = true; break }
+                }
             }
         } catch let e as ScriptError {
             execution.error = e

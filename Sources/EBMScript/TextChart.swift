@@ -1,3 +1,4 @@
+import EBM
 import Foundation
 
 /// A line chart drawn with characters, so a notebook records it as text: each series gets its
@@ -27,8 +28,8 @@ struct TextChart {
         let (y0, y1) = yMin == yMax ? (yMin - 1, yMax + 1) : (yMin, yMax)
         let (x0, x1) = xMin == xMax ? (xMin - 1, xMax + 1) : (xMin, xMax)
         var grid = [[Character]](repeating: [Character](repeating: " ", count: width), count: height)
-        func column(_ x: Double) -> Int { min(width - 1, max(0, Int(((x - x0) / (x1 - x0) * Double(width - 1)).rounded()))) }
-        func row(_ y: Double) -> Int { min(height - 1, max(0, Int(((y1 - y) / (y1 - y0) * Double(height - 1)).rounded()))) }
+        func column(_ x: Double) -> Int { Int(saturating: ((x - x0) / (x1 - x0) * Double(width - 1)).rounded(), clampedTo: 0...(width - 1), nan: 0) }
+        func row(_ y: Double) -> Int { Int(saturating: ((y1 - y) / (y1 - y0) * Double(height - 1)).rounded(), clampedTo: 0...(height - 1), nan: 0) }
         for k in series.indices {
             let marker = TextChart.markers[k % TextChart.markers.count]
             let points = placed[k]

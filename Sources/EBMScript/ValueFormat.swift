@@ -106,7 +106,7 @@ public func formatNumber(_ v: Double, digits: Int = 10) -> String {
     if v.isNaN { return "nan" }
     if v.isInfinite { return v < 0 ? "-inf" : "inf" }
     if v == v.rounded(), abs(v) < 1e15 {
-        return v == 0 ? "0" : String(Int64(v))
+        return v == 0 ? "0" : String(Int64(saturating: v))
     }
     var s = String(format: "%.\(digits)g", v)
     if s.contains("e") {

@@ -30,8 +30,10 @@ struct Start: ParsableCommand {
 
     @Option(name: [.customShort("e"), .customLong("execute")], help: "Run these commands and exit (may be repeated).")
     var commands: [String] = []
+    @OptionGroup var memory: MemoryBudgetOption
 
     func run() throws {
+        try memory.apply()
         if !commands.isEmpty {
             let session = Session(output: StandardOutput())
             for (i, text) in commands.enumerated() {

@@ -13,8 +13,10 @@ struct RunNotebook: ParsableCommand {
         discussion: "Relative paths in the notebook resolve against its own folder. A file without ```ebm blocks runs as one plain script."
     )
     @Argument(help: "The notebook (.ebm) to replay.") var file: String
+    @OptionGroup var memory: MemoryBudgetOption
 
     func run() throws {
+        try memory.apply()
         let echo = Session()
         var first = true
         let replay: NotebookReplay
@@ -56,8 +58,10 @@ struct CheckNotebooks: ParsableCommand {
     )
     @Argument(help: "The notebooks (.ebm) to check.") var files: [String]
     @Option(help: "Relative tolerance for numbers.") var rtol: Double = 1e-6
+    @OptionGroup var memory: MemoryBudgetOption
 
     func run() throws {
+        try memory.apply()
         var passed = 0, failed = 0, skipped = 0
         for file in files {
             let report = NotebookCheck.check(path: file, comparison: OutputComparison(relativeTolerance: rtol))
@@ -88,8 +92,10 @@ struct UpdateNotebooks: ParsableCommand {
     )
     @Argument(help: "The notebooks (.ebm) to update.") var files: [String]
     @Option(help: "Relative tolerance under which a recorded output is kept as it is.") var rtol: Double = 1e-6
+    @OptionGroup var memory: MemoryBudgetOption
 
     func run() throws {
+        try memory.apply()
         var failed = false
         for file in files {
             do {

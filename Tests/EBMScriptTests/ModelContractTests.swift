@@ -166,4 +166,31 @@ final class ModelContractTests: XCTestCase {
         XCTAssertEqual(eval(s, "log_z(g) == g.log_z"), "true\n")
         XCTAssertTrue(Double(eval(s, "print loglik(g, tensor([[0, 0]]))").trimmingCharacters(in: .whitespacesAndNewlines)) != nil)
     }
+
+    // MARK: robust's checks in the capability code
+
+    func testRowsAreCheckedAgainstTheStatesTheFamilyDeclares() {
+        let s = Session()
+        eval(s, "b = boltzmann(units: 3, seed: 1)\nm = rbm(3, 2, seed: 1)")
+        let fullyVisible = errorText("energy(b, [[0.5, 0, 1]])", in: s)
+        XCTAssertTrue(fullyVisible.contains("x must be 0 or 1 (states of binary units): row 0, column 0 is 0.5"), fullyVisible)
+        eval(s, "energy(m, [[0.5, 0, 1]], [[1, 0]])")   // grey levels are states of an RBM's binary units
+        XCTAssertTrue(errorText("energy(m, [[0, 0, 1]], [[2, 0]])", in: s).contains("h must be in [0, 1] (states of binary units): row 0, column 0 is 2"))
+        XCTAssertTrue(errorText("p_x_given_h(m, [[0, 3]])", in: s).contains("h must be in [0, 1] (states of binary units): row 0, column 1 is 3"))
+        XCTAssertTrue(errorText("train(m, [[0, 1, 0]], monitor: [[3, 0, 0]])", in: s).contains("monitor must be in [0, 1]"))
+        // x ∈ ℝᵈ: an energy on the plane declares no states, so nothing is refused.
+        XCTAssertEqual(eval(s, "len(energy(gaussian(mean: [0, 0], std: [1, 1]), [[2, 5], [-3, 0.5]]))"), "2\n")
+    }
+
+    func testSamplersReserveTheWorkingMemoryTheirModelDeclares() {
+        let s = Session()
+        s.memoryBudget = MemoryBudget(bytes: 1 << 20, source: "test")
+        // 1000 chains of a score network of widths 2 → 128 → 128 → 2 need 3 Σ widths floats each.
+        let network = errorText("annealed_langevin(score_model(dimension: 2, hidden: [128, 128]), chains: 1000, steps: 1)", in: s)
+        XCTAssertTrue(network.contains("annealed_langevin: 1000 chains of dimension 2 needs"), network)
+        // The same chains on a mixture's exact blurred score need no network.
+        eval(s, "annealed_langevin(mixture(), chains: 1000, steps: 1)")
+        XCTAssertTrue(errorText("langevin(mlp_energy(dims: [2, 128, 128, 1]), chains: 1000, steps: 1)", in: s).contains("langevin: 1000 chains"))
+        eval(s, "langevin(gaussian(mean: [0, 0], std: [1, 1]), chains: 1000, steps: 1)")
+    }
 }

@@ -23,6 +23,9 @@ extension FullyVisibleBoltzmannMachine: BinaryUnitModel, ExactlyEnumerable, Samp
 
     public var enumerationExponent: Int { units }
 
+    /// Its sums run over x ∈ {0, 1}ⁿ: a grey level is no state of it.
+    public var unitStates: UnitStates? { .binary }
+
     public func exactLogPartitionFunction() throws -> Double { try logPartitionFunction() }
 
     public func exactMeanLogLikelihood(_ X: Tensor) throws -> Double { try exactLogLikelihood(X) }

@@ -42,6 +42,7 @@ extension FullyVisibleBoltzmannMachine {
 
     /// log Z = log Σₓ e^(−E(x)), exactly (float64, in log space).
     public func logPartitionFunction() throws -> Double {
+        try requireFiniteParameters()
         var maximum = -Double.infinity
         try forEachState { _, l in maximum = Swift.max(maximum, l) }
         var sum = 0.0

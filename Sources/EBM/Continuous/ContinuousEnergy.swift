@@ -8,6 +8,13 @@ public protocol ContinuousEnergy: Sendable {
     func energiesAndGradients(_ X: [Float], rows: Int) -> (energies: [Float], gradients: [Float])
     /// One line for printing: what the energy is.
     var description: String { get }
+    /// Floats of working memory per row that ∇ₓE needs beyond the row itself (a network's
+    /// activations; 0 for closed forms), so samplers can check the memory budget first.
+    var workingFloatsPerRow: Int { get }
+}
+
+extension ContinuousEnergy {
+    public var workingFloatsPerRow: Int { 0 }
 }
 
 /// An energy whose normalised density is known, so chains can be checked against it.

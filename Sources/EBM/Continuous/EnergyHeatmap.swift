@@ -8,7 +8,7 @@ public enum EnergyHeatmap {
     public static func densityText(_ points: [Float], lo: Float, hi: Float, columns: Int = 60, rows: Int = 24) -> String {
         var counts = [Int](repeating: 0, count: columns * rows)
         for k in 0..<(points.count / 2) {
-            let c = Int((points[2 * k] - lo) / (hi - lo) * Float(columns)), r = Int((hi - points[2 * k + 1]) / (hi - lo) * Float(rows))
+            let c = cell(points[2 * k] - lo, of: hi - lo, count: columns), r = cell(hi - points[2 * k + 1], of: hi - lo, count: rows)
             if c >= 0 && r >= 0 && c < columns && r < rows { counts[r * columns + c] += 1 }
         }
         let top = Swift.max(counts.max() ?? 1, 1)
@@ -24,5 +24,13 @@ public enum EnergyHeatmap {
             out += "│" + line + "\n"
         }
         return out
+    }
+
+    /// The cell of a point `offset` into a span cut into `count` cells, offset/span · count
+    /// rounded toward zero; −1 for NaN and ±inf (outside every cell) and saturated far outside,
+    /// so a diverged chain's states draw as nothing instead of trapping.
+    static func cell(_ offset: Float, of span: Float, count: Int) -> Int {
+        guard offset.isFinite else { return -1 }
+        return Int(saturating: offset / span * Float(count), nan: -1)
     }
 }

@@ -116,9 +116,17 @@ extension ParameterizedModel {
 public protocol EnergyModel: ParameterizedModel {
     /// log p̃(x) for each row of X (n × d), float64.
     func logUnnormalizedDensity(_ X: Tensor) -> [Double]
+    /// What each entry of x may be when x is a state of discrete units (an RBM's visible layer:
+    /// its `UnitLayer.states`; a fully visible Boltzmann machine: 0 or 1, since its sums run over
+    /// {0, 1}ⁿ), or nil for x ∈ ℝᵈ. Declared once per family; every command that reads rows
+    /// as this model's states checks them against it.
+    var unitStates: UnitStates? { get }
 }
 
 extension EnergyModel {
+    /// Continuous by default: x ∈ ℝᵈ.
+    public var unitStates: UnitStates? { nil }
+
     /// E(x) = −log p̃(x) for each row.
     public func marginalEnergies(_ X: Tensor) -> [Double] { logUnnormalizedDensity(X).map { -$0 } }
 }
@@ -130,6 +138,8 @@ public protocol BinaryUnitModel: EnergyModel {}
 public protocol LatentVariableModel: EnergyModel {
     /// The width of h.
     var latentDimension: Int { get }
+    /// What each entry of h may be (an RBM's hidden `UnitLayer.states`).
+    var latentUnitStates: UnitStates { get }
     /// E(x, h) for each row pair (X n × d, H n × latentDimension).
     func jointEnergies(x X: Tensor, h H: Tensor) -> [Double]
     /// E[h | x] for each row of X (n × d → n × latentDimension).
@@ -146,4 +156,10 @@ public protocol ScoreFunctionModel: ParameterizedModel {
     func scores(_ X: [Float], rows: Int, sigma: Float) -> [Float]
     /// The noise levels the model was built for, largest first (empty: unconditional).
     var noiseLevels: [Double] { get }
+    /// Floats of working memory per row that `scores` needs beyond the row (a network's activations).
+    var workingFloatsPerRow: Int { get }
+}
+
+extension ScoreFunctionModel {
+    public var workingFloatsPerRow: Int { 0 }
 }

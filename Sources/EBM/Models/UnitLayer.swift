@@ -22,7 +22,10 @@ public protocol UnitLayer: Sendable {
     /// out ← a sample from the unit's conditional whose mean is `means`, one stream per row.
     func sampleFromMeans(_ means: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
                          generators: UnsafeMutablePointer<Xoshiro256StarStar>)
-    /// True when v is a possible state (or mean) of a unit: what training data must satisfy.
+    /// What a unit's states (or means) may be: what data read as this layer's states must
+    /// satisfy, checked by `UnitStates.check` in every command that reads such rows.
+    var states: UnitStates { get }
+    /// True when v is a possible state (or mean) of a unit: `states.allows(v)` unless told otherwise.
     func isInSupport(_ v: Float) -> Bool
     /// The layer's states as users should give them ("binary (0 or 1)"), for error messages.
     var supportDescription: String { get }
@@ -33,6 +36,10 @@ public protocol UnitLayer: Sendable {
 extension UnitLayer {
     /// Units of one layer share Γ unless the layer says otherwise.
     public func cumulantGenerating(_ a: Double, unit: Int) -> Double { cumulantGenerating(a) }
+}
+
+extension UnitLayer {
+    public func isInSupport(_ v: Float) -> Bool { states.allows(v) }
 }
 
 /// Binary units s ∈ {0, 1}: Γ(a) = softplus(a) = log(1 + eᵃ), E[s | a] = σ(a), s ~ Bernoulli(σ(a)).
@@ -54,6 +61,6 @@ public struct BinaryUnits: UnitLayer, Equatable {
     }
 
     /// Probabilities in [0, 1] are accepted too: RBMs train on grey levels read as p(x = 1).
-    public func isInSupport(_ v: Float) -> Bool { v >= 0 && v <= 1 }
+    public var states: UnitStates { .unitInterval }
     public var supportDescription: String { "binary (values in [0, 1])" }
 }

@@ -40,9 +40,10 @@ extension RestrictedBoltzmannMachine {
     ///     over h:  log Z = logsumexp_h [ bᵀh + Σᵢ softplus(cᵢ + (Wᵀh)ᵢ) ]
     ///     over x:  log Z = logsumexp_x F(x),   F(x) = cᵀx + Σⱼ softplus(bⱼ + Wⱼx)   (003, §13.2)
     ///
-    /// Throws `EnumerationTooLarge` above 2^25 terms.
+    /// Throws `EnumerationTooLarge` above 2^25 terms, `NonFiniteParameterError` for a NaN or ±inf parameter.
     public func logPartitionFunction(enumerating layer: RBMLayer? = nil) throws -> Double {
-        try LayerEnumeration(self, over: layer ?? smallerLayer).logPartitionFunction()
+        try requireFiniteParameters()
+        return try LayerEnumeration(self, over: layer ?? smallerLayer).logPartitionFunction()
     }
 
     /// (1/n) Σ_rows log p(x) = (1/n) Σ_rows F(x) − log Z, exactly, in float64.
@@ -63,6 +64,7 @@ extension RestrictedBoltzmannMachine {
     /// layer: over h they are E[h σ(c + Wᵀh)ᵀ], E[h], E[σ(c + Wᵀh)]; over x as written.
     public func exactGradient(_ data: Tensor) throws -> RBMGradient {
         checkData(data)
+        try requireFiniteParameters()
         let layer = smallerLayer
         let enumeration = try LayerEnumeration(self, over: layer)
         let model = enumeration.expectations(logZ: enumeration.logPartitionFunction())

@@ -64,6 +64,10 @@ extension RestrictedBoltzmannMachine: BinaryUnitModel, LayeredEnumeration, Sampl
 
     public var latentDimension: Int { hidden }
 
+    /// The layers say what their states are (binary units: values in [0, 1]).
+    public var unitStates: UnitStates? { visibleUnits.states }
+    public var latentUnitStates: UnitStates { hiddenUnits.states }
+
     public func hiddenMeans(_ X: Tensor) -> Tensor { hiddenProbabilities(X) }
 
     public func visibleMeans(_ H: Tensor) -> Tensor { visibleProbabilities(H) }

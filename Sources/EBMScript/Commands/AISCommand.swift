@@ -33,15 +33,18 @@ extension Command {
     ) { args, context in
         let model = try modelValue(args)
         let m = try require(model.parameterized as? any AnnealedImportanceSamplable, .ais, of: model, args)
+        // Weights of ±inf or NaN make every importance weight NaN and the bounds −inf: name the parameter instead.
+        try exact(args) { try m.requireFiniteParameters() }
         var data: Tensor?
-        if !args["data"].isNone { data = try rows(args, "data", width: m.dimension, what: "visible units") }
+        if !args["data"].isNone { data = try model.stateRows(args, "data", what: "visible units") }
+        try reserveAnnealingMemory(args, runs: args.int("runs"), visible: m.dimension, hidden: model.latent?.latentDimension ?? 0, lower: "runs")
         // Exact beside the estimate when it is cheap (at most 2^20 terms).
         let exact = model.enumerable.flatMap { $0.enumerationExponent <= 20 ? try? $0.exactLogPartitionFunction() : nil }
         if args.bool("reverse") {
             let r = try require(model.parameterized as? any ReverseAnnealedImportanceSamplable, .ais, of: model, args)
             var start = ReverseAnnealedImportanceSampling.Start.exact
             if !args["start"].isNone {
-                start = .samples(try rows(args, "start", width: m.dimension, what: "visible units"))
+                start = .samples(try model.stateRows(args, "start", what: "visible units"))
             } else if !r.canSampleExactly {
                 throw args.error("reverse", "reverse AIS starts from samples of the model, and this one is too large to sample exactly",
                                  hint: "give start: the end of long Gibbs chains, e.g. start: gibbs(m, chains: 100, steps: 10000, init: d).samples")

@@ -23,6 +23,10 @@ extension Command {
           derive(m, d)
         """
     ) { args, _ in
+        let n = args.int("units")
+        // W (n × n, float64) with a trainer's gradient and expectations.
+        try args.reserveMemory(MemoryBudget.product(n, n, MemoryLayout<Double>.stride, 4),
+                               for: "a Boltzmann machine of \(n) units (\(n) × \(n) weights)", lower: "units")
         let machine = FullyVisibleBoltzmannMachine(units: args.int("units"), seed: UInt64(args.int("seed")),
                                                    initScale: args.number("init"))
         return .object(BoltzmannValue(machine))

@@ -31,7 +31,8 @@ func exportDBN(_ d: DBNValue, _ args: Arguments, _ context: CallContext) throws 
 /// `loglik` of a model whose exact log-likelihood sums over hidden levels (a DBN), with a
 /// located error pointing to elbo when the sum is too large.
 func marginalLogLikelihood(_ m: any ExactMarginalLikelihoodModel, _ args: Arguments) throws -> Value {
-    let x = try rows(args, "data", width: m.dimension, what: "visible units")
+    // The bottom layer's units are binary: rows are checked as an RBM's are.
+    let x = try stateRows(args, "data", width: m.dimension, what: "visible units", states: .unitInterval)
     do {
         return .number(try m.exactMeanLogLikelihood(x))
     } catch let e as DBNEnumerationTooLarge {

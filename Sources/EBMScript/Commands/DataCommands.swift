@@ -44,6 +44,9 @@ extension Command {
     ) { args, _ in
         let x = args.tensor("data")
         guard x.rank == 2, x.rows > 0 else { throw args.error("data", "expected a matrix of examples") }
+        // Counting identical rows estimates a distribution only over discrete states: rows of
+        // continuous data are all distinct, and −log n would be a bound on nothing.
+        try checkStates(x, .integer, args, "data")
         var counts: [[Float]: Int] = [:]
         for i in 0..<x.rows { counts[x.row(i).scalars, default: 0] += 1 }
         let n = Double(x.rows)
@@ -78,7 +81,7 @@ extension Command {
         guard let d = args.object("data", as: Dataset.self) else { return .none }
         var rng = Xoshiro256StarStar(seed: UInt64(args.int("seed")))
         let order = permutation(d.count, &rng)
-        let k = Int((args.number("fraction") * Double(d.count)).rounded())
+        let k = Int(saturating: (args.number("fraction") * Double(d.count)).rounded())
         return .list([.object(d.subset(order[..<k], name: d.name + "[train]")),
                       .object(d.subset(order[k...], name: d.name + "[test]"))])
     }

@@ -61,11 +61,9 @@ extension Command {
                              hint: "for it derive walks " + available.map { "\"\($0)\"" }.joined(separator: ", "))
         }
         if model.binaryUnits {
-            let data = try rows(args, "data", width: model.parameterized.dimension, what: "visible units")
-            guard data.scalars.allSatisfy({ $0 == 0 || $0 == 1 }) else {
-                throw args.error("data", "derive needs binary data (every entry 0 or 1): its sums run over x ∈ {0,1}ᴰ",
-                                 hint: "threshold grey levels first, e.g. d > 0.5")
-            }
+            // Every line's sums run over x ∈ {0, 1}ᴰ: a grey level, which an RBM reads as a
+            // probability elsewhere, is no term of them, so derive asks for 0 or 1 of every family.
+            let data = try stateRows(args, "data", width: model.parameterized.dimension, what: "visible units", states: .binary)
             do {
                 return try model.derive(which, data: data, args, context)
             } catch let e as DerivationError {
@@ -149,7 +147,7 @@ extension Command {
     ) { args, _ in
         let model = try modelValue(args)
         let m = try require(model.enumerable, .enumeration, of: model, args)
-        let data = try rows(args, "data", width: m.dimension, what: "visible units")
+        let data = try model.stateRows(args, "data", what: "visible units")
         let check = try exact(args) { try m.finiteDifferenceCheck(data, count: args.int("count"), seed: UInt64(args.int("seed"))) }
         return .object(GradientCheckValue(check: check))
     }

@@ -29,6 +29,7 @@ extension Command {
             return Int(v)
         }
         guard dims.last == 1 else { throw args.error("dims", "an energy has one output: end dims with 1, e.g. [2, 128, 128, 1]") }
+        try reserveNetworkMemory(args, dims: dims)
         let activation = Activation(rawValue: args.string("activation")) ?? .swish
         return .object(EnergyValue(.neural(NeuralEnergy(dims: dims, activation: activation, seed: UInt64(args.int("seed"))))))
     }
@@ -135,6 +136,7 @@ extension Command {
         """
     ) { args, _ in
         let name = args.string("name"), n = args.int("n")
+        try args.reserveMemory(floatBytes(n, 2, 2), for: "\(n) points", lower: "n")
         let points = (PlaneData(rawValue: name) ?? .ring).sample(n, seed: UInt64(args.int("seed")))
         return .object(Dataset(name: "\(name) (2-D)", examples: Tensor(shape: [n, 2], scalars: points)))
     }

@@ -33,6 +33,8 @@ extension Command {
         let energy = try require(model.differentiable, .gradient, of: model, args, "energy").continuousEnergy
         let d = energy.dimension
         let chains = args.int("chains")
+        try reserveChainMemory(args, chains: chains, units: d, steps: args.int("steps"), every: args.int("every"),
+                               copies: 1, working: MemoryBudget.sum(8 * d, energy.workingFloatsPerRow))
         let start: [Float]
         if case .string = args["init"] {
             start = ChainInitialization.standardNormal(chains: chains, dimension: d, seed: UInt64(args.int("seed")) ^ 0x1A17)
@@ -56,6 +58,7 @@ extension Command {
         let description = (settings.adjusted ? "MALA" : "ULA") + ", ε = \(formatNumber(Double(settings.stepSize), digits: 6))"
             + (settings.noise != 1 && !settings.adjusted ? ", noise \(formatNumber(Double(settings.noise), digits: 6))" : "")
         var value = LangevinChainValue(run: run, settings: description)
+        value.stepSize = Double(settings.stepSize)
         if case .object(let start as Dataset) = args["init"], let shape = start.imageShape, shape.height * shape.width == d { value.imageShape = shape }
         return .object(value)
     }
@@ -82,6 +85,7 @@ extension Command {
         guard exact.dimension == run.dimension else {
             throw args.error("energy", "the chain has \(run.dimension) dimensions, the energy \(exact.dimension)")
         }
+        try chain.requireFiniteStates(args, "chain", because: "their moments are NaN and compare with nothing")
         let comparison = MomentComparison(states: run.final, chains: run.chains, dimension: run.dimension, exact: exact)
         let worst = comparison.worst
         let rowsOut = comparison.rows.enumerated().map { i, m in
@@ -175,6 +179,14 @@ extension Command {
         }
         guard let t = tensorValue(args["samples"]), t.rank == 2, t.shape[1] == mix.dimension else {
             throw args.error("samples", "samples must be n × \(mix.dimension): a chain, a data set or a matrix")
+        }
+        if case .object(let chain as any ChainStatesValue) = args["samples"] {
+            try chain.requireFiniteStates(args, "samples", because: "they lie near no mode")
+        }
+        let bad = NonFiniteStates.rows(t)
+        guard bad == 0 else {
+            throw ScriptError(.numeric, "modes: \(bad) of \(t.shape[0]) samples hold NaN or ±inf, so they lie near no mode",
+                              at: args.location(of: "samples"), hint: "the sampler diverged: lower its step_size")
         }
         let n = t.shape[0]
         let occupancy = mix.modeOccupancy(t.scalars, rows: n)

@@ -34,6 +34,9 @@ extension Command {
             throw args.error("hidden", "\(d) × \(h) weights is too many (the limit is 200 million)")
         }
         let shape = try imageShape(args, count: d)
+        // W, b, c with a trainer's gradient, momentum and working copy.
+        try args.reserveMemory(floatBytes(MemoryBudget.sum(MemoryBudget.product(d, h), d, h), 4),
+                               for: "an RBM of \(d) × \(h) weights", lower: "visible or hidden")
         if args.string("visible_units") == "gaussian" {
             var g = GaussianBernoulliRBM(visible: d, hidden: h, seed: UInt64(args.int("seed")),
                                          initScale: Float(args.number("init")), sigma: Float(args.number("sigma")))
@@ -67,13 +70,13 @@ extension Command {
             guard !args["h"].isNone else {
                 throw args.error("h", "\(model.family.article)'s energy needs the hidden units too: energy(m, x, h)", hint: "free_energy(m, x) sums h out")
             }
-            let x = try rows(args, "x", width: m.dimension, what: "visible units")
-            let h = try rows(args, "h", width: latent.latentDimension, what: "hidden units")
+            let x = try model.stateRows(args, "x", what: "visible units")
+            let h = try model.latentRows(latent, args, "h")
             guard x.rows == h.rows else { throw args.error("h", "x has \(x.rows) rows but h has \(h.rows)") }
             return perRow(latent.jointEnergies(x: x, h: h), single: single)
         }
         guard args["h"].isNone else { throw args.error("h", "\(model.family.article) has no hidden units; leave out h") }
-        let x = try rows(args, "x", width: m.dimension, what: model.binaryUnits ? "units" : "coordinates")
+        let x = try model.stateRows(args, "x", what: model.binaryUnits ? "units" : "coordinates")
         return perRow(m.marginalEnergies(x), single: single)
     }
 
@@ -91,7 +94,7 @@ extension Command {
     ) { args, _ in
         let model = try modelValue(args)
         let m = try require(model.energyModel, .energy, of: model, args)
-        let x = try rows(args, "x", width: m.dimension, what: model.binaryUnits ? "visible units" : "coordinates")
+        let x = try model.stateRows(args, "x", what: model.binaryUnits ? "visible units" : "coordinates")
         return perRow(m.logUnnormalizedDensity(x), single: args.tensor("x").rank == 1)
     }
 
@@ -104,7 +107,7 @@ extension Command {
     ) { args, _ in
         let model = try modelValue(args)
         let m = try require(model.latent, .hiddenUnits, of: model, args)
-        let x = try rows(args, "x", width: m.dimension, what: "visible units")
+        let x = try model.stateRows(args, "x", what: "visible units")
         return vectorOrMatrix(m.hiddenMeans(x), single: args.tensor("x").rank == 1)
     }
 
@@ -116,7 +119,7 @@ extension Command {
     ) { args, _ in
         let model = try modelValue(args)
         let m = try require(model.latent, .hiddenUnits, of: model, args)
-        let h = try rows(args, "h", width: m.latentDimension, what: "hidden units")
+        let h = try model.latentRows(m, args, "h")
         return vectorOrMatrix(m.visibleMeans(h), single: args.tensor("h").rank == 1)
     }
 
@@ -155,7 +158,7 @@ extension Command {
             return try marginalLogLikelihood(m, args)   // a DBN: sums over its hidden levels
         }
         let m = try require(model.exactLikelihood, .exactLikelihood, of: model, args)
-        let x = try rows(args, "data", width: m.dimension, what: model.binaryUnits ? "visible units" : "coordinates")
+        let x = try model.stateRows(args, "data", what: model.binaryUnits ? "visible units" : "coordinates")
         return .number(try exact(args) { try m.exactMeanLogLikelihood(x) })
     }
 
@@ -180,7 +183,7 @@ extension Command {
     ) { args, _ in
         let model = try modelValue(args)
         let m = try require(model.enumerable, .enumeration, of: model, args)
-        let x = try rows(args, "data", width: m.dimension, what: "visible units")
+        let x = try model.stateRows(args, "data", what: "visible units")
         let g = try exact(args) { try m.exactMeanLogLikelihoodGradient(x) }
         return .object(GradientValue(g, of: m, what: "exact, of the mean log-likelihood"))
     }
@@ -195,7 +198,7 @@ extension Command {
     ) { args, _ in
         let model = try modelValue(args)
         let m = try require(model.pseudoLikelihood, .pseudoLikelihood, of: model, args)
-        let x = try rows(args, "data", width: m.dimension, what: "visible units")
+        let x = try model.stateRows(args, "data", what: "visible units")
         if !args.bool("exact"), let estimate = m.estimatedPseudoLogLikelihood(x, seed: UInt64(args.int("seed"))) {
             return .number(estimate)
         }
@@ -211,7 +214,7 @@ extension Command {
     ) { args, _ in
         let model = try modelValue(args)
         let m = try require(model.latent, .hiddenUnits, of: model, args)
-        let x = try rows(args, "data", width: m.dimension, what: "visible units")
+        let x = try model.stateRows(args, "data", what: "visible units")
         return .number(m.reconstructionError(x, seed: UInt64(args.int("seed"))))
     }
 
@@ -225,7 +228,7 @@ extension Command {
         let model = try modelValue(args)
         _ = try require(model.latent, .hiddenUnits, of: model, args)
         let m = try require(model.samplable, .markovChain, of: model, args)
-        let x = try rows(args, "data", width: m.dimension, what: "visible units")
+        let x = try model.stateRows(args, "data", what: "visible units")
         var chain = m.makeChain(count: x.rows, seed: UInt64(args.int("seed")), start: .data(x))
         chain.advance()
         var shape = model.imageShape
@@ -274,6 +277,9 @@ func exact<T>(_ args: Arguments, _ body: () throws -> T) throws -> T {
     } catch let e as EnumerationTooLarge {
         throw ScriptError(.value, "\(args.command.name): \(e.description)", at: args.callLocation,
                           hint: "pll(model, data) is a cheap monitor; exact sums are for layers of at most \(e.limit) units")
+    } catch let e as NonFiniteParameterError {
+        throw ScriptError(.numeric, "\(args.command.name): \(e.description)", at: args.location(of: "model"),
+                          hint: "load or train the model again: log Z is defined only for finite parameters")
     }
 }
 
@@ -285,5 +291,27 @@ func imageShape(_ args: Arguments, count: Int) throws -> (height: Int, width: In
         return (h, w)
     case (nil, nil): return nil
     default: throw args.error(args.isGiven("height") ? "height" : "width", "give both height and width, or neither")
+    }
+}
+
+/// An argument as an n × width matrix whose entries are states of the model's units, checked by
+/// `UnitStates` the same way for every command that reads rows as states.
+/// `states` nil reads rows of x ∈ ℝᵈ, unchecked. Models call it through `ModelValue.stateRows`,
+/// which passes the states their family declares.
+func stateRows(_ args: Arguments, _ name: String, width: Int, what: String, states: UnitStates?,
+               subject: String? = nil) throws -> Tensor {
+    let x = try rows(args, name, width: width, what: what)
+    if let states { try checkStates(x, states, args, name, subject: subject) }
+    return x
+}
+
+/// A located error when `x` holds an entry that is no state: "data must be in [0, 1] (states of
+/// binary units): row 0, column 0 is 2".
+func checkStates(_ x: Tensor, _ states: UnitStates, _ args: Arguments, _ name: String, subject: String? = nil) throws {
+    do { try states.check(x) } catch {
+        let what = states == .integer ? "discrete states" : "states of binary units"
+        throw args.error(name, "\(subject ?? name) must be \(states.requirement) (\(what)): \(error.entry)",
+                         hint: states == .integer ? "count discrete rows: binarize grey levels first, e.g. d.x > 0.5"
+                                                  : "binarize it, e.g. d.x > 0.5")
     }
 }

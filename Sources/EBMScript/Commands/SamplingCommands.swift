@@ -30,11 +30,16 @@ extension Command {
         if case .string = args["init"] {
             start = .random
         } else {
-            start = .data(try rows(args, "init", width: sampler.dimension, what: "visible units"))
+            start = .data(try model.stateRows(args, "init", what: "visible units"))
             if case .object(let d as Dataset) = args["init"] { shape = d.imageShape ?? shape }
         }
-        var chain = sampler.makeChain(count: args.int("chains"), seed: UInt64(args.int("seed")), start: start)
         let (steps, every) = (args.int("steps"), args.int("every"))
+        // Snapshots hold states and what they were drawn from (two copies); a step works on x
+        // and any hidden units with their inputs.
+        let width = sampler.dimension, hidden = model.latent?.latentDimension ?? 0
+        try reserveChainMemory(args, chains: args.int("chains"), units: width, steps: steps, every: every,
+                               copies: 2, working: MemoryBudget.product(4, MemoryBudget.sum(width, hidden)))
+        var chain = sampler.makeChain(count: args.int("chains"), seed: UInt64(args.int("seed")), start: start)
         context.progress?.begin("gibbs", total: steps)
         defer { context.progress?.end() }
         let run = chain.run(steps: steps, every: every, shouldStop: { context.isInterrupted },

@@ -31,6 +31,7 @@ extension Command {
             sigmas = args.tensor("sigmas").scalars.map(Double.init)
             guard !sigmas.isEmpty, sigmas.allSatisfy({ $0 > 0 }) else { throw args.error("sigmas", "noise levels must be positive numbers") }
         }
+        try reserveNetworkMemory(args, dims: [args.int("dimension") + (args["sigmas"].isNone ? 0 : 1)] + hidden + [args.int("dimension")])
         let model = ScoreModel(dimension: args.int("dimension"), hidden: hidden, activation: Activation(rawValue: args.string("activation")) ?? .swish,
                                sigmas: sigmas, seed: UInt64(args.int("seed")))
         return .object(ScoreModelValue(model))
@@ -86,6 +87,10 @@ extension Command {
             throw args.error("model", "\(value.family.article) has no \(ModelCapability.score.rawValue) and no exact blurred score",
                              hint: "annealed_langevin needs a score model, or a mixture energy whose blurred score is exact")
         }
+        // Checked before the starting states are allocated: the chains with the network's working set.
+        let network = value.scoreFunction?.workingFloatsPerRow ?? 0
+        try reserveTrainingMemory(args, rows: chains, floatsPerRow: MemoryBudget.sum(8 * d, network),
+                                  what: "\(chains) chains of dimension \(d)", lower: "chains")
         let start: [Float]
         if case .string = args["init"] {
             start = ChainInitialization.uniform(chains: chains, dimension: d, low: -4, high: 4, seed: UInt64(args.int("seed")) ^ 0xA11E)
@@ -102,7 +107,9 @@ extension Command {
         let description = "annealed over \(ladderValues.count) level\(ladderValues.count == 1 ? "" : "s") σ = "
             + formatNumber(ladderValues.first!, digits: 3) + (ladderValues.count > 1 ? " … " + formatNumber(ladderValues.last!, digits: 3) : "")
             + ", \(steps) steps each, ε = \(formatNumber(Double(eps), digits: 4))"
-        return .object(LangevinChainValue(run: run, settings: description))
+        var chain = LangevinChainValue(run: run, settings: description)
+        chain.stepSize = Double(eps)
+        return .object(chain)
     }
 }
 

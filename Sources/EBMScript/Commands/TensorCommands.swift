@@ -12,12 +12,12 @@ extension Command {
     static let zeros = Command(
         "zeros", category: .values, summary: "a tensor of zeros with the given shape",
         parameters: [Parameter("shape", .oneOf([.integer(min: 0, max: nil), .list]), "a size, or a list of sizes: zeros([2, 3])")]
-    ) { args, _ in .tensor(Tensor(shape: try shapeArgument(args, "shape"), repeating: 0)) }
+    ) { args, _ in .tensor(Tensor(shape: try newTensorShape(args, "shape"), repeating: 0)) }
 
     static let ones = Command(
         "ones", category: .values, summary: "a tensor of ones with the given shape",
         parameters: [Parameter("shape", .oneOf([.integer(min: 0, max: nil), .list]), "a size, or a list of sizes: ones([2, 3])")]
-    ) { args, _ in .tensor(Tensor(shape: try shapeArgument(args, "shape"), repeating: 1)) }
+    ) { args, _ in .tensor(Tensor(shape: try newTensorShape(args, "shape"), repeating: 1)) }
 
     static let rand = Command(
         "rand", category: .values, summary: "uniform random numbers in [0, 1) with the given shape",
@@ -26,7 +26,7 @@ extension Command {
             Parameter("seed", .integer(min: 0, max: nil), default: .number(0), "the random seed: the same seed gives the same numbers"),
         ]
     ) { args, _ in
-        let shape = try shapeArgument(args, "shape")
+        let shape = try newTensorShape(args, "shape")
         var rng = Xoshiro256StarStar(seed: UInt64(args.int("seed")))
         let n = shape.reduce(1, *)
         return .tensor(Tensor(shape: shape, scalars: (0..<n).map { _ in rng.nextUnitFloat() }))
@@ -40,7 +40,7 @@ extension Command {
         ],
         details: "Drawn by the Box–Muller transform from the seeded xoshiro256** generator."
     ) { args, _ in
-        let shape = try shapeArgument(args, "shape")
+        let shape = try newTensorShape(args, "shape")
         var rng = Xoshiro256StarStar(seed: UInt64(args.int("seed")))
         let n = shape.reduce(1, *)
         return .tensor(Tensor(shape: shape, scalars: rng.standardNormals(n, complement: true)))
@@ -59,8 +59,9 @@ extension Command {
         if case .number(let s) = args["stop"] { stop = s } else { stop = start; start = 0 }
         let step = args.number("step")
         guard step != 0 else { throw args.error("step", "step cannot be 0") }
-        let n = Swift.max(0, Int(((stop - start) / step).rounded(.up)))
+        let n = Swift.max(0, Int(saturating: ((stop - start) / step).rounded(.up), nan: 0))
         guard n <= 10_000_000 else { throw args.error("stop", "that range has \(n) values; the limit is 10,000,000") }
+        try args.reserveMemory(MemoryBudget.product(n, MemoryLayout<Value>.stride), for: "a list of \(n) numbers", lower: "the range or raise step")
         return .list((0..<n).map { .number(start + Double($0) * step) })
     }
 
@@ -111,9 +112,19 @@ extension Command {
     }
 }
 
+/// The shape of a tensor a constructor is about to fill, checked against the memory budget.
+func newTensorShape(_ args: Arguments, _ name: String) throws -> [Int] {
+    let shape = try shapeArgument(args, name)
+    try args.reserveMemory(floatBytes(MemoryBudget.product(shape)), for: "a tensor \(shapeText(shape))", lower: "its sizes")
+    return shape
+}
+
 /// A shape given as one size or a list of sizes.
 func shapeArgument(_ args: Arguments, _ name: String) throws -> [Int] {
-    if case .number(let v) = args[name] { return [Int(v)] }
+    if case .number(let v) = args[name] {
+        guard v <= Double(1 << 31) else { throw args.error(name, "[\(formatNumber(v))] is too large (over 2^31 numbers)") }
+        return [Int(v)]
+    }
     return try shapeList(args, name, allowInferred: false)
 }
 
@@ -127,7 +138,7 @@ func shapeList(_ args: Arguments, _ name: String, allowInferred: Bool) throws ->
         shape.append(Int(v))
     }
     guard shape.filter({ $0 == -1 }).count <= 1 else { throw args.error(name, "only one size can be -1") }
-    let total = shape.reduce(1) { $0 * max($1, 1) }
+    let total = MemoryBudget.product(shape.map { max($0, 1) })
     guard total <= 1 << 31 else { throw args.error(name, "\(shapeText(shape)) is too large (over 2^31 numbers)") }
     return shape
 }

@@ -132,9 +132,10 @@ func trainingResult(_ outcome: TrainingOutcome, history: HistoryValue, _ args: A
     }
 }
 
-/// The data argument of `train` as an n × d matrix, checked against the model's units.
-func trainingData(_ model: any ModelValue, _ args: Arguments, what: String) throws -> Tensor {
-    let x = try rows(args, "data", width: model.parameterized.dimension, what: what)
+/// The data argument of `train` as an n × d matrix, checked against the model's units (the
+/// states its family declares, as every command that reads rows as states checks them).
+func trainingData(_ model: any ModelValue, _ args: Arguments, what: String, subject: String = "training data") throws -> Tensor {
+    let x = try model.stateRows(args, "data", what: what, subject: subject)
     guard x.scalars.allSatisfy(\.isFinite) else {
         throw args.error("data", "training data contains NaN or infinite values")
     }

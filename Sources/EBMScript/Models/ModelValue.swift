@@ -43,6 +43,21 @@ extension ModelValue {
     /// True when the family's units are binary (data must be in [0, 1]).
     public var binaryUnits: Bool { parameterized is any BinaryUnitModel }
 
+    /// Argument `name` as rows x of this model (n × d), each entry checked against the states
+    /// the family declares (`EnergyModel.unitStates`: [0, 1] for an RBM's binary units, 0 or 1
+    /// for a fully visible Boltzmann machine, anything for x ∈ ℝᵈ). The one place commands and
+    /// trainers read data as a model's states.
+    func stateRows(_ args: Arguments, _ name: String = "data", what: String, subject: String? = nil) throws -> Tensor {
+        try EBMScript.stateRows(args, name, width: parameterized.dimension, what: what,
+                                states: energyModel?.unitStates, subject: subject)
+    }
+
+    /// Argument `name` as rows h of the hidden units (n × latentDimension), checked against the
+    /// hidden layer's states.
+    func latentRows(_ latent: any LatentVariableModel, _ args: Arguments, _ name: String = "h") throws -> Tensor {
+        try EBMScript.stateRows(args, name, width: latent.latentDimension, what: "hidden units", states: latent.latentUnitStates)
+    }
+
     public var filterTiles: [[Float]]? { nil }
     public var derivations: [String] { [] }
     public func derive(_ which: String, data: Tensor, _ args: Arguments, _ context: CallContext) throws -> Value {

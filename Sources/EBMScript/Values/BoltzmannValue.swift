@@ -112,13 +112,12 @@ public final class BoltzmannValue: ModelValue {
     /// `train(m, data, method: "exact" | "cd" | "pcd", ...)`.
     public func train(_ args: Arguments, _ context: CallContext) throws -> Value {
         let m = machine
-        let x = try trainingData(self, args, what: "units")
-        guard x.scalars.allSatisfy({ $0 == 0 || $0 == 1 }) else {
-            throw args.error("data", "a Boltzmann machine's data must be binary (every entry 0 or 1)", hint: "binarize it, e.g. d.x > 0.5")
-        }
+        let x = try trainingData(self, args, what: "units", subject: "a Boltzmann machine's data")
         var options = BoltzmannTrainingOptions()
         let k = args.int("k")
         let batch = min(args.int("batch"), x.rows)
+        try reserveTrainingMemory(args, rows: batch, floatsPerRow: MemoryBudget.product(8, m.units),
+                                  what: "minibatches and chains of \(batch) × \(m.units) units", lower: "batch")
         switch args.string("method") {
         case "exact":
             if m.units > FullyVisibleBoltzmannMachine.enumerationLimitExponent {

@@ -21,6 +21,16 @@ public struct ChainValue: ScriptObject {
     public func render(_ format: ValueFormat) -> String {
         "chain: \(summary) (every \(every) step\(every == 1 ? "" : "s"))\n"
             + "show it or png it (rows = chains, columns = time); chain.samples is the final states as data"
+            + (nonFiniteWarning.map { "\n" + $0 } ?? "")
+    }
+
+    /// Chains whose last p(x | h) or states hold NaN or ±inf (a model with non-finite parameters).
+    public var nonFiniteChains: Int { last?.nonFiniteChains ?? 0 }
+
+    var nonFiniteWarning: String? {
+        let n = nonFiniteChains
+        guard n > 0 else { return nil }
+        return "warning: \(n) of \(chains) chains hold NaN or ±inf: the model's parameters are not finite, so its samples mean nothing"
     }
 
     public var propertyNames: [String] { ["samples", "probabilities", "steps", "chains", "snapshots"] }

@@ -138,6 +138,10 @@ public final class EnergyValue: ModelValue {
             throw args.error("model", "only a neural energy from mlp_energy(...) has parameters to train; \(energy.description) is fixed")
         }
         let x = try trainingData(self, args, what: "coordinates")
+        try reserveTrainingMemory(args, rows: MemoryBudget.sum(args.int("batch"), args.int("buffer")),
+                                  floatsPerRow: MemoryBudget.sum(energy.workingFloatsPerRow, 4 * energy.dimension),
+                                  what: "a replay buffer of \(args.int("buffer")) and minibatches of \(args.int("batch")) through the network",
+                                  lower: "batch or buffer")
         var options = LangevinMaximumLikelihoodOptions()
         options.iterations = args.int("iterations")
         options.batchSize = args.int("batch")

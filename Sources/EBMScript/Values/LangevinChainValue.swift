@@ -6,6 +6,8 @@ public struct LangevinChainValue: ScriptObject {
     public var settings: String
     /// The image shape of each state, when the chains started from images (so samples draw as a grid).
     public var imageShape: (height: Int, width: Int)? = nil
+    /// ε, named in the advice when chains diverge.
+    public var stepSize: Double? = nil
     /// The energy's dimension-2 box for pictures, from the states.
     var box: (lo: Float, hi: Float) {
         let all = run.snapshots.flatMap(\.states).filter(\.isFinite)
@@ -23,12 +25,35 @@ public struct LangevinChainValue: ScriptObject {
         var out = "langevin: \(summary) (\(settings))"
         let m = LangevinDynamics.moments(run.final, chains: run.chains, dimension: run.dimension)
         out += "\nfinal states: mean " + list(m.mean) + ", std " + list(m.std)
-        if run.dimension == 2 {
+        if let warning = nonFiniteWarning { out += "\n" + warning }
+        if run.dimension == 2 && run.nonFiniteChains == run.chains {
+            out += "\nno finite final state to draw a density of"
+        } else if run.dimension == 2 {
             let (lo, hi) = box
             out += "\ndensity of the final states over [\(formatNumber(Double(lo), digits: 3)), \(formatNumber(Double(hi), digits: 3))]²:\n"
             out += EnergyHeatmap.densityText(run.final, lo: lo, hi: hi, columns: 48, rows: 16).dropLast()
         }
         return out
+    }
+
+    /// "warning: 100 of 100 chains hold NaN or ±inf …" with what to lower, or nil when every
+    /// chain is finite.
+    var nonFiniteWarning: String? {
+        do { try run.requireFiniteStates() } catch { return "warning: \(error.description): \(divergenceAdvice)" }
+        return nil
+    }
+
+    /// What to lower when the chains diverge.
+    var divergenceAdvice: String {
+        "the chains diverged; lower step_size" + (stepSize.map { " (ε = \(formatNumber($0, digits: 6)) is too large for this energy)" } ?? "")
+    }
+
+    /// Throws a located error when any chain ended non-finite: moments of NaN compare as nothing.
+    func requireFiniteStates(_ args: Arguments, _ name: String, because consequence: String) throws {
+        do { try run.requireFiniteStates() } catch {
+            throw ScriptError(.numeric, "\(args.command.name): \(error.description), so \(consequence)",
+                              at: args.location(of: name), hint: divergenceAdvice)
+        }
     }
 
     private func list(_ v: [Double]) -> String { "[" + v.map { formatNumber($0, digits: 4) }.joined(separator: ", ") + "]" }

@@ -104,11 +104,15 @@ public final class RBMValue: ModelValue {
     /// `train(m, data, ...)` with the RBM's parameters.
     public func train(_ args: Arguments, _ context: CallContext) throws -> Value {
         let x = try trainingData(self, args, what: "visible units")
-        guard x.scalars.allSatisfy({ $0 >= 0 && $0 <= 1 }) else {
-            throw args.error("data", "training data must be in [0, 1] (binary units)", hint: "binarize it, e.g. d.x > 0.5")
+        let (D, H) = (machine.visible, machine.hidden)
+        let batch = Swift.min(args.int("batch"), x.rows)
+        try reserveTrainingMemory(args, rows: batch, floatsPerRow: MemoryBudget.product(8, D + H),
+                                  what: "minibatches and chains of \(batch) × (\(D) + \(H)) units", lower: "batch")
+        if args.optionalInt("ais_every") != nil {
+            try reserveAnnealingMemory(args, runs: args.int("ais_runs"), visible: D, hidden: H, lower: "ais_runs")
         }
         var options = RBMTrainingOptions()
-        if !args["monitor"].isNone { options.monitorSet = try rows(args, "monitor", width: machine.visible, what: "visible units") }
+        if !args["monitor"].isNone { options.monitorSet = try stateRows(args, "monitor", what: "visible units") }
         if case .object(let d as Dataset) = args["data"], imageShape == nil { imageShape = d.imageShape }
         let k = args.int("k")
         switch args.string("method") {

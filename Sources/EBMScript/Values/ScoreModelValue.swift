@@ -80,6 +80,8 @@ public final class ScoreModelValue: ModelValue {
             throw args.error("method", "implicit score matching fits an unconditional model: make it with score_model(...) and no sigmas")
         }
         let x = try trainingData(self, args, what: "coordinates")
+        try reserveTrainingMemory(args, rows: args.int("batch"), floatsPerRow: MemoryBudget.product(2, model.workingFloatsPerRow),
+                                  what: "minibatches of \(args.int("batch")) rows through the network", lower: "batch")
         var options = ScoreMatchingOptions()
         options.objective = method == "dsm" ? .denoising : .implicit
         options.iterations = args.int("iterations")
