@@ -39,8 +39,12 @@ final class NonFiniteRenderingTests: XCTestCase {
         let g = GaussianEnergy(mean: [0, 0], std: [1, 1])
         var points: [Float] = []
         for a in awkward { points += [a, a, a, 0] }
-        let image = EnergyHeatmap.image(g, lo: -3, hi: 3, size: 32, points: points, trajectories: [points])
-        XCTAssertEqual([image.width, image.height], [32, 32])
+        // energy_map's picture, in both quantities, with axes and colour bar around the grid.
+        for quantity in [EnergyMapPicture.Quantity.density, .energy] {
+            let image = EnergyMapPicture(quantity: quantity, points: points, trajectories: [points]).image(g, lo: -3, hi: 3, size: 32)
+            XCTAssertGreaterThan(image.width, 32)
+            XCTAssertGreaterThan(image.height, 32)
+        }
     }
 
     func testImageGridOfNonFiniteTilesDrawsInEveryScaling() {

@@ -4,6 +4,9 @@ extension GaussianBernoulliRBM: ExactLikelihoodModel, LatentVariableModel, Sampl
     public func exactLogPartitionFunction() throws -> Double { try logPartitionFunction() }
 
     public var latentDimension: Int { hidden }
+    public var latentUnitStates: UnitStates { hiddenUnits.states }
+    /// x ∈ ℝᴰ: rows are checked only for NaN and ±inf.
+    public var unitStates: UnitStates? { visibleUnits.states }
 
     public func hiddenMeans(_ X: Tensor) -> Tensor { hiddenProbabilities(X) }
 

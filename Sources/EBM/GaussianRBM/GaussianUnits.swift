@@ -48,6 +48,6 @@ public struct GaussianUnits: UnitLayer, Equatable {
         }
     }
 
-    public func isInSupport(_ v: Float) -> Bool { v.isFinite }
+    public var states: UnitStates { .real }
     public var supportDescription: String { "real (finite values; standardise or whiten them first)" }
 }

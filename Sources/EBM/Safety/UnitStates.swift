@@ -11,6 +11,8 @@ public enum UnitStates: Sendable, Equatable {
     case unitInterval
     /// Every entry a whole number (a discrete state, for counting identical rows).
     case integer
+    /// Every entry a finite real number (Gaussian units: x ∈ ℝᴰ).
+    case real
 
     /// "0 or 1", "in [0, 1]", "whole numbers": what every entry must be.
     public var requirement: String {
@@ -18,6 +20,7 @@ public enum UnitStates: Sendable, Equatable {
         case .binary: return "0 or 1"
         case .unitInterval: return "in [0, 1]"
         case .integer: return "whole numbers"
+        case .real: return "finite numbers"
         }
     }
 
@@ -28,6 +31,7 @@ public enum UnitStates: Sendable, Equatable {
         case .binary: return v == 0 || v == 1
         case .unitInterval: return v >= 0 && v <= 1
         case .integer: return v.isFinite && v == v.rounded()
+        case .real: return v.isFinite
         }
     }
 

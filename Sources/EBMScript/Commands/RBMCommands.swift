@@ -309,9 +309,12 @@ func stateRows(_ args: Arguments, _ name: String, width: Int, what: String, stat
 /// binary units): row 0, column 0 is 2".
 func checkStates(_ x: Tensor, _ states: UnitStates, _ args: Arguments, _ name: String, subject: String? = nil) throws {
     do { try states.check(x) } catch {
-        let what = states == .integer ? "discrete states" : "states of binary units"
-        throw args.error(name, "\(subject ?? name) must be \(states.requirement) (\(what)): \(error.entry)",
-                         hint: states == .integer ? "count discrete rows: binarize grey levels first, e.g. d.x > 0.5"
-                                                  : "binarize it, e.g. d.x > 0.5")
+        let what: String, hint: String
+        switch states {
+        case .integer: (what, hint) = ("discrete states", "count discrete rows: binarize grey levels first, e.g. d.x > 0.5")
+        case .real: (what, hint) = ("states of Gaussian units", "drop or replace the NaN and infinite entries")
+        case .binary, .unitInterval: (what, hint) = ("states of binary units", "binarize it, e.g. d.x > 0.5")
+        }
+        throw args.error(name, "\(subject ?? name) must be \(states.requirement) (\(what)): \(error.entry)", hint: hint)
     }
 }
