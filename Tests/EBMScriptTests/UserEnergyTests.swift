@@ -110,6 +110,7 @@ final class UserEnergyTests: XCTestCase {
         """)
         let out = eval(s, "derive(u, d)")
         XCTAssertTrue(out.contains("18.4"), out)
+        XCTAssertTrue(out.contains("(13.1)"), out)
         XCTAssertFalse(out.contains("✗"), out)
     }
 

@@ -10,9 +10,27 @@ extension LogLikelihoodGradientDerivation {
         let evaluator = m.evaluator
         _ = evaluator.takeError()
         let family = EnumeratedFamily.userEnergy(m)
-        let d = try derive(family, data: data, settings: settings)
+        var d = try derive(family, data: data, settings: settings)
         if let e = evaluator.takeError() { throw e }
+        d.sections.insert(try objective(m, data: data), at: 0)
         return d
+    }
+
+    /// 003 eq 13.1 for a user energy: Σᵢ log p(xᵢ) = −Σᵢ E(xᵢ) − N log Z.
+    static func objective(_ m: UserEnergy, data: Tensor) throws -> Derivation.Section {
+        let N = data.count / Swift.max(m.dimension, 1)
+        let X = data.scalars.map(Double.init)
+        let logZ = try m.logPartitionFunction()
+        let energies = try m.evaluator.energies(X, rows: N, θ: m.θ)
+        let exact = energies.reduce(0) { $0 - $1 - logZ }
+        let rhs = -energies.reduce(0, +) - Double(N) * logZ
+        return Derivation.Section("The objective (003, eq 13.1), summed over the N = \(N) rows", [
+            Derivation.Line("", "Σᵢ log p(xᵢ)", "exact: Σᵢ (−E(xᵢ) − log Z), E from your function, log Z by enumerating all 2^\(m.dimension) states",
+                            .scalar(exact)),
+            Derivation.line("(13.1)", "= −Σᵢ E(xᵢ) − N log Z", "the energies of the rows, and N log Z", .scalar(rhs),
+                            equals: .scalar(exact),
+                            note: "003 writes −Σᵢ log(E(xᵢ)) − log Z; the term is −E(xᵢ), since log p(x) = −E(x) − log Z, and summed over N rows log Z counts N times."),
+        ])
     }
 }
 

@@ -320,7 +320,7 @@ extension Command {
         passed in params are starting values and stay as they were; copy back with W = m.W.
         If E gives one energy per row when x is an n × d matrix, whole batches run in one call
         (m.batched says so); otherwise E runs once per row.
-        Binary (d ≤ 20): log_z, loglik, grad, derive exact by enumerating all 2ᵈ states;
+        Binary (d ≤ 20): log_z, loglik, grad exact by enumerating all 2ᵈ states (derive: d ≤ 16);
           gibbs runs single-site Gibbs; train method: "exact", "cd", "pcd".
         Real: langevin (ULA or MALA) with ∇ₓE; train method: "langevin-ml".
         Example (an RBM's free energy):
