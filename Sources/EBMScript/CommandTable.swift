@@ -28,7 +28,7 @@ public struct CommandTable: Sendable {
         // Data sets
         .barsAndStripes, .dataset, .bestLoglik, .shuffle, .split, .idx, .fashionMNIST, .downsample, .needsData,
         // Boltzmann machines
-        .rbm, .boltzmann, .energy, .freeEnergy, .pHGivenX, .pXGivenH, .logZ, .loglik, .grad, .pll, .reconError, .reconstruct,
+        .rbm, .boltzmann, .energyFn, .energy, .freeEnergy, .pHGivenX, .pXGivenH, .logZ, .loglik, .grad, .pll, .reconError, .reconstruct,
         // Sampling and training
         .gibbs, .train, .tempered,
         // Estimating the partition function

@@ -99,7 +99,7 @@ final class LanguageTests: XCTestCase {
         XCTAssertTrue(eval(s, ":vars").contains("energy_of  function  energy_of(x, beta: 1)"))
         XCTAssertTrue(eval(s, "help for").hasPrefix("for NAME in EXPR:"))
         XCTAssertTrue(eval(s, ":help def").hasPrefix("def NAME(a, b=1):"))
-        XCTAssertEqual(Completer.complete(line: "ener", cursor: 4, session: s), .candidates(["energy", "energy_map", "energy_of"]))
+        XCTAssertEqual(Completer.complete(line: "ener", cursor: 4, session: s), .candidates(["energy", "energy_fn", "energy_map", "energy_of"]))
         XCTAssertEqual(Completer.complete(line: "energy_of(1, be", cursor: 15, session: s), .candidates(["best_loglik", "beta: "]))
         XCTAssertEqual(Completer.complete(line: "whi", cursor: 3, session: s), .candidates(["while"]))
     }

@@ -39,6 +39,7 @@ public enum ModelFamilies {
         EnergyValue.family,
         ScoreModelValue.family,
         DBNValue.family,
+        UserEnergyValue.family,
     ]
 
     public static func family(_ kind: String) -> ModelFamily? { all.first { $0.kind == kind } }
