@@ -5,18 +5,10 @@ extension ModelFile {
     static func encodeModel(_ model: Model, into file: ModelContainer) throws {
         switch model {
         case .rbm(let m, let shape):
-            file.set("visible", m.visible)
-            file.set("hidden", m.hidden)
-            if let shape {
-                let pixels = shape.height.multipliedReportingOverflow(by: shape.width)
-                guard shape.height >= 1, shape.width >= 1, !pixels.overflow, pixels.partialValue == m.visible else {
-                    throw FileError(path: file.path, message: "cannot write \(file.path): the image shape \(shape.height)×\(shape.width) does not fit the model's \(m.visible) visible units (height × width must equal \(m.visible)); pass no image shape or the right one")
-                }
-                file.set("image", [String(shape.height), String(shape.width)])
-            }
-            file.append("W", m.W, shape: [m.hidden, m.visible])
-            file.append("b", m.b, shape: [m.hidden])
-            file.append("c", m.c, shape: [m.visible])
+            try encodeRBM(W: m.W, b: m.b, c: m.c, visible: m.visible, hidden: m.hidden, imageShape: shape, into: file)
+        case .gaussianRBM(let m, let shape):
+            try encodeRBM(W: m.W, b: m.b, c: m.c, visible: m.visible, hidden: m.hidden, imageShape: shape, into: file)
+            file.append("sigma", m.sigma, shape: [m.visible])
         case .boltzmann(let m):
             file.set("units", m.units)
             file.append("W", m.W, shape: [m.units, m.units])
@@ -43,6 +35,45 @@ extension ModelFile {
         }
     }
 
+    /// `visible`, `hidden`, `image` and W (hidden × visible), b (hidden), c (visible): the RBM
+    /// layout, shared by Bernoulli and Gaussian visible units and by each layer of a DBN.
+    static func encodeRBM(W: [Float], b: [Float], c: [Float], visible: Int, hidden: Int, imageShape shape: (height: Int, width: Int)?,
+                          into file: ModelContainer, prefix: String = "") throws {
+        file.set(prefix + "visible", visible)
+        file.set(prefix + "hidden", hidden)
+        if let shape {
+            let pixels = shape.height.multipliedReportingOverflow(by: shape.width)
+            guard shape.height >= 1, shape.width >= 1, !pixels.overflow, pixels.partialValue == visible else {
+                throw FileError(path: file.path, message: "cannot write \(file.path): the image shape \(shape.height)×\(shape.width) does not fit the model's \(visible) visible units (height × width must equal \(visible)); pass no image shape or the right one")
+            }
+            file.set(prefix + "image", [String(shape.height), String(shape.width)])
+        }
+        file.append(prefix + "W", W, shape: [hidden, visible])
+        file.append(prefix + "b", b, shape: [hidden])
+        file.append(prefix + "c", c, shape: [visible])
+    }
+
+    /// The arrays and sizes `encodeRBM` wrote.
+    static func decodeRBM(_ file: ModelContainer, prefix: String = "")
+        throws -> (W: [Float], b: [Float], c: [Float], visible: Int, hidden: Int, imageShape: (height: Int, width: Int)?) {
+        let d = try file.int(prefix + "visible", "the number of visible units", in: 1...sizeLimit)
+        let h = try file.int(prefix + "hidden", "the number of hidden units", in: 1...sizeLimit)
+        var shape: (height: Int, width: Int)?
+        if file.has(prefix + "image") {
+            let (words, line) = try file.words(prefix + "image", "the image height and width", count: 2)
+            let height = try file.int(words[0], "the image height", in: 1...sizeLimit, line: line)
+            let width = try file.int(words[1], "the image width", in: 1...sizeLimit, line: line)
+            guard height * width == d else {
+                throw file.fail(at: line, "the image shape \(height)×\(width) has \(height * width) pixels, but the model has \(d) visible units")
+            }
+            shape = (height, width)
+        }
+        let W = try file.floats(prefix + "W", shape: [h, d], "hidden × visible")
+        let b = try file.floats(prefix + "b", shape: [h], "the hidden bias")
+        let c = try file.floats(prefix + "c", shape: [d], "the visible bias")
+        return (W, b, c, d, h, shape)
+    }
+
     /// `activation`, `widths` and W0, b0, W1, b1, … (W_l is widths[l+1] × widths[l], PyTorch's
     /// nn.Linear layout).
     private static func encodeNetwork(_ n: MultilayerPerceptron, into file: ModelContainer) {
@@ -59,22 +90,15 @@ extension ModelFile {
     static func decodeModel(_ file: ModelContainer) throws -> Model {
         switch file.kind {
         case "rbm":
-            let d = try file.int("visible", "the number of visible units", in: 1...sizeLimit)
-            let h = try file.int("hidden", "the number of hidden units", in: 1...sizeLimit)
-            var shape: (height: Int, width: Int)?
-            if file.has("image") {
-                let (words, line) = try file.words("image", "the image height and width", count: 2)
-                let height = try file.int(words[0], "the image height", in: 1...sizeLimit, line: line)
-                let width = try file.int(words[1], "the image width", in: 1...sizeLimit, line: line)
-                guard height * width == d else {
-                    throw file.fail(at: line, "the image shape \(height)×\(width) has \(height * width) pixels, but the model has \(d) visible units")
-                }
-                shape = (height, width)
+            let r = try decodeRBM(file)
+            return .rbm(RestrictedBoltzmannMachine(W: r.W, b: r.b, c: r.c), imageShape: r.imageShape)
+        case "gaussian-rbm":
+            let r = try decodeRBM(file)
+            let sigma = try file.floats("sigma", shape: [r.visible], "σ, each visible unit's standard deviation")
+            guard sigma.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+                throw file.fail(at: file.line(of: "sigma"), "every σ must be positive and finite (σ is a standard deviation)")
             }
-            let W = try file.floats("W", shape: [h, d], "hidden × visible")
-            let b = try file.floats("b", shape: [h], "the hidden bias")
-            let c = try file.floats("c", shape: [d], "the visible bias")
-            return .rbm(RestrictedBoltzmannMachine(W: W, b: b, c: c), imageShape: shape)
+            return .gaussianRBM(GaussianBernoulliRBM(W: r.W, b: r.b, c: r.c, sigma: sigma), imageShape: r.imageShape)
         case "boltzmann":
             let n = try file.int("units", "the number of units", in: 1...100_000)
             let W = try file.doubles("W", shape: [n, n], "the symmetric weights, zero on the diagonal")

@@ -40,6 +40,7 @@ public enum ModelFile {
         case mixture(MixtureEnergy)
         case doubleWell(DoubleWellEnergy)
         case scoreModel(ScoreModel)
+        case gaussianRBM(GaussianBernoulliRBM, imageShape: (height: Int, width: Int)?)
 
         /// The `kind` line of its file.
         public var kind: String {
@@ -51,10 +52,11 @@ public enum ModelFile {
             case .mixture: return "mixture"
             case .doubleWell: return "double-well"
             case .scoreModel: return "score-model"
+            case .gaussianRBM: return "gaussian-rbm"
             }
         }
 
-        public static let kinds = ["rbm", "boltzmann", "mlp-energy", "gaussian", "mixture", "double-well", "score-model"]
+        public static let kinds = ["rbm", "boltzmann", "mlp-energy", "gaussian", "mixture", "double-well", "score-model", "gaussian-rbm"]
     }
 
     /// A trainer with the state it carries between `train` calls.
@@ -63,6 +65,7 @@ public enum ModelFile {
         case boltzmann(BoltzmannTrainer)
         case langevin(LangevinMaximumLikelihood)
         case scoreMatching(ScoreMatchingTrainer)
+        case gaussianRBM(GaussianRBMTrainer)
     }
 
     /// What a file holds: the model, and its trainer (whose settings decide, by value, whether a

@@ -30,6 +30,8 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
             .gaussian(try! GaussianEnergy(mean: [1, -2], covariance: [2, 0.3, 0.3, 0.5])),
             .mixture(MixtureEnergy(means: [[0, 1], [2, -1], [0.1, 0.3]], stds: [0.1, 0.2, 0.3], weights: [1, 2, 4])),
             .doubleWell(DoubleWellEnergy(barrier: 1.7, dimension: 3)),
+            .gaussianRBM(GaussianBernoulliRBM(W: (0..<12).map { Float($0) * 0.1 - 0.55 }, b: [0.5, -1, 0.25], c: [1, -0.5, 0, 2],
+                                              sigma: [0.5, 1, 2, .leastNormalMagnitude]), imageShape: (2, 2)),
         ]
     }
 
@@ -46,6 +48,8 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
         case .gaussian(let g): return (g.mean + g.covariance + [g.logPartitionFunction]).map(\.bitPattern)
         case .mixture(let m): return (m.means.flatMap { $0 } + m.stds + m.weights).map(\.bitPattern)
         case .doubleWell(let w): return [w.barrier.bitPattern, UInt64(w.dimension), w.logPartitionFunction.bitPattern]
+        case .gaussianRBM(let m, let shape):
+            return (m.W + m.b + m.c + m.sigma).map { UInt64($0.bitPattern) } + [UInt64(shape?.height ?? 0), UInt64(shape?.width ?? 0)]
         }
     }
 
@@ -127,7 +131,8 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
             let s = t.state
             return "\(s.epochsCompleted) \(historyText(s.history)) \(s.velocities.map(\.bitPattern)) \(s.persistentHidden.map(\.bitPattern)) \(s.persistentRows) "
                 + "\(s.chainGenerators.map(\.stateWords)) \(t.options.sampler) \(t.options.learningRate) \(String(describing: t.options.finalLearningRate)) "
-                + "\(t.options.momentum) \(t.options.weightDecay) \(t.options.batchSize) \(t.options.epochs) \(t.options.seed) \(t.options.monitorEvery)"
+                + "\(t.options.momentum) \(t.options.weightDecay) \(t.options.batchSize) \(t.options.epochs) \(t.options.seed) \(t.options.monitorEvery) "
+                + "\(String(describing: s.tempered)) \(String(describing: t.temperedSwapAcceptance))"
         case .boltzmann(let t)?:
             let s = t.state
             return "\(s.epochsCompleted) \(historyText(s.history)) \(s.velocity.map(\.bitPattern)) \(String(describing: s.chains?.states)) \(String(describing: s.chains?.sweeps)) "
@@ -141,6 +146,11 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
             let s = t.state
             return "\(s.iterationsCompleted) \(historyText(s.history)) \(s.optimizer.m.map(\.bitPattern)) \(s.optimizer.v.map(\.bitPattern)) \(s.optimizer.step) "
                 + "\(s.generator.stateWords) \(t.options.objective) \(t.options.learningRate) \(t.options.seed)"
+        case .gaussianRBM(let t)?:
+            let s = t.state
+            return "\(s.epochsCompleted) \(historyText(s.history)) \(String(describing: s.generator?.stateWords)) \(s.chains.map { $0.map(\.bitPattern) }) "
+                + "\(s.ladders.map { "\($0.states.map { $0.map(\.bitPattern) }) \($0.replicaAt) \($0.generator.stateWords) \($0.rounds) \($0.proposed) \($0.accepted) \($0.roundTrips) \($0.direction) \($0.tripStart)" }) "
+                + "\(t.options.sampler) \(t.options.learningRate) \(String(describing: t.options.visibleBiasLearningRate)) \(t.options.sigmaLearningRate) \(t.options.batchSize) \(t.options.epochs) \(t.options.seed)"
         }
     }
 
@@ -165,6 +175,77 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
                 c.model = .rbm(m, imageShape: shape)
                 c.trainer = .rbm(t)
             }
+        }
+    }
+
+    /// PT-k's ladders (replicas, streams, swap counts and the parity of the next swap round) are
+    /// part of the saved state: without them the continued run would restart its replicas.
+    func testRBMParallelTemperingContinuesExactlyAfterSaveAndLoad() throws {
+        var o = RBMTrainingOptions()
+        o.sampler = try ParallelTemperingSampler(betas: [0.2, 0.5, 1], k: 1)
+        o.learningRate = 0.1
+        o.batchSize = 5
+        o.epochs = 3
+        o.seed = 11
+        let start = ModelFile.Contents(model: .rbm(RestrictedBoltzmannMachine(visible: 9, hidden: 4, seed: 2), imageShape: nil),
+                                       trainer: .rbm(RBMTrainer(options: o)))
+        try assertContinuesExactly("pt", contents: start) { c in
+            guard case .rbm(var m, let shape) = c.model, case .rbm(var t)? = c.trainer else { return XCTFail("not an RBM") }
+            _ = t.train(&m, on: Self.binary)
+            c.model = .rbm(m, imageShape: shape)
+            c.trainer = .rbm(t)
+        }
+        // The file says PT, with its ladder and replicas.
+        let head = String(decoding: try NPYTests.contents(folder + "/pt.ebm").prefix(4000), as: UTF8.self)
+        XCTAssertTrue(head.contains("\ntrainer pt\nbetas 0.2 0.5 1.0\n"), head)
+        XCTAssertTrue(head.contains("\ndata pt_x float32-le "), head)
+        guard case .rbm(let t)? = try ModelFile.read(path: folder + "/pt.ebm").trainer else { return XCTFail("no trainer") }
+        XCTAssertTrue(t.options.sampler is ParallelTemperingSampler)
+        XCTAssertNotNil(t.state.tempered)
+    }
+
+    /// Gaussian–Bernoulli RBMs with σ learned, by CD, PCD and PT: the chains, ladders and the
+    /// trainer's stream are saved, so training continues bit for bit.
+    func testGaussianRBMTrainersContinueExactlyAfterSaveAndLoad() throws {
+        let samplers: [(String, any NegativePhaseSampler)] = [("gb-cd", ContrastiveDivergence(k: 1)), ("gb-pcd", PersistentContrastiveDivergence(k: 2)),
+                                                              ("gb-pt", try ParallelTemperingSampler(betas: [0.3, 0.6, 1], k: 1))]
+        for (name, sampler) in samplers {
+            var o = GaussianRBMTrainingOptions()
+            o.sampler = sampler
+            o.learningRate = 0.02
+            o.visibleBiasLearningRate = 0.01
+            o.sigmaLearningRate = 0.005
+            o.batchSize = 16
+            o.epochs = 2
+            o.seed = 3
+            let start = ModelFile.Contents(model: .gaussianRBM(GaussianBernoulliRBM(visible: 2, hidden: 3, seed: 5, initScale: 0.3), imageShape: nil),
+                                           trainer: .gaussianRBM(GaussianRBMTrainer(options: o)))
+            try assertContinuesExactly(name, contents: start) { c in
+                guard case .gaussianRBM(var m, let shape) = c.model, case .gaussianRBM(var t)? = c.trainer else { return XCTFail("not a GB-RBM") }
+                _ = t.train(&m, on: Tensor(shape: [Self.plane.count / 2, 2], scalars: Self.plane), shouldStop: { false }, progress: { _ in })
+                c.model = .gaussianRBM(m, imageShape: shape)
+                c.trainer = .gaussianRBM(t)
+            }
+            guard case .gaussianRBM(let m, _) = try ModelFile.read(path: folder + "/\(name).ebm").model else { return XCTFail("not a GB-RBM") }
+            XCTAssertNotEqual(m.sigma, [1, 1], "\(name): σ was learned, so it moved from 1")
+        }
+    }
+
+    func testBadGaussianRBMFilesAreLocatedErrors() throws {
+        let m = GaussianBernoulliRBM(W: [1, 2], b: [0], c: [0, 1], sigma: [1, 2])
+        let good = String(decoding: try ModelFile.encode(ModelFile.Contents(model: .gaussianRBM(m, imageShape: nil)), path: "g.ebm"), as: UTF8.self)
+        XCTAssertTrue(good.hasPrefix("ebm-model 2\nkind gaussian-rbm\nvisible 2\nhidden 1\n"), good)
+        // σ = 0 is not a standard deviation.
+        var bytes = try ModelFile.encode(ModelFile.Contents(model: .gaussianRBM(m, imageShape: nil)), path: "g.ebm")
+        bytes.replaceSubrange((bytes.count - 8)..<bytes.count, with: NPYTests.f4([1, 0]))
+        XCTAssertThrowsError(try ModelFile.decode(bytes, path: "g.ebm")) { e in
+            let text = (e as? FileError)?.message ?? "\(e)"
+            XCTAssertTrue(text.contains("every σ must be positive and finite"), text)
+            XCTAssertTrue(text.contains("line "), text)
+        }
+        // A truncated σ.
+        XCTAssertThrowsError(try ModelFile.decode(Array(bytes.dropLast(4)), path: "g.ebm")) { e in
+            XCTAssertTrue(((e as? FileError)?.message ?? "").contains("g.ebm"), "\(e)")
         }
     }
 

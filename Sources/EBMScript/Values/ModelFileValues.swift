@@ -16,6 +16,12 @@ extension RBMValue: StorableModel {
     }
 }
 
+extension GaussianRBMValue: StorableModel {
+    var fileContents: ModelFile.Contents {
+        ModelFile.Contents(model: .gaussianRBM(machine, imageShape: imageShape), trainer: trainer.map { .gaussianRBM($0) })
+    }
+}
+
 extension BoltzmannValue: StorableModel {
     var fileContents: ModelFile.Contents {
         ModelFile.Contents(model: .boltzmann(machine), trainer: trainer.map { .boltzmann($0) })
@@ -51,6 +57,10 @@ func loadedValue(from contents: ModelFile.Contents) -> Value {
     case .rbm(let m, let shape):
         let v = RBMValue(m, imageShape: shape)
         if case .rbm(let t)? = contents.trainer { v.trainer = t }
+        return .object(v)
+    case .gaussianRBM(let m, let shape):
+        let v = GaussianRBMValue(m, imageShape: shape)
+        if case .gaussianRBM(let t)? = contents.trainer { v.trainer = t }
         return .object(v)
     case .boltzmann(let m):
         let v = BoltzmannValue(m)
