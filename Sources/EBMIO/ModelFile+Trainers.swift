@@ -12,22 +12,8 @@ extension ModelFile {
     static func encodeTrainer(_ trainer: Trainer, model: Model, buffer: Bool, into file: ModelContainer) {
         switch trainer {
         case .rbm(let t):
-            let o = t.options, s = t.state
-            encodeSampler(o.sampler, into: file)
-            file.set("learning_rate", o.learningRate)
-            if let end = o.finalLearningRate { file.set("final_learning_rate", end) }
-            file.set("momentum", o.momentum)
-            file.set("weight_decay", o.weightDecay)
-            file.set("batch_size", o.batchSize)
-            file.set("epochs", o.epochs)
-            file.set("seed", o.seed)
-            file.set("monitor_every", o.monitorEvery)
-            file.set("monitor_rows", o.monitorRows)
-            file.set("exact_likelihood_budget", o.exactLikelihoodBudget)
-            file.set("exact_pseudo_likelihood_budget", o.exactPseudoLikelihoodBudget)
-            if let every = o.aisEvery { file.set("ais_every", every) }
-            file.set("ais_runs", o.aisRuns)
-            file.set("ais_temperatures", o.aisTemperatures)
+            let s = t.state
+            encodeRBMOptions(t.options, into: file)
             file.set("epochs_completed", s.epochsCompleted)
             file.set("persistent_rows", s.persistentRows)
             if !s.velocities.isEmpty { file.append("velocities", s.velocities, shape: [s.velocities.count]) }
@@ -109,7 +95,134 @@ extension ModelFile {
             encodeHistory(s.history, into: file)
         case .gaussianRBM(let t):
             encodeGaussianRBMTrainer(t, into: file)
+        case .dbn(let greedy, let upDown):
+            encodeDBNTrainers(greedy, upDown, model: model, into: file)
         }
+    }
+
+    /// An RBM trainer's settings: `trainer`, `k` (and `betas` for PT), the learning rates,
+    /// momentum, decay, batch, epochs per call, seed and monitors.
+    static func encodeRBMOptions(_ o: RBMTrainingOptions, into file: ModelContainer) {
+        encodeSampler(o.sampler, into: file)
+        file.set("learning_rate", o.learningRate)
+        if let end = o.finalLearningRate { file.set("final_learning_rate", end) }
+        file.set("momentum", o.momentum)
+        file.set("weight_decay", o.weightDecay)
+        file.set("batch_size", o.batchSize)
+        file.set("epochs", o.epochs)
+        file.set("seed", o.seed)
+        file.set("monitor_every", o.monitorEvery)
+        file.set("monitor_rows", o.monitorRows)
+        file.set("exact_likelihood_budget", o.exactLikelihoodBudget)
+        file.set("exact_pseudo_likelihood_budget", o.exactPseudoLikelihoodBudget)
+        if let every = o.aisEvery { file.set("ais_every", every) }
+        file.set("ais_runs", o.aisRuns)
+        file.set("ais_temperatures", o.aisTemperatures)
+    }
+
+    static func decodeRBMOptions(_ file: ModelContainer) throws -> RBMTrainingOptions {
+        let count = 0...1_000_000_000
+        var o = RBMTrainingOptions()
+        o.sampler = try decodeSampler(file, "an RBM's trainer")
+        o.learningRate = try file.float("learning_rate", "the learning rate")
+        if file.has("final_learning_rate") { o.finalLearningRate = try file.float("final_learning_rate", "the final learning rate") }
+        o.momentum = try file.float("momentum", "the momentum")
+        o.weightDecay = try file.float("weight_decay", "the weight decay")
+        o.batchSize = try file.int("batch_size", "the batch size", in: 1...count.upperBound)
+        o.epochs = try file.int("epochs", "epochs per train call", in: count)
+        o.seed = try file.uint64("seed", "the seed")
+        o.monitorEvery = try file.int("monitor_every", "epochs between monitors", in: 1...count.upperBound)
+        o.monitorRows = try file.int("monitor_rows", "rows of the default monitor set", in: 1...count.upperBound)
+        o.exactLikelihoodBudget = try file.int("exact_likelihood_budget", "the exact log-likelihood's budget", in: 0...Int.max / 2)
+        o.exactPseudoLikelihoodBudget = try file.int("exact_pseudo_likelihood_budget", "the exact pseudo-log-likelihood's budget", in: 0...Int.max / 2)
+        if file.has("ais_every") { o.aisEvery = try file.int("ais_every", "epochs between AIS estimates", in: 1...count.upperBound) }
+        o.aisRuns = try file.int("ais_runs", "AIS runs", in: 2...1_000_000)
+        o.aisTemperatures = try file.int("ais_temperatures", "AIS temperatures", in: 2...100_000_000)
+        return o
+    }
+
+    /// A DBN's trainers: `trainer dbn`; the greedy settings (`greedy_input`, `greedy_input_seed`,
+    /// `greedy_input_copies`, `greedy_layers`, and per-layer options `greedy1_…`, `greedy2_…`),
+    /// each trained layer's own RBM trainer under its prefix (`layer2_trainer`, `layer2_history`, …,
+    /// with `layer2_copied_rows`), the greedy history (`greedy_history…`), and up-down's settings,
+    /// epochs and history (`up_down_…`).
+    private static func encodeDBNTrainers(_ g: GreedyLayerwiseTrainer, _ u: UpDownFineTuning?, model: Model, into file: ModelContainer) {
+        let saved = file.prefix
+        defer { file.prefix = saved }
+        file.set("trainer", ["dbn"])
+        let s = g.settings
+        file.set("greedy_input", [s.input.rawValue])
+        file.set("greedy_input_seed", s.inputSeed)
+        file.set("greedy_input_copies", s.inputCopies)
+        if let layers = s.layers { file.set("greedy_layers", layers.map(String.init)) }
+        file.set("greedy_options", s.perLayer.count)
+        for (k, o) in s.perLayer.enumerated() {
+            file.prefix = saved + "greedy\(k + 1)_"
+            encodeRBMOptions(o, into: file)
+        }
+        file.prefix = saved + "greedy_"
+        encodeHistory(g.history, into: file)
+        for l in g.trainers.keys.sorted() {
+            guard let t = g.trainers[l] else { continue }
+            file.prefix = saved + "layer\(l)_"
+            file.set("copied_rows", g.copiedHistoryRows[l] ?? 0)
+            encodeTrainer(.rbm(t), model: model, buffer: false, into: file)
+        }
+        if let u {
+            file.prefix = saved + "up_down_"
+            file.set("learning_rate", u.settings.learningRate)
+            file.set("k", u.settings.k)
+            file.set("batch_size", u.settings.batchSize)
+            file.set("epochs", u.settings.epochs)
+            file.set("seed", u.settings.seed)
+            file.set("epochs_completed", u.completed)
+            encodeHistory(u.history, into: file)
+        }
+    }
+
+    private static func decodeDBNTrainers(_ file: ModelContainer, _ d: DeepBeliefNetwork) throws -> Trainer {
+        let saved = file.prefix
+        defer { file.prefix = saved }
+        _ = try file.choice("trainer", "a DBN's trainers", ["dbn"])
+        let input = try file.choice("greedy_input", "what the layers above the first are trained on", DBNLayerInput.allCases.map(\.rawValue))
+        let inputSeed = try file.uint64("greedy_input_seed", "the seed of sampled layer inputs")
+        let copies = try file.int("greedy_input_copies", "samples per row of sampled layer inputs", in: 1...1_000_000)
+        var layers: [Int]?
+        if file.has("greedy_layers") { layers = try file.ints("greedy_layers", "the layers greedy training trains", in: 1...d.depth) }
+        let n = try file.int("greedy_options", "the number of per-layer option sets", in: 1...max(1, d.depth))
+        var perLayer: [RBMTrainingOptions] = []
+        for k in 1...n {
+            file.prefix = saved + "greedy\(k)_"
+            perLayer.append(try decodeRBMOptions(file))
+        }
+        file.prefix = saved + "greedy_"
+        let history = try decodeHistory(file, unit: .epoch, columns: GreedyLayerwiseTrainer.historyColumns.map(\.name))
+        var trainers: [Int: RBMTrainer] = [:], copied: [Int: Int] = [:]
+        for l in 1...d.depth {
+            file.prefix = saved + "layer\(l)_"
+            guard file.has("trainer") else { continue }
+            let t = try decodeTrainer(file, model: .rbm(d.layer(l), imageShape: nil))
+            guard case .rbm(let trainer)? = t else { continue }
+            trainers[l] = trainer
+            copied[l] = try file.int("copied_rows", "rows of this layer's history in the greedy history", in: 0...trainer.history.count)
+        }
+        var upDown: UpDownFineTuning?
+        file.prefix = saved + "up_down_"
+        if file.has("epochs_completed") {
+            let settings = UpDownSettings(learningRate: try file.float("learning_rate", "up-down's learning rate"),
+                                          k: try file.int("k", "Gibbs steps in the top RBM", in: 1...10_000),
+                                          batchSize: try file.int("batch_size", "the batch size", in: 1...1_000_000_000),
+                                          epochs: try file.int("epochs", "epochs per train call", in: 0...1_000_000_000),
+                                          seed: try file.uint64("seed", "the seed"))
+            let completed = try file.int("epochs_completed", "epochs of up-down so far", in: 0...1_000_000_000)
+            let h = try decodeHistory(file, unit: .epoch, columns: UpDownFineTuning.historyColumns.map(\.name))
+            upDown = UpDownFineTuning(settings: settings, completed: completed, history: h)
+        }
+        file.prefix = saved
+        let greedy = GreedyLayerwiseTrainer(settings: GreedyLayerwiseSettings(perLayer: perLayer, layers: layers, input: DBNLayerInput(rawValue: input) ?? .probabilities,
+                                                                              inputSeed: inputSeed, inputCopies: copies),
+                                            trainers: trainers, history: history, copiedHistoryRows: copied)
+        return .dbn(greedy, upDown)
     }
 
     /// A Gaussian–Bernoulli RBM's trainer: the sampler, learning rates (`sigma_learning_rate` 0:
@@ -270,22 +383,7 @@ extension ModelFile {
         let count = 0...1_000_000_000
         switch model {
         case .rbm(let m, _):
-            var o = RBMTrainingOptions()
-            o.sampler = try decodeSampler(file, "an RBM's trainer")
-            o.learningRate = try file.float("learning_rate", "the learning rate")
-            if file.has("final_learning_rate") { o.finalLearningRate = try file.float("final_learning_rate", "the final learning rate") }
-            o.momentum = try file.float("momentum", "the momentum")
-            o.weightDecay = try file.float("weight_decay", "the weight decay")
-            o.batchSize = try file.int("batch_size", "the batch size", in: 1...count.upperBound)
-            o.epochs = try file.int("epochs", "epochs per train call", in: count)
-            o.seed = try file.uint64("seed", "the seed")
-            o.monitorEvery = try file.int("monitor_every", "epochs between monitors", in: 1...count.upperBound)
-            o.monitorRows = try file.int("monitor_rows", "rows of the default monitor set", in: 1...count.upperBound)
-            o.exactLikelihoodBudget = try file.int("exact_likelihood_budget", "the exact log-likelihood's budget", in: 0...Int.max / 2)
-            o.exactPseudoLikelihoodBudget = try file.int("exact_pseudo_likelihood_budget", "the exact pseudo-log-likelihood's budget", in: 0...Int.max / 2)
-            if file.has("ais_every") { o.aisEvery = try file.int("ais_every", "epochs between AIS estimates", in: 1...count.upperBound) }
-            o.aisRuns = try file.int("ais_runs", "AIS runs", in: 2...1_000_000)
-            o.aisTemperatures = try file.int("ais_temperatures", "AIS temperatures", in: 2...100_000_000)
+            let o = try decodeRBMOptions(file)
             let epochs = try file.int("epochs_completed", "epochs trained so far", in: count)
             let persistentRows = try file.int("persistent_rows", "rows of persistent chains", in: 0...count.upperBound)
             let P = m.parameterCount
@@ -415,6 +513,8 @@ extension ModelFile {
                 iterationsCompleted: iterations, history: history, optimizer: adam, generator: generator)))
         case .gaussianRBM(let m, _):
             return .gaussianRBM(try decodeGaussianRBMTrainer(file, m))
+        case .dbn(let d, _):
+            return try decodeDBNTrainers(file, d)
         case .gaussian, .mixture, .doubleWell:
             throw file.fail(at: file.line(ofField: "trainer"), "a closed-form energy has no parameters to train, so its file has no trainer")
         }

@@ -41,6 +41,7 @@ public enum ModelFile {
         case doubleWell(DoubleWellEnergy)
         case scoreModel(ScoreModel)
         case gaussianRBM(GaussianBernoulliRBM, imageShape: (height: Int, width: Int)?)
+        case dbn(DeepBeliefNetwork, imageShape: (height: Int, width: Int)?)
 
         /// The `kind` line of its file.
         public var kind: String {
@@ -53,10 +54,11 @@ public enum ModelFile {
             case .doubleWell: return "double-well"
             case .scoreModel: return "score-model"
             case .gaussianRBM: return "gaussian-rbm"
+            case .dbn: return "dbn"
             }
         }
 
-        public static let kinds = ["rbm", "boltzmann", "mlp-energy", "gaussian", "mixture", "double-well", "score-model", "gaussian-rbm"]
+        public static let kinds = ["rbm", "boltzmann", "mlp-energy", "gaussian", "mixture", "double-well", "score-model", "gaussian-rbm", "dbn"]
     }
 
     /// A trainer with the state it carries between `train` calls.
@@ -66,6 +68,8 @@ public enum ModelFile {
         case langevin(LangevinMaximumLikelihood)
         case scoreMatching(ScoreMatchingTrainer)
         case gaussianRBM(GaussianRBMTrainer)
+        /// A DBN's greedy layer-wise trainer (with each layer's RBM trainer) and up-down fine-tuning.
+        case dbn(GreedyLayerwiseTrainer, UpDownFineTuning?)
     }
 
     /// What a file holds: the model, and its trainer (whose settings decide, by value, whether a

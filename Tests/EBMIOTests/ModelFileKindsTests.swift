@@ -17,6 +17,15 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
 
     static var score: ScoreModel { ScoreModel(dimension: 2, hidden: [6], activation: .tanh, sigmas: [1, 0.5, 0.1], seed: 4) }
 
+    /// Two layers, the first with untied recognition weights, the second a tied start trained on samples.
+    static var dbn: DeepBeliefNetwork {
+        var d = DeepBeliefNetwork(sizes: [4, 3, 2], seed: 7, initScale: 0.5)
+        d.setRecognition(1, DeepBeliefNetwork.RecognitionWeights(R: (0..<12).map { Float($0) * 0.05 - 0.3 }, r: [0.1, -0.1, 0.2]))
+        d.provenance[1] = DBNLayerProvenance(origin: .tiedStart(below: 1), epochs: 3, input: .samples)
+        d.upDownEpochs = 2
+        return d
+    }
+
     static var models: [ModelFile.Model] {
         var rbm = RestrictedBoltzmannMachine(visible: 6, hidden: 4, seed: 1, initScale: 0.5)
         rbm.W[0] = -0.0
@@ -32,6 +41,7 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
             .doubleWell(DoubleWellEnergy(barrier: 1.7, dimension: 3)),
             .gaussianRBM(GaussianBernoulliRBM(W: (0..<12).map { Float($0) * 0.1 - 0.55 }, b: [0.5, -1, 0.25], c: [1, -0.5, 0, 2],
                                               sigma: [0.5, 1, 2, .leastNormalMagnitude]), imageShape: (2, 2)),
+            .dbn(dbn, imageShape: (2, 2)),
         ]
     }
 
@@ -50,6 +60,10 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
         case .doubleWell(let w): return [w.barrier.bitPattern, UInt64(w.dimension), w.logPartitionFunction.bitPattern]
         case .gaussianRBM(let m, let shape):
             return (m.W + m.b + m.c + m.sigma).map { UInt64($0.bitPattern) } + [UInt64(shape?.height ?? 0), UInt64(shape?.width ?? 0)]
+        case .dbn(let d, let shape):
+            return d.layers.flatMap { ($0.W + $0.b + $0.c).map { UInt64($0.bitPattern) } }
+                + d.recognition.flatMap { r in r.map { ($0.R + $0.r).map { UInt64($0.bitPattern) } } ?? [UInt64.max] }
+                + [UInt64(d.upDownEpochs), UInt64(shape?.height ?? 0)] + d.provenance.map { UInt64(truncatingIfNeeded: "\($0)".hashValue) }
         }
     }
 
@@ -146,6 +160,10 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
             let s = t.state
             return "\(s.iterationsCompleted) \(historyText(s.history)) \(s.optimizer.m.map(\.bitPattern)) \(s.optimizer.v.map(\.bitPattern)) \(s.optimizer.step) "
                 + "\(s.generator.stateWords) \(t.options.objective) \(t.options.learningRate) \(t.options.seed)"
+        case .dbn(let g, let u)?:
+            return g.trainers.keys.sorted().map { l in "\(l): " + stateWithoutTimes(g.trainers[l].map { .rbm($0) }) + " \(g.copiedHistoryRows[l] ?? -1)" }.joined(separator: "; ")
+                + " \(historyText(g.history)) \(g.settings.summary) \(String(describing: g.settings.layers))"
+                + " up-down: \(u.map { "\($0.completed) \(historyText($0.history)) \($0.settings.summary)" } ?? "none")"
         case .gaussianRBM(let t)?:
             let s = t.state
             return "\(s.epochsCompleted) \(historyText(s.history)) \(String(describing: s.generator?.stateWords)) \(s.chains.map { $0.map(\.bitPattern) }) "

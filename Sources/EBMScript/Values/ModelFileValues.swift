@@ -22,6 +22,15 @@ extension GaussianRBMValue: StorableModel {
     }
 }
 
+extension DBNValue: StorableModel {
+    /// Every layer, how each was trained, untied recognition weights, and the greedy and
+    /// up-down trainers (written once anything has been trained).
+    var fileContents: ModelFile.Contents {
+        let trained = !greedy.trainers.isEmpty || upDown != nil
+        return ModelFile.Contents(model: .dbn(network, imageShape: imageShape), trainer: trained ? .dbn(greedy, upDown) : nil)
+    }
+}
+
 extension BoltzmannValue: StorableModel {
     var fileContents: ModelFile.Contents {
         ModelFile.Contents(model: .boltzmann(machine), trainer: trainer.map { .boltzmann($0) })
@@ -61,6 +70,10 @@ func loadedValue(from contents: ModelFile.Contents) -> Value {
     case .gaussianRBM(let m, let shape):
         let v = GaussianRBMValue(m, imageShape: shape)
         if case .gaussianRBM(let t)? = contents.trainer { v.trainer = t }
+        return .object(v)
+    case .dbn(let d, let shape):
+        let v = DBNValue(d, imageShape: shape)
+        if case .dbn(let g, let u)? = contents.trainer { (v.greedy, v.upDown) = (g, u) }
         return .object(v)
     case .boltzmann(let m):
         let v = BoltzmannValue(m)
