@@ -267,6 +267,29 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
         }
     }
 
+    func testBadDBNFilesAreLocatedErrors() throws {
+        let bytes = try ModelFile.encode(ModelFile.Contents(model: .dbn(Self.dbn, imageShape: nil)), path: "d.ebm")
+        let text = String(decoding: bytes, as: UTF8.self)
+        XCTAssertTrue(text.contains("\nlayer2_origin tied 1\nlayer2_trained_epochs 3\nlayer2_input samples\n"), text)
+        func decoded(_ from: String, _ to: String) -> String {
+            let header = text.range(of: "\nend\n").map { String(text[..<$0.upperBound]) } ?? ""
+            let changed = Array(header.replacingOccurrences(of: from, with: to).utf8) + bytes[header.utf8.count...]
+            do { _ = try ModelFile.decode(changed, path: "d.ebm"); return "no error" } catch { return (error as? FileError)?.message ?? "\(error)" }
+        }
+        let origin = decoded("layer2_origin tied 1", "layer2_origin warm 1")
+        XCTAssertTrue(origin.contains("`origin` must be `random SEED`, `tied BELOW`, `untied SEED` or `given`") && origin.contains("line "), origin)
+        let missing = decoded("layers 2\n", "layers 3\n")
+        XCTAssertTrue(missing.contains("layer3_visible"), missing)
+        let input = decoded("layer2_input samples", "layer2_input pixels")
+        XCTAssertTrue(input.contains("layer2_input"), input)
+        // A layer folder whose W does not fit: the error names layer2/W.npy.
+        let dir = folder + "/bad-dbn"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try NPYFolder.write(.dbn(Self.dbn, imageShape: nil), to: dir)
+        try NPY.write(Tensor(shape: [3, 2], scalars: [Float](repeating: 0, count: 6)), to: dir + "/layer2/W.npy")
+        Self.assertError(try NPYFolder.read(folder: dir), contains: ["layer2/W.npy", "2x3"])
+    }
+
     func testBoltzmannTrainersContinueExactlyAfterSaveAndLoad() throws {
         for phase in [BoltzmannNegativePhase.exact, .contrastiveDivergence(sweeps: 1), .persistent(sweeps: 2, chains: 6)] {
             var o = BoltzmannTrainingOptions()
@@ -352,7 +375,7 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
         let bm = "ebm-model 2\nkind boltzmann\nunits 2\ndata W float64-le 2x2\ndata b float64-le 2\nend\n"
         XCTAssertEqual((try decode(bm, f8([0, 1, 1, 0, 0.5, -0.5]))).model.kind, "boltzmann")
         let cases: [(String, [UInt8], [String])] = [
-            ("ebm-model 2\nkind dbn\nend\n", [], ["line 2: the model kind `dbn` is unknown", "`kind rbm`", "`kind score-model`"]),
+            ("ebm-model 2\nkind ising\nend\n", [], ["line 2: the model kind `ising` is unknown", "`kind rbm`", "`kind score-model`", "`kind dbn`"]),
             ("ebm-model 2\nkinds rbm\nend\n", [], ["line 2: expected `kind KIND`"]),
             ("ebm-model 2\nkind double-well\ndimension 2\nend\n", [], ["the file has no `barrier` line (the barrier height h), which a `kind double-well` file needs"]),
             ("ebm-model 2\nkind double-well\ndimension 2\nbarrier -1\nend\n", [], ["line 4: the barrier height must be positive"]),
@@ -533,7 +556,18 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
             let back = try NPYFolder.read(folder: dir)
             XCTAssertEqual(back.kind, model.kind)
             XCTAssertEqual(Self.bits(back), Self.bits(model), model.kind)
-            XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: dir)), Set(written.map(\.file) + ["model.json"]))
+            // Every file written is listed (a DBN's layer folders also hold a model.json each).
+            var isFolder: ObjCBool = false
+            let files = try FileManager.default.subpathsOfDirectory(atPath: dir).filter {
+                FileManager.default.fileExists(atPath: dir + "/" + $0, isDirectory: &isFolder) && !isFolder.boolValue
+            }
+            let layerJSON = (1...3).map { "layer\($0)/model.json" }
+            XCTAssertEqual(Set(files.filter { !layerJSON.contains($0) }), Set(written.map(\.file) + ["model.json"]))
+            if case .dbn(let d, _) = model {
+                XCTAssertEqual(Set(files.filter(layerJSON.contains)), Set((1...d.depth).map { "layer\($0)/model.json" }))
+                XCTAssertEqual(Set(written.map(\.file)), ["layer1/W.npy", "layer1/b.npy", "layer1/c.npy", "layer1/R.npy", "layer1/r.npy",
+                                                           "layer2/W.npy", "layer2/b.npy", "layer2/c.npy"])
+            }
         }
         // The layouts: an MLP in PyTorch's nn.Linear layout, float64 where ebm keeps float64.
         let dir = folder + "/npy2"
@@ -569,7 +603,8 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
         for (text, part) in [
             ("{\"kind\": \"mlp-energy\", \"activation\": \"swish\"", "model.json is not a JSON object"),
             ("{\"activation\": \"swish\"}", "model.json has no \"kind\""),
-            ("{\"kind\": \"dbn\"}", "model.json names the kind \"dbn\""),
+            ("{\"kind\": \"ising\"}", "model.json names the kind \"ising\""),
+            ("{\"kind\": \"dbn\"}", "model.json needs \"layers\""),
             ("{\"kind\": \"mlp-energy\", \"activation\": \"swish\"}", "model.json needs \"widths\""),
             ("{\"kind\": \"mlp-energy\", \"activation\": \"gelu\", \"widths\": [2, 5, 3, 1]}", "model.json \"activation\": the activation `gelu` is unknown"),
             ("{\"kind\": \"mlp-energy\", \"activation\": \"swish\", \"widths\": [2, 5, 3, 1], \"format\": \"ebm-npy 9\"}", "model.json is format \"ebm-npy 9\""),
