@@ -281,7 +281,7 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
         let missing = decoded("layers 2\n", "layers 3\n")
         XCTAssertTrue(missing.contains("layer3_visible"), missing)
         let input = decoded("layer2_input samples", "layer2_input pixels")
-        XCTAssertTrue(input.contains("layer2_input"), input)
+        XCTAssertTrue(input.contains("line 13: what the layer was trained on `pixels` is unknown; expected one of `probabilities`, `samples`"), input)
         // A layer folder whose W does not fit: the error names layer2/W.npy.
         let dir = folder + "/bad-dbn"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
