@@ -114,6 +114,8 @@ final class ModelFileCommandTests: XCTestCase {
         XCTAssertEqual(bits(s, "again"), bits(s, "n"), "the .npy folder keeps every layer and the untied R, r")
         XCTAssertEqual(eval(s, "loglik(back, d) == loglik(n, d)"), "true\n")
         XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/n-npy/layer1/R.npy"))
+        XCTAssertTrue(eval(s, "print again").contains("layer 2: 6 → 9, top RBM p(h^(1), h^(2)); tied start: W = W^(1)ᵀ, biases swapped; trained 2 epochs on Q(h^(1) | x) as probabilities"),
+                      eval(s, "print again"))
         XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/n-npy/layer2/model.json"))
         // One layer folder alone is an RBM; layer folders without the top model.json are a DBN.
         XCTAssertTrue(eval(s, "print import_npy(\"n-npy/layer2\")").hasPrefix("rbm"), eval(s, "print import_npy(\"n-npy/layer2\")"))
