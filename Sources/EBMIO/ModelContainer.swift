@@ -55,6 +55,11 @@ public final class ModelContainer {
         version = 2
     }
 
+    /// Prepended to every key and array name this container sets or reads, so a model made of
+    /// parts (a DBN's layers, `layer2_W`, and their trainers, `layer2_trainer`) stores each part
+    /// with the same code as a model of its own.
+    public var prefix = ""
+
     // MARK: Writing
 
     private var data: [UInt8] = []
@@ -62,6 +67,7 @@ public final class ModelContainer {
 
     /// Adds a field line `key word word…`; the words must be ASCII without spaces.
     public func set(_ key: String, _ values: [String]) {
+        let key = prefix + key
         precondition(!fields.contains { $0.key == key } && key != "data" && key != "end", "field \(key) set twice")
         fields.append((key, values, 0))
     }
@@ -94,6 +100,7 @@ public final class ModelContainer {
     }
 
     private func addEntry(_ name: String, _ element: Element, _ shape: [Int], count: Int) {
+        let name = prefix + name
         precondition(shape.reduce(1, *) == count && !arrays.contains { $0.name == name }, "array \(name): \(count) values for shape \(shape)")
         arrays.append(ArrayEntry(name: name, element: element, shape: shape, offset: data.count, line: 0))
     }
@@ -202,10 +209,11 @@ public final class ModelContainer {
 
     // MARK: Fields
 
-    public func has(_ key: String) -> Bool { fields.contains { $0.key == key } }
+    public func has(_ key: String) -> Bool { fields.contains { $0.key == prefix + key } }
 
     /// The words of field `key`; `meaning` explains a missing line.
     public func words(_ key: String, _ meaning: String, count: Int? = nil) throws -> (values: [String], line: Int) {
+        let key = prefix + key
         guard let f = fields.first(where: { $0.key == key }) else {
             throw fail("the file has no `\(key)` line (\(meaning)), which a `kind \(kind)` file needs")
         }
@@ -272,10 +280,11 @@ public final class ModelContainer {
 
     // MARK: Arrays
 
-    public func hasArray(_ name: String) -> Bool { arrays.contains { $0.name == name } }
+    public func hasArray(_ name: String) -> Bool { arrays.contains { $0.name == prefix + name } }
 
     /// The declared shape of array `name`, checked against `shape` (nil sizes are free).
     private func entry(_ name: String, _ element: Element, shape: [Int?], _ meaning: String) throws -> ArrayEntry {
+        let name = prefix + name
         guard let a = arrays.first(where: { $0.name == name }) else {
             let sizes = shape.map { $0.map(String.init) ?? "N" }.joined(separator: "x")
             throw fail("the file has no `data \(name) \(element.rawValue) \(sizes)` line (\(meaning)), which a `kind \(kind)` file needs")
@@ -293,7 +302,7 @@ public final class ModelContainer {
         return a
     }
 
-    public func shape(of name: String) -> [Int]? { arrays.first { $0.name == name }?.shape }
+    public func shape(of name: String) -> [Int]? { arrays.first { $0.name == prefix + name }?.shape }
 
     public func floats(_ name: String, shape: [Int?], _ meaning: String) throws -> [Float] {
         let a = try entry(name, .float32, shape: shape, meaning)
@@ -325,8 +334,8 @@ public final class ModelContainer {
     }
 
     /// The line of array `name` (for errors about its values).
-    public func line(of name: String) -> Int { arrays.first { $0.name == name }?.line ?? 0 }
-    public func line(ofField key: String) -> Int { fields.first { $0.key == key }?.line ?? 0 }
+    public func line(of name: String) -> Int { arrays.first { $0.name == prefix + name }?.line ?? 0 }
+    public func line(ofField key: String) -> Int { fields.first { $0.key == prefix + key }?.line ?? 0 }
 
     /// Refuses any field or array line no reader took: a misspelled or foreign line is an error.
     public func finish() throws {

@@ -5,18 +5,12 @@ extension ModelFile {
     static func encodeModel(_ model: Model, into file: ModelContainer) throws {
         switch model {
         case .rbm(let m, let shape):
-            file.set("visible", m.visible)
-            file.set("hidden", m.hidden)
-            if let shape {
-                let pixels = shape.height.multipliedReportingOverflow(by: shape.width)
-                guard shape.height >= 1, shape.width >= 1, !pixels.overflow, pixels.partialValue == m.visible else {
-                    throw FileError(path: file.path, message: "cannot write \(file.path): the image shape \(shape.height)×\(shape.width) does not fit the model's \(m.visible) visible units (height × width must equal \(m.visible)); pass no image shape or the right one")
-                }
-                file.set("image", [String(shape.height), String(shape.width)])
-            }
-            file.append("W", m.W, shape: [m.hidden, m.visible])
-            file.append("b", m.b, shape: [m.hidden])
-            file.append("c", m.c, shape: [m.visible])
+            try encodeRBM(W: m.W, b: m.b, c: m.c, visible: m.visible, hidden: m.hidden, imageShape: shape, into: file)
+        case .gaussianRBM(let m, let shape):
+            try encodeRBM(W: m.W, b: m.b, c: m.c, visible: m.visible, hidden: m.hidden, imageShape: shape, into: file)
+            file.append("sigma", m.sigma, shape: [m.visible])
+        case .dbn(let d, let shape):
+            try encodeDBN(d, imageShape: shape, into: file)
         case .boltzmann(let m):
             file.set("units", m.units)
             file.append("W", m.W, shape: [m.units, m.units])
@@ -43,6 +37,136 @@ extension ModelFile {
         }
     }
 
+    /// `visible`, `hidden`, `image` and W (hidden × visible), b (hidden), c (visible): the RBM
+    /// layout, shared by Bernoulli and Gaussian visible units and by each layer of a DBN.
+    static func encodeRBM(W: [Float], b: [Float], c: [Float], visible: Int, hidden: Int, imageShape shape: (height: Int, width: Int)?,
+                          into file: ModelContainer, prefix: String = "") throws {
+        file.set(prefix + "visible", visible)
+        file.set(prefix + "hidden", hidden)
+        if let shape {
+            let pixels = shape.height.multipliedReportingOverflow(by: shape.width)
+            guard shape.height >= 1, shape.width >= 1, !pixels.overflow, pixels.partialValue == visible else {
+                throw FileError(path: file.path, message: "cannot write \(file.path): the image shape \(shape.height)×\(shape.width) does not fit the model's \(visible) visible units (height × width must equal \(visible)); pass no image shape or the right one")
+            }
+            file.set(prefix + "image", [String(shape.height), String(shape.width)])
+        }
+        file.append(prefix + "W", W, shape: [hidden, visible])
+        file.append(prefix + "b", b, shape: [hidden])
+        file.append(prefix + "c", c, shape: [visible])
+    }
+
+    /// `layers L`, `image`, `fine_tuning_epochs` (of up-down), then per layer l (prefix `layerl_`) the RBM layout
+    /// (W upper × lower, b upper, c lower), `R`/`r` where up-down untied the recognition
+    /// weights, and where the layer came from: `origin random SEED | tied BELOW | untied SEED |
+    /// given`, `trained_epochs`, `input probabilities|samples`, and the settings text `settings`.
+    static func encodeDBN(_ d: DeepBeliefNetwork, imageShape: (height: Int, width: Int)?, into file: ModelContainer) throws {
+        let saved = file.prefix
+        defer { file.prefix = saved }
+        file.set("layers", d.depth)
+        if let shape = imageShape {
+            guard shape.height >= 1, shape.width >= 1, shape.height * shape.width == d.visible else {
+                throw FileError(path: file.path, message: "cannot write \(file.path): the image shape \(shape.height)×\(shape.width) does not fit the network's \(d.visible) visible units")
+            }
+            file.set("image", [String(shape.height), String(shape.width)])
+        }
+        file.set("fine_tuning_epochs", d.upDownEpochs)
+        for l in 1...d.depth {
+            let m = d.layer(l), p = d.provenance[l - 1]
+            file.prefix = saved + "layer\(l)_"
+            try encodeRBM(W: m.W, b: m.b, c: m.c, visible: m.visible, hidden: m.hidden, imageShape: nil, into: file)
+            if let rec = d.recognition[l - 1] {
+                file.append("R", rec.R, shape: [m.hidden, m.visible])
+                file.append("r", rec.r, shape: [m.hidden])
+            }
+            switch p.origin {
+            case .random(let seed): file.set("origin", ["random", String(seed)])
+            case .tiedStart(let below): file.set("origin", ["tied", String(below)])
+            case .untiedStart(let seed): file.set("origin", ["untied", String(seed)])
+            case .given: file.set("origin", ["given"])
+            }
+            file.set("trained_epochs", p.epochs)
+            if let input = p.input { file.set("input", [input.rawValue]) }
+            if let settings = p.settings { file.append("settings", text: settings) }
+        }
+    }
+
+    static func decodeDBN(_ file: ModelContainer) throws -> Model {
+        let saved = file.prefix
+        defer { file.prefix = saved }
+        let L = try file.int("layers", "the number of layers (weight matrices)", in: 1...10_000)
+        var shapeWords: ([String], Int)?
+        if file.has("image") { shapeWords = try file.words("image", "the image height and width", count: 2) }
+        let upDown = try file.int("fine_tuning_epochs", "epochs of up-down fine-tuning", in: 0...1_000_000_000)
+        var layers: [RestrictedBoltzmannMachine] = [], recognition: [DeepBeliefNetwork.RecognitionWeights?] = [], provenance: [DBNLayerProvenance] = []
+        for l in 1...L {
+            file.prefix = saved + "layer\(l)_"
+            let r = try decodeRBM(file)
+            if let below = layers.last, below.hidden != r.visible {
+                throw file.fail(at: file.line(ofField: "visible"), "layer \(l) has \(r.visible) lower units, but layer \(l - 1) has \(below.hidden) upper units (they are the same units)")
+            }
+            layers.append(RestrictedBoltzmannMachine(W: r.W, b: r.b, c: r.c))
+            if file.hasArray("R") || file.hasArray("r") {
+                recognition.append(DeepBeliefNetwork.RecognitionWeights(R: try file.floats("R", shape: [r.hidden, r.visible], "the recognition weights, upper × lower"),
+                                                                        r: try file.floats("r", shape: [r.hidden], "the recognition bias of the upper units")))
+            } else {
+                recognition.append(nil)
+            }
+            let (o, line) = try file.words("origin", "where the layer came from: random SEED, tied BELOW, untied SEED or given")
+            let origin: DBNLayerProvenance.Origin
+            switch (o.first, o.count) {
+            case ("random", 2): origin = .random(seed: try seedWord(o[1], file, line))
+            case ("untied", 2): origin = .untiedStart(seed: try seedWord(o[1], file, line))
+            case ("tied", 2): origin = .tiedStart(below: try file.int(o[1], "the layer the start was tied to", in: 1...max(1, l - 1), line: line))
+            case ("given", 1): origin = .given
+            default: throw file.fail(at: line, "`origin` must be `random SEED`, `tied BELOW`, `untied SEED` or `given`, found `\(o.joined(separator: " "))`")
+            }
+            var p = DBNLayerProvenance(origin: origin, epochs: try file.int("trained_epochs", "epochs of greedy training of this layer", in: 0...1_000_000_000))
+            if file.has("input") { p.input = DBNLayerInput(rawValue: try file.choice("input", "what the layer was trained on", DBNLayerInput.allCases.map(\.rawValue))) }
+            if file.hasArray("settings") { p.settings = try file.text("settings", "the layer's training settings") }
+            provenance.append(p)
+        }
+        file.prefix = saved
+        var shape: (height: Int, width: Int)?
+        if let sw = shapeWords {
+            let (words, line) = sw
+            let height = try file.int(words[0], "the image height", in: 1...sizeLimit, line: line)
+            let width = try file.int(words[1], "the image width", in: 1...sizeLimit, line: line)
+            guard height * width == layers[0].visible else {
+                throw file.fail(at: line, "the image shape \(height)×\(width) has \(height * width) pixels, but the network has \(layers[0].visible) visible units")
+            }
+            shape = (height, width)
+        }
+        var d = DeepBeliefNetwork(layers: layers, recognition: recognition, provenance: provenance)
+        d.upDownEpochs = upDown
+        return .dbn(d, imageShape: shape)
+    }
+
+    private static func seedWord(_ w: String, _ file: ModelContainer, _ line: Int) throws -> UInt64 {
+        guard let v = UInt64(w) else { throw file.fail(at: line, "the seed must be a whole number from 0 to \(UInt64.max), found `\(w)`") }
+        return v
+    }
+
+    /// The arrays and sizes `encodeRBM` wrote.
+    static func decodeRBM(_ file: ModelContainer, prefix: String = "")
+        throws -> (W: [Float], b: [Float], c: [Float], visible: Int, hidden: Int, imageShape: (height: Int, width: Int)?) {
+        let d = try file.int(prefix + "visible", "the number of visible units", in: 1...sizeLimit)
+        let h = try file.int(prefix + "hidden", "the number of hidden units", in: 1...sizeLimit)
+        var shape: (height: Int, width: Int)?
+        if file.has(prefix + "image") {
+            let (words, line) = try file.words(prefix + "image", "the image height and width", count: 2)
+            let height = try file.int(words[0], "the image height", in: 1...sizeLimit, line: line)
+            let width = try file.int(words[1], "the image width", in: 1...sizeLimit, line: line)
+            guard height * width == d else {
+                throw file.fail(at: line, "the image shape \(height)×\(width) has \(height * width) pixels, but the model has \(d) visible units")
+            }
+            shape = (height, width)
+        }
+        let W = try file.floats(prefix + "W", shape: [h, d], "hidden × visible")
+        let b = try file.floats(prefix + "b", shape: [h], "the hidden bias")
+        let c = try file.floats(prefix + "c", shape: [d], "the visible bias")
+        return (W, b, c, d, h, shape)
+    }
+
     /// `activation`, `widths` and W0, b0, W1, b1, … (W_l is widths[l+1] × widths[l], PyTorch's
     /// nn.Linear layout).
     private static func encodeNetwork(_ n: MultilayerPerceptron, into file: ModelContainer) {
@@ -59,22 +183,17 @@ extension ModelFile {
     static func decodeModel(_ file: ModelContainer) throws -> Model {
         switch file.kind {
         case "rbm":
-            let d = try file.int("visible", "the number of visible units", in: 1...sizeLimit)
-            let h = try file.int("hidden", "the number of hidden units", in: 1...sizeLimit)
-            var shape: (height: Int, width: Int)?
-            if file.has("image") {
-                let (words, line) = try file.words("image", "the image height and width", count: 2)
-                let height = try file.int(words[0], "the image height", in: 1...sizeLimit, line: line)
-                let width = try file.int(words[1], "the image width", in: 1...sizeLimit, line: line)
-                guard height * width == d else {
-                    throw file.fail(at: line, "the image shape \(height)×\(width) has \(height * width) pixels, but the model has \(d) visible units")
-                }
-                shape = (height, width)
+            let r = try decodeRBM(file)
+            return .rbm(RestrictedBoltzmannMachine(W: r.W, b: r.b, c: r.c), imageShape: r.imageShape)
+        case "gaussian-rbm":
+            let r = try decodeRBM(file)
+            let sigma = try file.floats("sigma", shape: [r.visible], "σ, each visible unit's standard deviation")
+            guard sigma.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+                throw file.fail(at: file.line(of: "sigma"), "every σ must be positive and finite (σ is a standard deviation)")
             }
-            let W = try file.floats("W", shape: [h, d], "hidden × visible")
-            let b = try file.floats("b", shape: [h], "the hidden bias")
-            let c = try file.floats("c", shape: [d], "the visible bias")
-            return .rbm(RestrictedBoltzmannMachine(W: W, b: b, c: c), imageShape: shape)
+            return .gaussianRBM(GaussianBernoulliRBM(W: r.W, b: r.b, c: r.c, sigma: sigma), imageShape: r.imageShape)
+        case "dbn":
+            return try decodeDBN(file)
         case "boltzmann":
             let n = try file.int("units", "the number of units", in: 1...100_000)
             let W = try file.doubles("W", shape: [n, n], "the symmetric weights, zero on the diagonal")

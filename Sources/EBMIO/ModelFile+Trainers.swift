@@ -12,23 +12,8 @@ extension ModelFile {
     static func encodeTrainer(_ trainer: Trainer, model: Model, buffer: Bool, into file: ModelContainer) {
         switch trainer {
         case .rbm(let t):
-            let o = t.options, s = t.state
-            file.set("trainer", [o.sampler.persistentChains ? "pcd" : "cd"])
-            file.set("k", o.sampler.k)
-            file.set("learning_rate", o.learningRate)
-            if let end = o.finalLearningRate { file.set("final_learning_rate", end) }
-            file.set("momentum", o.momentum)
-            file.set("weight_decay", o.weightDecay)
-            file.set("batch_size", o.batchSize)
-            file.set("epochs", o.epochs)
-            file.set("seed", o.seed)
-            file.set("monitor_every", o.monitorEvery)
-            file.set("monitor_rows", o.monitorRows)
-            file.set("exact_likelihood_budget", o.exactLikelihoodBudget)
-            file.set("exact_pseudo_likelihood_budget", o.exactPseudoLikelihoodBudget)
-            if let every = o.aisEvery { file.set("ais_every", every) }
-            file.set("ais_runs", o.aisRuns)
-            file.set("ais_temperatures", o.aisTemperatures)
+            let s = t.state
+            encodeRBMOptions(t.options, into: file)
             file.set("epochs_completed", s.epochsCompleted)
             file.set("persistent_rows", s.persistentRows)
             if !s.velocities.isEmpty { file.append("velocities", s.velocities, shape: [s.velocities.count]) }
@@ -36,6 +21,15 @@ extension ModelFile {
             if rows > 0 {
                 file.append("chain_rng", s.chainGenerators.flatMap(\.stateWords), shape: [rows, 4])
                 if !s.persistentHidden.isEmpty { file.append("persistent_hidden", s.persistentHidden, shape: [rows, s.persistentHidden.count / rows]) }
+            }
+            if let t = s.tempered {
+                let R = t.ladders * t.betas.count
+                file.set("pt_rounds", t.rounds)
+                file.append("pt_betas", t.betas, shape: [t.betas.count])
+                file.append("pt_x", t.x, shape: [R, t.x.count / Swift.max(R, 1)])
+                file.append("pt_h", t.h, shape: [R, t.h.count / Swift.max(R, 1)])
+                file.append("pt_rng", t.generators.flatMap(\.stateWords), shape: [t.ladders, 4])
+                file.append("pt_swaps", zip(t.proposed, t.accepted).flatMap { [UInt64($0), UInt64($1)] }, shape: [t.proposed.count, 2])
             }
             encodeHistory(s.history, into: file)
         case .boltzmann(let t):
@@ -99,6 +93,257 @@ extension ModelFile {
             file.set("iterations_completed", s.iterationsCompleted)
             encodeAdam(s.optimizer, s.generator, into: file)
             encodeHistory(s.history, into: file)
+        case .gaussianRBM(let t):
+            encodeGaussianRBMTrainer(t, into: file)
+        case .dbn(let greedy, let upDown):
+            encodeDBNTrainers(greedy, upDown, model: model, into: file)
+        }
+    }
+
+    /// An RBM trainer's settings: `trainer`, `k` (and `betas` for PT), the learning rates,
+    /// momentum, decay, batch, epochs per call, seed and monitors.
+    static func encodeRBMOptions(_ o: RBMTrainingOptions, into file: ModelContainer) {
+        encodeSampler(o.sampler, into: file)
+        file.set("learning_rate", o.learningRate)
+        if let end = o.finalLearningRate { file.set("final_learning_rate", end) }
+        file.set("momentum", o.momentum)
+        file.set("weight_decay", o.weightDecay)
+        file.set("batch_size", o.batchSize)
+        file.set("epochs", o.epochs)
+        file.set("seed", o.seed)
+        file.set("monitor_every", o.monitorEvery)
+        file.set("monitor_rows", o.monitorRows)
+        file.set("exact_likelihood_budget", o.exactLikelihoodBudget)
+        file.set("exact_pseudo_likelihood_budget", o.exactPseudoLikelihoodBudget)
+        if let every = o.aisEvery { file.set("ais_every", every) }
+        file.set("ais_runs", o.aisRuns)
+        file.set("ais_temperatures", o.aisTemperatures)
+    }
+
+    static func decodeRBMOptions(_ file: ModelContainer) throws -> RBMTrainingOptions {
+        let count = 0...1_000_000_000
+        var o = RBMTrainingOptions()
+        o.sampler = try decodeSampler(file, "an RBM's trainer")
+        o.learningRate = try file.float("learning_rate", "the learning rate")
+        if file.has("final_learning_rate") { o.finalLearningRate = try file.float("final_learning_rate", "the final learning rate") }
+        o.momentum = try file.float("momentum", "the momentum")
+        o.weightDecay = try file.float("weight_decay", "the weight decay")
+        o.batchSize = try file.int("batch_size", "the batch size", in: 1...count.upperBound)
+        o.epochs = try file.int("epochs", "epochs per train call", in: count)
+        o.seed = try file.uint64("seed", "the seed")
+        o.monitorEvery = try file.int("monitor_every", "epochs between monitors", in: 1...count.upperBound)
+        o.monitorRows = try file.int("monitor_rows", "rows of the default monitor set", in: 1...count.upperBound)
+        o.exactLikelihoodBudget = try file.int("exact_likelihood_budget", "the exact log-likelihood's budget", in: 0...Int.max / 2)
+        o.exactPseudoLikelihoodBudget = try file.int("exact_pseudo_likelihood_budget", "the exact pseudo-log-likelihood's budget", in: 0...Int.max / 2)
+        if file.has("ais_every") { o.aisEvery = try file.int("ais_every", "epochs between AIS estimates", in: 1...count.upperBound) }
+        o.aisRuns = try file.int("ais_runs", "AIS runs", in: 2...1_000_000)
+        o.aisTemperatures = try file.int("ais_temperatures", "AIS temperatures", in: 2...100_000_000)
+        return o
+    }
+
+    /// A DBN's trainers: `trainer dbn`; the greedy settings (`greedy_input`, `greedy_input_seed`,
+    /// `greedy_input_copies`, `greedy_layers`, and per-layer options `greedy1_…`, `greedy2_…`),
+    /// each trained layer's own RBM trainer under its prefix (`layer2_trainer`, `layer2_history`, …,
+    /// with `layer2_copied_rows`), the greedy history (`greedy_history…`), and up-down's settings,
+    /// epochs and history (`up_down_…`).
+    private static func encodeDBNTrainers(_ g: GreedyLayerwiseTrainer, _ u: UpDownFineTuning?, model: Model, into file: ModelContainer) {
+        let saved = file.prefix
+        defer { file.prefix = saved }
+        file.set("trainer", ["dbn"])
+        let s = g.settings
+        file.set("greedy_input", [s.input.rawValue])
+        file.set("greedy_input_seed", s.inputSeed)
+        file.set("greedy_input_copies", s.inputCopies)
+        if let layers = s.layers { file.set("greedy_layers", layers.map(String.init)) }
+        file.set("greedy_options", s.perLayer.count)
+        for (k, o) in s.perLayer.enumerated() {
+            file.prefix = saved + "greedy\(k + 1)_"
+            encodeRBMOptions(o, into: file)
+        }
+        file.prefix = saved + "greedy_"
+        encodeHistory(g.history, into: file)
+        for l in g.trainers.keys.sorted() {
+            guard let t = g.trainers[l] else { continue }
+            file.prefix = saved + "layer\(l)_"
+            file.set("copied_rows", g.copiedHistoryRows[l] ?? 0)
+            encodeTrainer(.rbm(t), model: model, buffer: false, into: file)
+        }
+        if let u {
+            file.prefix = saved + "up_down_"
+            file.set("learning_rate", u.settings.learningRate)
+            file.set("k", u.settings.k)
+            file.set("batch_size", u.settings.batchSize)
+            file.set("epochs", u.settings.epochs)
+            file.set("seed", u.settings.seed)
+            file.set("epochs_completed", u.completed)
+            encodeHistory(u.history, into: file)
+        }
+    }
+
+    private static func decodeDBNTrainers(_ file: ModelContainer, _ d: DeepBeliefNetwork) throws -> Trainer {
+        let saved = file.prefix
+        defer { file.prefix = saved }
+        _ = try file.choice("trainer", "a DBN's trainers", ["dbn"])
+        let input = try file.choice("greedy_input", "what the layers above the first are trained on", DBNLayerInput.allCases.map(\.rawValue))
+        let inputSeed = try file.uint64("greedy_input_seed", "the seed of sampled layer inputs")
+        let copies = try file.int("greedy_input_copies", "samples per row of sampled layer inputs", in: 1...1_000_000)
+        var layers: [Int]?
+        if file.has("greedy_layers") { layers = try file.ints("greedy_layers", "the layers greedy training trains", in: 1...d.depth) }
+        let n = try file.int("greedy_options", "the number of per-layer option sets", in: 1...max(1, d.depth))
+        var perLayer: [RBMTrainingOptions] = []
+        for k in 1...n {
+            file.prefix = saved + "greedy\(k)_"
+            perLayer.append(try decodeRBMOptions(file))
+        }
+        file.prefix = saved + "greedy_"
+        let history = try decodeHistory(file, unit: .epoch, columns: GreedyLayerwiseTrainer.historyColumns.map(\.name))
+        var trainers: [Int: RBMTrainer] = [:], copied: [Int: Int] = [:]
+        for l in 1...d.depth {
+            file.prefix = saved + "layer\(l)_"
+            guard file.has("trainer") else { continue }
+            let t = try decodeTrainer(file, model: .rbm(d.layer(l), imageShape: nil))
+            guard case .rbm(let trainer)? = t else { continue }
+            trainers[l] = trainer
+            copied[l] = try file.int("copied_rows", "rows of this layer's history in the greedy history", in: 0...trainer.history.count)
+        }
+        var upDown: UpDownFineTuning?
+        file.prefix = saved + "up_down_"
+        if file.has("epochs_completed") {
+            let settings = UpDownSettings(learningRate: try file.float("learning_rate", "up-down's learning rate"),
+                                          k: try file.int("k", "Gibbs steps in the top RBM", in: 1...10_000),
+                                          batchSize: try file.int("batch_size", "the batch size", in: 1...1_000_000_000),
+                                          epochs: try file.int("epochs", "epochs per train call", in: 0...1_000_000_000),
+                                          seed: try file.uint64("seed", "the seed"))
+            let completed = try file.int("epochs_completed", "epochs of up-down so far", in: 0...1_000_000_000)
+            let h = try decodeHistory(file, unit: .epoch, columns: UpDownFineTuning.historyColumns.map(\.name))
+            upDown = UpDownFineTuning(settings: settings, completed: completed, history: h)
+        }
+        file.prefix = saved
+        let greedy = GreedyLayerwiseTrainer(settings: GreedyLayerwiseSettings(perLayer: perLayer, layers: layers, input: DBNLayerInput(rawValue: input) ?? .probabilities,
+                                                                              inputSeed: inputSeed, inputCopies: copies),
+                                            trainers: trainers, history: history, copiedHistoryRows: copied)
+        return .dbn(greedy, upDown)
+    }
+
+    /// A Gaussian–Bernoulli RBM's trainer: the sampler, learning rates (`sigma_learning_rate` 0:
+    /// σ fixed), its stream `rng`, PCD's `chains` (rows × (D + H), float64) and PT's ladders
+    /// (`pt_states` L × K × (D + H), `pt_replica_at`, `pt_rng`, `pt_rounds` with round trips,
+    /// `pt_swaps` L × (K − 1) × 2, `pt_direction`, `pt_trip_start`).
+    private static func encodeGaussianRBMTrainer(_ t: GaussianRBMTrainer, into file: ModelContainer) {
+        let o = t.options, s = t.state
+        encodeSampler(o.sampler, into: file)
+        file.set("learning_rate", o.learningRate)
+        if let c = o.visibleBiasLearningRate { file.set("visible_bias_learning_rate", c) }
+        file.set("sigma_learning_rate", o.sigmaLearningRate)
+        file.set("batch_size", o.batchSize)
+        file.set("epochs", o.epochs)
+        file.set("seed", o.seed)
+        file.set("monitor_every", o.monitorEvery)
+        file.set("monitor_rows", o.monitorRows)
+        file.set("epochs_completed", s.epochsCompleted)
+        if let g = s.generator { file.append("rng", g.stateWords, shape: [4]) }
+        if let first = s.chains.first { file.append("chains", s.chains.flatMap { $0 }, shape: [s.chains.count, first.count]) }
+        if let first = s.ladders.first {
+            let (L, K, w) = (s.ladders.count, first.states.count, first.states.first?.count ?? 0)
+            file.append("pt_states", s.ladders.flatMap { $0.states.flatMap { $0 } }, shape: [L, K, w])
+            file.append("pt_replica_at", s.ladders.flatMap { $0.replicaAt.map { UInt64($0) } }, shape: [L, K])
+            file.append("pt_rng", s.ladders.flatMap(\.generator.stateWords), shape: [L, 4])
+            file.append("pt_rounds", s.ladders.flatMap { [UInt64($0.rounds), UInt64($0.roundTrips)] }, shape: [L, 2])
+            file.append("pt_swaps", s.ladders.flatMap { l in zip(l.proposed, l.accepted).flatMap { [UInt64($0), UInt64($1)] } }, shape: [L, K - 1, 2])
+            file.append("pt_direction", s.ladders.flatMap { $0.direction.map(Double.init) }, shape: [L, K])
+            file.append("pt_trip_start", s.ladders.flatMap { $0.tripStart.map { UInt64($0) } }, shape: [L, K])
+        }
+        encodeHistory(s.history, into: file)
+    }
+
+    private static func decodeGaussianRBMTrainer(_ file: ModelContainer, _ m: GaussianBernoulliRBM) throws -> GaussianRBMTrainer {
+        let count = 0...1_000_000_000
+        var o = GaussianRBMTrainingOptions()
+        o.sampler = try decodeSampler(file, "a Gaussian–Bernoulli RBM's trainer")
+        o.learningRate = try file.float("learning_rate", "the learning rate of W and b")
+        if file.has("visible_bias_learning_rate") { o.visibleBiasLearningRate = try file.float("visible_bias_learning_rate", "the learning rate of c") }
+        o.sigmaLearningRate = try file.float("sigma_learning_rate", "the learning rate of log σ² (0: σ fixed)")
+        o.batchSize = try file.int("batch_size", "the batch size", in: 1...count.upperBound)
+        o.epochs = try file.int("epochs", "epochs per train call", in: count)
+        o.seed = try file.uint64("seed", "the seed")
+        o.monitorEvery = try file.int("monitor_every", "epochs between monitors", in: 1...count.upperBound)
+        o.monitorRows = try file.int("monitor_rows", "rows of the default monitor set", in: 1...count.upperBound)
+        let epochs = try file.int("epochs_completed", "epochs trained so far", in: count)
+        let generator = file.hasArray("rng") ? try rngs(file, "rng", rows: 1)[0] : nil
+        let w = m.visible + m.hidden
+        var chains: [[Double]] = []
+        if file.hasArray("chains") {
+            let flat = try file.doubles("chains", shape: [nil, w], "PCD's chains, one row of x then h per chain")
+            guard flat.allSatisfy(\.isFinite) else { throw file.fail(at: file.line(of: "chains"), "the chains' states must be finite") }
+            chains = stride(from: 0, to: flat.count, by: w).map { Array(flat[$0..<($0 + w)]) }
+        }
+        var ladders: [GaussianRBMTrainer.Ladder] = []
+        if file.hasArray("pt_states") {
+            guard let pt = o.sampler as? ParallelTemperingSampler else {
+                throw file.fail(at: file.line(of: "pt_states"), "PT ladders belong to a trainer with `trainer pt`")
+            }
+            let K = pt.betas.count
+            let rng = try rngs(file, "pt_rng", rows: nil)
+            let L = rng.count
+            let states = try file.doubles("pt_states", shape: [L, K, w], "each ladder's replicas, x then h, coldest last")
+            guard states.allSatisfy(\.isFinite) else { throw file.fail(at: file.line(of: "pt_states"), "the replicas' states must be finite") }
+            let at = try file.uint64s("pt_replica_at", shape: [L, K], "the replica at each slot")
+            let rounds = try file.uint64s("pt_rounds", shape: [L, 2], "rounds done and round trips, per ladder")
+            let swaps = try file.uint64s("pt_swaps", shape: [L, K - 1, 2], "per gap, swaps proposed and accepted")
+            let direction = try file.doubles("pt_direction", shape: [L, K], "each replica's last end of the ladder: 1 hottest, −1 coldest, 0 neither")
+            let trip = try file.uint64s("pt_trip_start", shape: [L, K], "the round each replica's current trip started")
+            let limit = UInt64(Int.max / 2)
+            guard at.allSatisfy({ $0 < UInt64(K) }), rounds.allSatisfy({ $0 < limit }), swaps.allSatisfy({ $0 < limit }), trip.allSatisfy({ $0 < limit }),
+                  direction.allSatisfy({ $0 == 1 || $0 == 0 || $0 == -1 }) else {
+                throw file.fail(at: file.line(of: "pt_replica_at"), "the PT ladders' bookkeeping is out of range (is the file damaged?)")
+            }
+            for l in 0..<L where Set(at[(l * K)..<((l + 1) * K)]).count != K {
+                throw file.fail(at: file.line(of: "pt_replica_at"), "ladder \(l) must hold each replica 0 … \(K - 1) once")
+            }
+            ladders = (0..<L).map { l in
+                GaussianRBMTrainer.Ladder(
+                    states: (0..<K).map { k in Array(states[((l * K + k) * w)..<((l * K + k + 1) * w)]) },
+                    replicaAt: (0..<K).map { Int(at[l * K + $0]) }, generator: rng[l],
+                    rounds: Int(rounds[2 * l]), proposed: (0..<(K - 1)).map { Int(swaps[(l * (K - 1) + $0) * 2]) },
+                    accepted: (0..<(K - 1)).map { Int(swaps[(l * (K - 1) + $0) * 2 + 1]) }, roundTrips: Int(rounds[2 * l + 1]),
+                    direction: (0..<K).map { Int(direction[l * K + $0]) }, tripStart: (0..<K).map { Int(trip[l * K + $0]) })
+            }
+        }
+        let history = try decodeHistory(file, unit: .epoch, columns: GaussianRBMTrainer().history.columnNames)
+        do {
+            return try GaussianRBMTrainer(options: o, state: GaussianRBMTrainer.State(epochsCompleted: epochs, history: history, generator: generator,
+                                                                                      chains: chains, ladders: ladders), model: m)
+        } catch {
+            throw file.fail(at: file.line(ofField: "betas"), "the PT ladder is not usable for a Gaussian–Bernoulli RBM: \(error)")
+        }
+    }
+
+    /// `trainer cd|pcd|pt`, `k`, and for PT the ladder `betas` (ascending, ending at 1).
+    static func encodeSampler(_ sampler: any NegativePhaseSampler, into file: ModelContainer) {
+        if let pt = sampler as? ParallelTemperingSampler {
+            file.set("trainer", ["pt"])
+            file.set("betas", pt.betas.map { "\($0)" })
+        } else {
+            file.set("trainer", [sampler.persistentChains ? "pcd" : "cd"])
+        }
+        file.set("k", sampler.k)
+    }
+
+    static func decodeSampler(_ file: ModelContainer, _ what: String) throws -> any NegativePhaseSampler {
+        let kind = try file.choice("trainer", what, ["cd", "pcd", "pt"])
+        let k = try file.int("k", "Gibbs steps per update", in: 1...10_000)
+        switch kind {
+        case "pcd": return PersistentContrastiveDivergence(k: k)
+        case "pt":
+            let (words, line) = try file.words("betas", "the PT ladder's inverse temperatures, ascending, ending at 1")
+            let betas = try words.map { w -> Double in
+                guard let b = Double(w), b.isFinite else { throw file.fail(at: line, "`\(w)` is not a number (betas are inverse temperatures from 0 to 1)") }
+                return b
+            }
+            do { return try ParallelTemperingSampler(betas: betas, k: k) } catch {
+                throw file.fail(at: line, "the PT ladder \(words.joined(separator: " ")) is not usable: \(error)")
+            }
+        default: return ContrastiveDivergence(k: k)
         }
     }
 
@@ -138,24 +383,7 @@ extension ModelFile {
         let count = 0...1_000_000_000
         switch model {
         case .rbm(let m, _):
-            let kind = try file.choice("trainer", "an RBM's trainer", ["cd", "pcd"])
-            var o = RBMTrainingOptions()
-            let k = try file.int("k", "Gibbs steps per update", in: 1...10_000)
-            o.sampler = kind == "pcd" ? PersistentContrastiveDivergence(k: k) : ContrastiveDivergence(k: k)
-            o.learningRate = try file.float("learning_rate", "the learning rate")
-            if file.has("final_learning_rate") { o.finalLearningRate = try file.float("final_learning_rate", "the final learning rate") }
-            o.momentum = try file.float("momentum", "the momentum")
-            o.weightDecay = try file.float("weight_decay", "the weight decay")
-            o.batchSize = try file.int("batch_size", "the batch size", in: 1...count.upperBound)
-            o.epochs = try file.int("epochs", "epochs per train call", in: count)
-            o.seed = try file.uint64("seed", "the seed")
-            o.monitorEvery = try file.int("monitor_every", "epochs between monitors", in: 1...count.upperBound)
-            o.monitorRows = try file.int("monitor_rows", "rows of the default monitor set", in: 1...count.upperBound)
-            o.exactLikelihoodBudget = try file.int("exact_likelihood_budget", "the exact log-likelihood's budget", in: 0...Int.max / 2)
-            o.exactPseudoLikelihoodBudget = try file.int("exact_pseudo_likelihood_budget", "the exact pseudo-log-likelihood's budget", in: 0...Int.max / 2)
-            if file.has("ais_every") { o.aisEvery = try file.int("ais_every", "epochs between AIS estimates", in: 1...count.upperBound) }
-            o.aisRuns = try file.int("ais_runs", "AIS runs", in: 2...1_000_000)
-            o.aisTemperatures = try file.int("ais_temperatures", "AIS temperatures", in: 2...100_000_000)
+            let o = try decodeRBMOptions(file)
             let epochs = try file.int("epochs_completed", "epochs trained so far", in: count)
             let persistentRows = try file.int("persistent_rows", "rows of persistent chains", in: 0...count.upperBound)
             let P = m.parameterCount
@@ -171,9 +399,28 @@ extension ModelFile {
             guard persistentRows <= generators.count else {
                 throw file.fail(at: file.line(ofField: "persistent_rows"), "\(persistentRows) persistent rows, but the file has \(generators.count) chains")
             }
+            var tempered: RBMTrainer.TemperedReplicas?
+            if file.hasArray("pt_x") {
+                guard let pt = o.sampler as? ParallelTemperingSampler else {
+                    throw file.fail(at: file.line(of: "pt_x"), "PT replicas belong to a trainer with `trainer pt`, not `trainer \(o.sampler.persistentChains ? "pcd" : "cd")`")
+                }
+                let betas = try file.doubles("pt_betas", shape: [pt.betas.count], "the ladder the replicas were run at")
+                let rng = try rngs(file, "pt_rng", rows: nil)
+                let R = rng.count * betas.count
+                let x = try file.floats("pt_x", shape: [R, m.visible], "the replicas' visible states, row m·K + k = ladder m at βₖ")
+                let h = try file.floats("pt_h", shape: [R, m.hidden], "the replicas' hidden states")
+                guard x.allSatisfy({ $0 == 0 || $0 == 1 }), h.allSatisfy({ $0 == 0 || $0 == 1 }) else {
+                    throw file.fail(at: file.line(of: "pt_x"), "the replicas' states must be 0s and 1s")
+                }
+                let swaps = try file.uint64s("pt_swaps", shape: [betas.count - 1, 2], "per gap, swaps proposed and accepted")
+                let rounds = try file.int("pt_rounds", "PT rounds done", in: 0...Int.max / 2)
+                tempered = RBMTrainer.TemperedReplicas(betas: betas, ladders: rng.count, x: x, h: h, generators: rng, rounds: rounds,
+                                                       proposed: (0..<(betas.count - 1)).map { Int(swaps[2 * $0]) },
+                                                       accepted: (0..<(betas.count - 1)).map { Int(swaps[2 * $0 + 1]) })
+            }
             let history = try decodeHistory(file, unit: .epoch, columns: RBMTrainer.historyColumns.map(\.name))
             let state = RBMTrainer.State(epochsCompleted: epochs, history: history, velocities: velocities, persistentHidden: hidden,
-                                         persistentRows: persistentRows, chainGenerators: generators)
+                                         persistentRows: persistentRows, chainGenerators: generators, tempered: tempered)
             return .rbm(RBMTrainer(options: o, state: state))
         case .boltzmann(let m):
             let kind = try file.choice("trainer", "a Boltzmann machine's trainer", ["exact", "cd", "pcd"])
@@ -264,6 +511,10 @@ extension ModelFile {
             let history = try decodeHistory(file, unit: .iteration, columns: ScoreMatchingTrainer(options: o).history.columnNames)
             return .scoreMatching(ScoreMatchingTrainer(options: o, state: ScoreMatchingTrainer.State(
                 iterationsCompleted: iterations, history: history, optimizer: adam, generator: generator)))
+        case .gaussianRBM(let m, _):
+            return .gaussianRBM(try decodeGaussianRBMTrainer(file, m))
+        case .dbn(let d, _):
+            return try decodeDBNTrainers(file, d)
         case .gaussian, .mixture, .doubleWell:
             throw file.fail(at: file.line(ofField: "trainer"), "a closed-form energy has no parameters to train, so its file has no trainer")
         }

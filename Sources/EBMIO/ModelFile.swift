@@ -40,6 +40,8 @@ public enum ModelFile {
         case mixture(MixtureEnergy)
         case doubleWell(DoubleWellEnergy)
         case scoreModel(ScoreModel)
+        case gaussianRBM(GaussianBernoulliRBM, imageShape: (height: Int, width: Int)?)
+        case dbn(DeepBeliefNetwork, imageShape: (height: Int, width: Int)?)
 
         /// The `kind` line of its file.
         public var kind: String {
@@ -51,10 +53,12 @@ public enum ModelFile {
             case .mixture: return "mixture"
             case .doubleWell: return "double-well"
             case .scoreModel: return "score-model"
+            case .gaussianRBM: return "gaussian-rbm"
+            case .dbn: return "dbn"
             }
         }
 
-        public static let kinds = ["rbm", "boltzmann", "mlp-energy", "gaussian", "mixture", "double-well", "score-model"]
+        public static let kinds = ["rbm", "boltzmann", "mlp-energy", "gaussian", "mixture", "double-well", "score-model", "gaussian-rbm", "dbn"]
     }
 
     /// A trainer with the state it carries between `train` calls.
@@ -63,6 +67,9 @@ public enum ModelFile {
         case boltzmann(BoltzmannTrainer)
         case langevin(LangevinMaximumLikelihood)
         case scoreMatching(ScoreMatchingTrainer)
+        case gaussianRBM(GaussianRBMTrainer)
+        /// A DBN's greedy layer-wise trainer (with each layer's RBM trainer) and up-down fine-tuning.
+        case dbn(GreedyLayerwiseTrainer, UpDownFineTuning?)
     }
 
     /// What a file holds: the model, and its trainer (whose settings decide, by value, whether a

@@ -19,20 +19,38 @@ public enum NPYFolder {
         var written: [(String, [Int])] = []
         var json = "{\n  \"format\": \"\(format)\",\n  \"kind\": \"\(model.kind)\""
         for f in file.fields {
-            let numeric = f.values.allSatisfy { Double($0) != nil }
-            let items = f.values.map { numeric ? $0 : "\"\($0)\"" }
-            let list = f.key == "image" || f.key == "widths"
+            let items = f.values.map { Double($0) != nil ? $0 : "\"\($0)\"" }
+            let list = f.key == "image" || f.key == "widths" || f.values.count > 1
             json += ",\n  \"\(f.key)\": " + (list ? "[" + items.joined(separator: ", ") + "]" : items.joined())
         }
         json += "\n}\n"
+        // A DBN's layer l (arrays `layerl_W`, …) goes to the folder layerl, in the RBM layout
+        // with a model.json of its own, so each layer also imports alone as an RBM.
+        var layerFolders: [String: (visible: String, hidden: String)] = [:]
+        if case .dbn(let d, _) = model {
+            for l in 1...d.depth {
+                let m = d.layer(l)
+                try FileManager.default.createDirectory(atPath: folder + "/layer\(l)", withIntermediateDirectories: true)
+                layerFolders["layer\(l)_"] = (String(m.visible), String(m.hidden))
+            }
+        }
         for a in file.arrays {
-            let path = folder + "/" + a.name + ".npy"
+            var name = a.name
+            if let underscore = name.firstIndex(of: "_"), layerFolders[String(name[...underscore])] != nil {
+                name = String(name[..<underscore]) + "/" + String(name[name.index(after: underscore)...])
+            }
+            let path = folder + "/" + name + ".npy"
             switch a.element {
             case .float32: try NPY.write(Tensor(shape: a.shape, scalars: file.storedFloats(a)), to: path)
             case .float64: try NPY.write(doubles: file.storedDoubles(a), shape: a.shape, to: path)
-            case .uint64, .utf8: preconditionFailure("model parameters are floats")
+            case .utf8: continue   // text (a DBN layer's training settings) stays in ebm's own files
+            case .uint64: preconditionFailure("model parameters are floats")
             }
-            written.append((a.name + ".npy", a.shape))
+            written.append((name + ".npy", a.shape))
+        }
+        for (prefix, sizes) in layerFolders.sorted(by: { $0.key < $1.key }) {
+            let layer = "{\n  \"format\": \"\(format)\",\n  \"kind\": \"rbm\",\n  \"visible\": \(sizes.visible),\n  \"hidden\": \(sizes.hidden)\n}\n"
+            try AtomicFile.write(layer, to: folder + "/" + String(prefix.dropLast()) + "/model.json")
         }
         try AtomicFile.write(json, to: folder + "/model.json")
         return written
@@ -55,7 +73,8 @@ public enum NPYFolder {
             guard let k = dict["kind"] as? String else { throw fail("model.json has no \"kind\" (one of \(ModelFile.Model.kinds.joined(separator: ", ")))") }
             kind = k
             for key in dict.keys.sorted() where key != "kind" && key != "format" {
-                guard !key.isEmpty, key != "data", key != "end", key.utf8.allSatisfy({ ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || $0 == UInt8(ascii: "_") }) else {
+                guard !key.isEmpty, key != "data", key != "end", key.utf8.allSatisfy({ ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || $0 == UInt8(ascii: "_")
+                                                                                || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) }) else {
                     throw fail("model.json: \"\(key)\" is not an entry of any model (entries are lower-case names such as \"widths\")")
                 }
                 let words: [String]
@@ -64,7 +83,8 @@ public enum NPYFolder {
                 case let s as String: words = [s]
                 case let list as [Any]:
                     words = try list.map { item in
-                        guard let n = item as? NSNumber else { throw fail("model.json: \"\(key)\" must be a list of numbers") }
+                        if let s = item as? String { return s }
+                        guard let n = item as? NSNumber else { throw fail("model.json: \"\(key)\" must be a list of numbers or names") }
                         return text(n)
                     }
                 default: throw fail("model.json: \"\(key)\" must be a number, a name or a list of numbers")
@@ -77,6 +97,19 @@ public enum NPYFolder {
             if let f = dict["format"] as? String, f != format {
                 throw fail("model.json is format \"\(f)\"; this ebm reads \"\(format)\"")
             }
+        } else if FileManager.default.fileExists(atPath: folder + "/layer1/W.npy") && !FileManager.default.fileExists(atPath: folder + "/W.npy") {
+            // A DBN's layer folders without the top model.json (as an earlier ebm exported
+            // them, or written by hand): the sizes come from each W, every layer is "given".
+            kind = "dbn"
+            var l = 1
+            while FileManager.default.fileExists(atPath: folder + "/layer\(l)/W.npy") {
+                let W = try NPY.read(path: folder + "/layer\(l)/W.npy")
+                guard W.rank == 2 else { throw fail("layer\(l)/W.npy must be upper × lower units, found shape \(W.shape)") }
+                fields += [("layer\(l)_visible", [String(W.shape[1])]), ("layer\(l)_hidden", [String(W.shape[0])]),
+                           ("layer\(l)_origin", ["given"]), ("layer\(l)_trained_epochs", ["0"])]
+                l += 1
+            }
+            fields = [("layers", [String(l - 1)]), ("fine_tuning_epochs", ["0"])] + fields
         } else if !FileManager.default.fileExists(atPath: folder + "/W.npy") {
             var isFolder: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder)
@@ -87,6 +120,15 @@ public enum NPYFolder {
         let names: [(String, ModelContainer.Element)]
         switch kind {
         case "rbm": names = [("W", .float32), ("b", .float32), ("c", .float32)]
+        case "gaussian-rbm": names = [("W", .float32), ("b", .float32), ("c", .float32), ("sigma", .float32)]
+        case "dbn":
+            guard let words = fields.first(where: { $0.0 == "layers" })?.1, words.count == 1, let L = Int(words[0]), L >= 1, L <= 10_000 else {
+                throw fail("model.json needs \"layers\": the number of layers, such as 2")
+            }
+            names = (1...L).flatMap { l -> [(String, ModelContainer.Element)] in
+                let untied = FileManager.default.fileExists(atPath: folder + "/layer\(l)/R.npy") || FileManager.default.fileExists(atPath: folder + "/layer\(l)/r.npy")
+                return ["W", "b", "c"].map { ("layer\(l)_" + $0, .float32) } + (untied ? [("layer\(l)_R", .float32), ("layer\(l)_r", .float32)] : [])
+            }
         case "boltzmann": names = [("W", .float64), ("b", .float64)]
         case "gaussian": names = [("mean", .float64), ("covariance", .float64)]
         case "mixture": names = [("means", .float64), ("stds", .float64), ("weights", .float64)]
@@ -109,7 +151,7 @@ public enum NPYFolder {
         let file = ModelContainer(kind: kind, path: folder)
         for (key, words) in fields { file.set(key, words) }
         for (name, element) in names {
-            let path = folder + "/" + name + ".npy"
+            let path = folder + "/" + npyPath(name, kind: kind)
             switch element {
             case .float64:
                 let (shape, values) = try NPY.readDoubles(path: path)
@@ -123,11 +165,17 @@ public enum NPYFolder {
         decoded.what = what
         var labels: [Int: String] = [2: "model.json \"kind\""]
         for (k, f) in fields.enumerated() { labels[3 + k] = "model.json \"\(f.0)\"" }
-        for (k, n) in names.enumerated() { labels[3 + fields.count + k] = n.0 + ".npy" }
+        for (k, n) in names.enumerated() { labels[3 + fields.count + k] = npyPath(n.0, kind: kind) }
         decoded.lineLabels = labels
         let model = try ModelFile.decodeModel(decoded)
         try decoded.finish()
         return model
+    }
+
+    /// Where array `name` lives in the folder: `W.npy`, or for a DBN's `layer2_W`, `layer2/W.npy`.
+    private static func npyPath(_ name: String, kind: String) -> String {
+        guard kind == "dbn", let underscore = name.firstIndex(of: "_") else { return name + ".npy" }
+        return String(name[..<underscore]) + "/" + String(name[name.index(after: underscore)...]) + ".npy"
     }
 
     private static func text(_ n: NSNumber) -> String {

@@ -17,6 +17,15 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
 
     static var score: ScoreModel { ScoreModel(dimension: 2, hidden: [6], activation: .tanh, sigmas: [1, 0.5, 0.1], seed: 4) }
 
+    /// Two layers, the first with untied recognition weights, the second a tied start trained on samples.
+    static var dbn: DeepBeliefNetwork {
+        var d = DeepBeliefNetwork(sizes: [4, 3, 2], seed: 7, initScale: 0.5)
+        d.setRecognition(1, DeepBeliefNetwork.RecognitionWeights(R: (0..<12).map { Float($0) * 0.05 - 0.3 }, r: [0.1, -0.1, 0.2]))
+        d.provenance[1] = DBNLayerProvenance(origin: .tiedStart(below: 1), epochs: 3, input: .samples)
+        d.upDownEpochs = 2
+        return d
+    }
+
     static var models: [ModelFile.Model] {
         var rbm = RestrictedBoltzmannMachine(visible: 6, hidden: 4, seed: 1, initScale: 0.5)
         rbm.W[0] = -0.0
@@ -30,6 +39,9 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
             .gaussian(try! GaussianEnergy(mean: [1, -2], covariance: [2, 0.3, 0.3, 0.5])),
             .mixture(MixtureEnergy(means: [[0, 1], [2, -1], [0.1, 0.3]], stds: [0.1, 0.2, 0.3], weights: [1, 2, 4])),
             .doubleWell(DoubleWellEnergy(barrier: 1.7, dimension: 3)),
+            .gaussianRBM(GaussianBernoulliRBM(W: (0..<12).map { Float($0) * 0.1 - 0.55 }, b: [0.5, -1, 0.25], c: [1, -0.5, 0, 2],
+                                              sigma: [0.5, 1, 2, .leastNormalMagnitude]), imageShape: (2, 2)),
+            .dbn(dbn, imageShape: (2, 2)),
         ]
     }
 
@@ -46,6 +58,12 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
         case .gaussian(let g): return (g.mean + g.covariance + [g.logPartitionFunction]).map(\.bitPattern)
         case .mixture(let m): return (m.means.flatMap { $0 } + m.stds + m.weights).map(\.bitPattern)
         case .doubleWell(let w): return [w.barrier.bitPattern, UInt64(w.dimension), w.logPartitionFunction.bitPattern]
+        case .gaussianRBM(let m, let shape):
+            return (m.W + m.b + m.c + m.sigma).map { UInt64($0.bitPattern) } + [UInt64(shape?.height ?? 0), UInt64(shape?.width ?? 0)]
+        case .dbn(let d, let shape):
+            return d.layers.flatMap { ($0.W + $0.b + $0.c).map { UInt64($0.bitPattern) } }
+                + d.recognition.flatMap { r in r.map { ($0.R + $0.r).map { UInt64($0.bitPattern) } } ?? [UInt64.max] }
+                + [UInt64(d.upDownEpochs), UInt64(shape?.height ?? 0)] + d.provenance.map { UInt64(truncatingIfNeeded: "\($0)".hashValue) }
         }
     }
 
@@ -127,7 +145,8 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
             let s = t.state
             return "\(s.epochsCompleted) \(historyText(s.history)) \(s.velocities.map(\.bitPattern)) \(s.persistentHidden.map(\.bitPattern)) \(s.persistentRows) "
                 + "\(s.chainGenerators.map(\.stateWords)) \(t.options.sampler) \(t.options.learningRate) \(String(describing: t.options.finalLearningRate)) "
-                + "\(t.options.momentum) \(t.options.weightDecay) \(t.options.batchSize) \(t.options.epochs) \(t.options.seed) \(t.options.monitorEvery)"
+                + "\(t.options.momentum) \(t.options.weightDecay) \(t.options.batchSize) \(t.options.epochs) \(t.options.seed) \(t.options.monitorEvery) "
+                + "\(String(describing: s.tempered)) \(String(describing: t.temperedSwapAcceptance))"
         case .boltzmann(let t)?:
             let s = t.state
             return "\(s.epochsCompleted) \(historyText(s.history)) \(s.velocity.map(\.bitPattern)) \(String(describing: s.chains?.states)) \(String(describing: s.chains?.sweeps)) "
@@ -141,6 +160,15 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
             let s = t.state
             return "\(s.iterationsCompleted) \(historyText(s.history)) \(s.optimizer.m.map(\.bitPattern)) \(s.optimizer.v.map(\.bitPattern)) \(s.optimizer.step) "
                 + "\(s.generator.stateWords) \(t.options.objective) \(t.options.learningRate) \(t.options.seed)"
+        case .dbn(let g, let u)?:
+            return g.trainers.keys.sorted().map { l in "\(l): " + stateWithoutTimes(g.trainers[l].map { .rbm($0) }) + " \(g.copiedHistoryRows[l] ?? -1)" }.joined(separator: "; ")
+                + " \(historyText(g.history)) \(g.settings.summary) \(String(describing: g.settings.layers))"
+                + " up-down: \(u.map { "\($0.completed) \(historyText($0.history)) \($0.settings.summary)" } ?? "none")"
+        case .gaussianRBM(let t)?:
+            let s = t.state
+            return "\(s.epochsCompleted) \(historyText(s.history)) \(String(describing: s.generator?.stateWords)) \(s.chains.map { $0.map(\.bitPattern) }) "
+                + "\(s.ladders.map { "\($0.states.map { $0.map(\.bitPattern) }) \($0.replicaAt) \($0.generator.stateWords) \($0.rounds) \($0.proposed) \($0.accepted) \($0.roundTrips) \($0.direction) \($0.tripStart)" }) "
+                + "\(t.options.sampler) \(t.options.learningRate) \(String(describing: t.options.visibleBiasLearningRate)) \(t.options.sigmaLearningRate) \(t.options.batchSize) \(t.options.epochs) \(t.options.seed)"
         }
     }
 
@@ -166,6 +194,100 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
                 c.trainer = .rbm(t)
             }
         }
+    }
+
+    /// PT-k's ladders (replicas, streams, swap counts and the parity of the next swap round) are
+    /// part of the saved state: without them the continued run would restart its replicas.
+    func testRBMParallelTemperingContinuesExactlyAfterSaveAndLoad() throws {
+        var o = RBMTrainingOptions()
+        o.sampler = try ParallelTemperingSampler(betas: [0.2, 0.5, 1], k: 1)
+        o.learningRate = 0.1
+        o.batchSize = 5
+        o.epochs = 3
+        o.seed = 11
+        let start = ModelFile.Contents(model: .rbm(RestrictedBoltzmannMachine(visible: 9, hidden: 4, seed: 2), imageShape: nil),
+                                       trainer: .rbm(RBMTrainer(options: o)))
+        try assertContinuesExactly("pt", contents: start) { c in
+            guard case .rbm(var m, let shape) = c.model, case .rbm(var t)? = c.trainer else { return XCTFail("not an RBM") }
+            _ = t.train(&m, on: Self.binary)
+            c.model = .rbm(m, imageShape: shape)
+            c.trainer = .rbm(t)
+        }
+        // The file says PT, with its ladder and replicas.
+        let head = String(decoding: try NPYTests.contents(folder + "/pt.ebm").prefix(4000), as: UTF8.self)
+        XCTAssertTrue(head.contains("\ntrainer pt\nbetas 0.2 0.5 1.0\n"), head)
+        XCTAssertTrue(head.contains("\ndata pt_x float32-le "), head)
+        guard case .rbm(let t)? = try ModelFile.read(path: folder + "/pt.ebm").trainer else { return XCTFail("no trainer") }
+        XCTAssertTrue(t.options.sampler is ParallelTemperingSampler)
+        XCTAssertNotNil(t.state.tempered)
+    }
+
+    /// Gaussian–Bernoulli RBMs with σ learned, by CD, PCD and PT: the chains, ladders and the
+    /// trainer's stream are saved, so training continues bit for bit.
+    func testGaussianRBMTrainersContinueExactlyAfterSaveAndLoad() throws {
+        let samplers: [(String, any NegativePhaseSampler)] = [("gb-cd", ContrastiveDivergence(k: 1)), ("gb-pcd", PersistentContrastiveDivergence(k: 2)),
+                                                              ("gb-pt", try ParallelTemperingSampler(betas: [0.3, 0.6, 1], k: 1))]
+        for (name, sampler) in samplers {
+            var o = GaussianRBMTrainingOptions()
+            o.sampler = sampler
+            o.learningRate = 0.02
+            o.visibleBiasLearningRate = 0.01
+            o.sigmaLearningRate = 0.005
+            o.batchSize = 16
+            o.epochs = 2
+            o.seed = 3
+            let start = ModelFile.Contents(model: .gaussianRBM(GaussianBernoulliRBM(visible: 2, hidden: 3, seed: 5, initScale: 0.3), imageShape: nil),
+                                           trainer: .gaussianRBM(GaussianRBMTrainer(options: o)))
+            try assertContinuesExactly(name, contents: start) { c in
+                guard case .gaussianRBM(var m, let shape) = c.model, case .gaussianRBM(var t)? = c.trainer else { return XCTFail("not a GB-RBM") }
+                _ = t.train(&m, on: Tensor(shape: [Self.plane.count / 2, 2], scalars: Self.plane), shouldStop: { false }, progress: { _ in })
+                c.model = .gaussianRBM(m, imageShape: shape)
+                c.trainer = .gaussianRBM(t)
+            }
+            guard case .gaussianRBM(let m, _) = try ModelFile.read(path: folder + "/\(name).ebm").model else { return XCTFail("not a GB-RBM") }
+            XCTAssertNotEqual(m.sigma, [1, 1], "\(name): σ was learned, so it moved from 1")
+        }
+    }
+
+    func testBadGaussianRBMFilesAreLocatedErrors() throws {
+        let m = GaussianBernoulliRBM(W: [1, 2], b: [0], c: [0, 1], sigma: [1, 2])
+        let good = String(decoding: try ModelFile.encode(ModelFile.Contents(model: .gaussianRBM(m, imageShape: nil)), path: "g.ebm"), as: UTF8.self)
+        XCTAssertTrue(good.hasPrefix("ebm-model 2\nkind gaussian-rbm\nvisible 2\nhidden 1\n"), good)
+        // σ = 0 is not a standard deviation.
+        var bytes = try ModelFile.encode(ModelFile.Contents(model: .gaussianRBM(m, imageShape: nil)), path: "g.ebm")
+        bytes.replaceSubrange((bytes.count - 8)..<bytes.count, with: NPYTests.f4([1, 0]))
+        XCTAssertThrowsError(try ModelFile.decode(bytes, path: "g.ebm")) { e in
+            let text = (e as? FileError)?.message ?? "\(e)"
+            XCTAssertTrue(text.contains("every σ must be positive and finite"), text)
+            XCTAssertTrue(text.contains("line "), text)
+        }
+        // A truncated σ.
+        XCTAssertThrowsError(try ModelFile.decode(Array(bytes.dropLast(4)), path: "g.ebm")) { e in
+            XCTAssertTrue(((e as? FileError)?.message ?? "").contains("g.ebm"), "\(e)")
+        }
+    }
+
+    func testBadDBNFilesAreLocatedErrors() throws {
+        let bytes = try ModelFile.encode(ModelFile.Contents(model: .dbn(Self.dbn, imageShape: nil)), path: "d.ebm")
+        let text = String(decoding: bytes, as: UTF8.self)
+        XCTAssertTrue(text.contains("\nlayer2_origin tied 1\nlayer2_trained_epochs 3\nlayer2_input samples\n"), text)
+        func decoded(_ from: String, _ to: String) -> String {
+            let header = text.range(of: "\nend\n").map { String(text[..<$0.upperBound]) } ?? ""
+            let changed = Array(header.replacingOccurrences(of: from, with: to).utf8) + bytes[header.utf8.count...]
+            do { _ = try ModelFile.decode(changed, path: "d.ebm"); return "no error" } catch { return (error as? FileError)?.message ?? "\(error)" }
+        }
+        let origin = decoded("layer2_origin tied 1", "layer2_origin warm 1")
+        XCTAssertTrue(origin.contains("`origin` must be `random SEED`, `tied BELOW`, `untied SEED` or `given`") && origin.contains("line "), origin)
+        let missing = decoded("layers 2\n", "layers 3\n")
+        XCTAssertTrue(missing.contains("layer3_visible"), missing)
+        let input = decoded("layer2_input samples", "layer2_input pixels")
+        XCTAssertTrue(input.contains("line 13: what the layer was trained on `pixels` is unknown; expected one of `probabilities`, `samples`"), input)
+        // A layer folder whose W does not fit: the error names layer2/W.npy.
+        let dir = folder + "/bad-dbn"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try NPYFolder.write(.dbn(Self.dbn, imageShape: nil), to: dir)
+        try NPY.write(Tensor(shape: [3, 2], scalars: [Float](repeating: 0, count: 6)), to: dir + "/layer2/W.npy")
+        Self.assertError(try NPYFolder.read(folder: dir), contains: ["layer2/W.npy", "2x3"])
     }
 
     func testBoltzmannTrainersContinueExactlyAfterSaveAndLoad() throws {
@@ -253,7 +375,7 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
         let bm = "ebm-model 2\nkind boltzmann\nunits 2\ndata W float64-le 2x2\ndata b float64-le 2\nend\n"
         XCTAssertEqual((try decode(bm, f8([0, 1, 1, 0, 0.5, -0.5]))).model.kind, "boltzmann")
         let cases: [(String, [UInt8], [String])] = [
-            ("ebm-model 2\nkind dbn\nend\n", [], ["line 2: the model kind `dbn` is unknown", "`kind rbm`", "`kind score-model`"]),
+            ("ebm-model 2\nkind ising\nend\n", [], ["line 2: the model kind `ising` is unknown", "`kind rbm`", "`kind score-model`", "`kind dbn`"]),
             ("ebm-model 2\nkinds rbm\nend\n", [], ["line 2: expected `kind KIND`"]),
             ("ebm-model 2\nkind double-well\ndimension 2\nend\n", [], ["the file has no `barrier` line (the barrier height h), which a `kind double-well` file needs"]),
             ("ebm-model 2\nkind double-well\ndimension 2\nbarrier -1\nend\n", [], ["line 4: the barrier height must be positive"]),
@@ -434,7 +556,18 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
             let back = try NPYFolder.read(folder: dir)
             XCTAssertEqual(back.kind, model.kind)
             XCTAssertEqual(Self.bits(back), Self.bits(model), model.kind)
-            XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: dir)), Set(written.map(\.file) + ["model.json"]))
+            // Every file written is listed (a DBN's layer folders also hold a model.json each).
+            var isFolder: ObjCBool = false
+            let files = try FileManager.default.subpathsOfDirectory(atPath: dir).filter {
+                FileManager.default.fileExists(atPath: dir + "/" + $0, isDirectory: &isFolder) && !isFolder.boolValue
+            }
+            let layerJSON = (1...3).map { "layer\($0)/model.json" }
+            XCTAssertEqual(Set(files.filter { !layerJSON.contains($0) }), Set(written.map(\.file) + ["model.json"]))
+            if case .dbn(let d, _) = model {
+                XCTAssertEqual(Set(files.filter(layerJSON.contains)), Set((1...d.depth).map { "layer\($0)/model.json" }))
+                XCTAssertEqual(Set(written.map(\.file)), ["layer1/W.npy", "layer1/b.npy", "layer1/c.npy", "layer1/R.npy", "layer1/r.npy",
+                                                           "layer2/W.npy", "layer2/b.npy", "layer2/c.npy"])
+            }
         }
         // The layouts: an MLP in PyTorch's nn.Linear layout, float64 where ebm keeps float64.
         let dir = folder + "/npy2"
@@ -470,7 +603,8 @@ final class ModelFileKindsTests: TemporaryFolderTestCase {
         for (text, part) in [
             ("{\"kind\": \"mlp-energy\", \"activation\": \"swish\"", "model.json is not a JSON object"),
             ("{\"activation\": \"swish\"}", "model.json has no \"kind\""),
-            ("{\"kind\": \"dbn\"}", "model.json names the kind \"dbn\""),
+            ("{\"kind\": \"ising\"}", "model.json names the kind \"ising\""),
+            ("{\"kind\": \"dbn\"}", "model.json needs \"layers\""),
             ("{\"kind\": \"mlp-energy\", \"activation\": \"swish\"}", "model.json needs \"widths\""),
             ("{\"kind\": \"mlp-energy\", \"activation\": \"gelu\", \"widths\": [2, 5, 3, 1]}", "model.json \"activation\": the activation `gelu` is unknown"),
             ("{\"kind\": \"mlp-energy\", \"activation\": \"swish\", \"widths\": [2, 5, 3, 1], \"format\": \"ebm-npy 9\"}", "model.json is format \"ebm-npy 9\""),

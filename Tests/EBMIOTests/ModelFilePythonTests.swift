@@ -145,4 +145,78 @@ final class ModelFilePythonTests: TemporaryFolderTestCase {
         XCTAssertEqual(bm.W, [0, 0.5, 0.5, 0])
         XCTAssertEqual(bm.b, [1, -1])
     }
+
+    static let checkGaussianAndDBN = """
+    import sys
+    import numpy as np
+    folder = sys.argv[1]
+    sys.path.insert(0, folder)
+    import model_format as mf
+    x = np.load(folder + '/gx.npy').astype(np.float64)
+    for source, (kind, fields, arrays) in (('file', mf.read_ebm(folder + '/gb.ebm-model')), ('npy', mf.read_npy_folder(folder + '/gb-npy'))):
+        log_z = mf.gaussian_rbm_log_z(arrays)
+        f = mf.gaussian_rbm_free_energy(arrays, x)
+        print('gb', source, kind, repr(float(log_z)), repr(float((f - log_z).mean())), ' '.join(repr(float(v)) for v in f))
+    for source, (kind, fields, arrays), where in (('file', mf.read_ebm(folder + '/dbn.ebm-model'), None), ('npy', mf.read_npy_folder(folder + '/dbn-npy'), folder + '/dbn-npy')):
+        layers = mf.dbn_layers(kind, fields, arrays, folder=where)
+        for l, layer in enumerate(layers, start=1):
+            for name in sorted(layer):
+                expected = np.load(f'{folder}/expected/layer{l}-{name}.npy')
+                same = layer[name].dtype == np.float32 and layer[name].shape == expected.shape and np.array_equal(layer[name], expected)
+                print('dbn', source, kind, f'layer{l}', name, 'same' if same else 'DIFFERENT', 'x'.join(str(n) for n in layer[name].shape))
+    """
+
+    /// issue 13's check of a Gaussian–Bernoulli RBM (exact log Z from an independent NumPy
+    /// enumeration of the 2^H mixture, from the model file and from the .npy export with
+    /// sigma.npy) and issue 11's of a DBN (every layer's W, b, c and the untied R, r).
+    func testDocumentedPythonChecksGaussianRBMsAndDBNs() throws {
+        guard NPYTests.numpyAvailable else { throw XCTSkip("python3 with numpy is not installed") }
+        try AtomicFile.write(Self.documentedModule("model_format"), to: folder + "/model_format.py")
+        let gb = GaussianBernoulliRBM(W: (0..<15).map { Float(($0 * 7) % 11) * 0.21 - 1.05 }, b: [0.3, -0.8, 0.1, 0.5, -0.2],
+                                      c: [0.5, -1, 0.25], sigma: [0.5, 1.25, 2])
+        let points: [Float] = [0.3, -0.2, 1.5, 2, -1, 0.25, 0, 0, 0, -1.5, 3, 0.75]
+        try NPY.write(Tensor(shape: [4, 3], scalars: points), to: folder + "/gx.npy")
+        try ModelFile.write(ModelFile.Contents(model: .gaussianRBM(gb, imageShape: nil)), to: folder + "/gb.ebm-model")
+        try FileManager.default.createDirectory(atPath: folder + "/gb-npy", withIntermediateDirectories: true)
+        try NPYFolder.write(.gaussianRBM(gb, imageShape: nil), to: folder + "/gb-npy")
+
+        var dbn = DeepBeliefNetwork(sizes: [9, 6, 4], seed: 3, initScale: 0.5)
+        dbn.setRecognition(1, DeepBeliefNetwork.RecognitionWeights(R: dbn.layer(1).W.map { $0 * 0.5 + 0.125 }, r: (0..<6).map { Float($0) * 0.1 }))
+        try ModelFile.write(ModelFile.Contents(model: .dbn(dbn, imageShape: (3, 3))), to: folder + "/dbn.ebm-model")
+        try FileManager.default.createDirectory(atPath: folder + "/dbn-npy", withIntermediateDirectories: true)
+        try NPYFolder.write(.dbn(dbn, imageShape: (3, 3)), to: folder + "/dbn-npy")
+        try FileManager.default.createDirectory(atPath: folder + "/expected", withIntermediateDirectories: true)
+        for l in 1...2 {
+            let m = dbn.layer(l)
+            var arrays = [("W", Tensor(shape: [m.hidden, m.visible], scalars: m.W)), ("b", Tensor(shape: [m.hidden], scalars: m.b)),
+                          ("c", Tensor(shape: [m.visible], scalars: m.c))]
+            if let rec = dbn.recognition[l - 1] {
+                arrays += [("R", Tensor(shape: [m.hidden, m.visible], scalars: rec.R)), ("r", Tensor(shape: [m.hidden], scalars: rec.r))]
+            }
+            for (name, t) in arrays { try NPY.write(t, to: folder + "/expected/layer\(l)-\(name).npy") }
+        }
+
+        guard let r = try NPYTests.python(Self.checkGaussianAndDBN, [folder]) else { throw XCTSkip("python3 with numpy is not installed") }
+        XCTAssertEqual(r.status, 0, r.output)
+        print("ModelFilePythonTests: GB-RBM log Z and DBN layers from NumPy:")
+        print(r.output)
+        let lines = r.output.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        let logZ = try gb.logPartitionFunction()
+        let f = gb.freeEnergy(Tensor(shape: [4, 3], scalars: points))
+        let gbLines = lines.filter { $0.first == "gb" }
+        XCTAssertEqual(gbLines.map { $0[1] }, ["file", "npy"], r.output)
+        for g in gbLines {
+            XCTAssertEqual(g[2], "gaussian-rbm")
+            guard let z = Double(g[3]), let ll = Double(g[4]) else { XCTFail("not numbers: \(g)"); continue }
+            XCTAssertEqual(z, logZ, accuracy: 1e-10 * (1 + abs(logZ)), "exact log Z: NumPy's enumeration from the \(g[1]) against ebm's")
+            XCTAssertEqual(ll, try gb.exactLogLikelihood(Tensor(shape: [4, 3], scalars: points)), accuracy: 1e-10 * (1 + abs(ll)))
+            for (k, v) in g[5...].enumerated() { XCTAssertEqual(Double(v) ?? .nan, f[k], accuracy: 1e-10 * (1 + abs(f[k]))) }
+        }
+        let dbnLines = lines.filter { $0.first == "dbn" }
+        // W, b, c of two layers and R, r of layer 1, from the file and from the folder.
+        XCTAssertEqual(dbnLines.count, 2 * 8, r.output)
+        XCTAssertTrue(dbnLines.allSatisfy { $0[2] == "dbn" && $0[5] == "same" }, r.output)
+        XCTAssertTrue(dbnLines.contains(["dbn", "npy", "dbn", "layer1", "R", "same", "6x9"]), r.output)
+        XCTAssertTrue(dbnLines.contains(["dbn", "file", "dbn", "layer2", "W", "same", "4x6"]), r.output)
+    }
 }

@@ -24,6 +24,10 @@ final class ModelFileCommandTests: XCTestCase {
         switch s.variables[name] {
         case .object(let m as RBMValue)?: return (m.machine.W + m.machine.b + m.machine.c).map { UInt64($0.bitPattern) }
         case .object(let m as BoltzmannValue)?: return (m.machine.W + m.machine.b).map(\.bitPattern)
+        case .object(let m as GaussianRBMValue)?: return (m.machine.W + m.machine.b + m.machine.c + m.machine.sigma).map { UInt64($0.bitPattern) }
+        case .object(let m as DBNValue)?:
+            return m.network.layers.flatMap { ($0.W + $0.b + $0.c).map { UInt64($0.bitPattern) } }
+                + m.network.recognition.flatMap { r in r.map { ($0.R + $0.r).map { UInt64($0.bitPattern) } } ?? [UInt64.max] }
         case .object(let m as ScoreModelValue)?: return m.model.network.parameterVector.map { UInt64($0.bitPattern) }
         case .object(let m as EnergyValue)?:
             guard case .neural(let e) = m.kind else { break }
@@ -36,7 +40,10 @@ final class ModelFileCommandTests: XCTestCase {
 
     /// `make` builds a model, `train` (with `M` for the model) trains it 2 steps; then
     /// 2 + save + load + 2 must equal 4 in one go, and equal 2 + 2 without the file.
-    func assertSaveLoadContinuesExactly(_ make: String, _ train: String, data: String, save: String = "", counter: String,
+    /// `sameAsOneCall: false` for trainers whose shuffle order carries over between epochs of one
+    /// call but restarts with each call (the Gaussian–Bernoulli and up-down trainers): for them
+    /// 2 + 2 is not 4 in one go even without a file, and the file's promise is 2 + save + load + 2 = 2 + 2.
+    func assertSaveLoadContinuesExactly(_ make: String, _ train: String, data: String, save: String = "", counter: String, sameAsOneCall: Bool = true,
                                         file: StaticString = #filePath, line: UInt = #line) {
         let s = Session(workingDirectory: folder)
         eval(s, "d = \(data)\na = \(make)\nb = \(make)\nonce = \(make)", file: file, line: line)
@@ -49,7 +56,9 @@ final class ModelFileCommandTests: XCTestCase {
         eval(s, "h = \(two.replacingOccurrences(of: "M", with: "loaded"))\nh = \(two.replacingOccurrences(of: "M", with: "b"))", file: file, line: line)
         XCTAssertEqual(eval(s, "loaded.\(counter)"), "4\n", "training the loaded model continued it", file: file, line: line)
         XCTAssertNotEqual(bits(s, "loaded"), bits(s, "a"), "training changed the parameters", file: file, line: line)
-        XCTAssertEqual(bits(s, "loaded"), bits(s, "once"), "2 + save + load + 2 differs from 4 in one go", file: file, line: line)
+        if sameAsOneCall {
+            XCTAssertEqual(bits(s, "loaded"), bits(s, "once"), "2 + save + load + 2 differs from 4 in one go", file: file, line: line)
+        }
         XCTAssertEqual(bits(s, "loaded"), bits(s, "b"), "2 + save + load + 2 differs from 2 + 2", file: file, line: line)
     }
 
@@ -59,6 +68,73 @@ final class ModelFileCommandTests: XCTestCase {
                                            "train(M, d, method: \"\(method)\", k: 2, lr: 0.05, momentum: 0.5, weight_decay: 0.001, batch: 5, epochs: STEPS, seed: 3)",
                                            data: "bars_and_stripes(3)", counter: "epochs")
         }
+    }
+
+    func testGaussianRBMContinuesBitForBitAfterSaveAndLoad() {
+        for method in ["cd", "pcd", "pt"] {
+            assertSaveLoadContinuesExactly("rbm(visible: 2, hidden: 3, visible_units: \"gaussian\", seed: 1, init: 0.3)",
+                                           "train(M, d, method: \"\(method)\", betas: [0.3, 0.6, 1], lr: 0.02, lr_sigma: 0.01, batch: 16, epochs: STEPS, seed: 3)",
+                                           data: "plane_data(\"ring\", n: 64)", counter: "epochs", sameAsOneCall: false)
+        }
+    }
+
+    func testRBMParallelTemperingContinuesBitForBitAfterSaveAndLoad() {
+        assertSaveLoadContinuesExactly("rbm(visible: 9, hidden: 4, seed: 1, init: 0.3)",
+                                       "train(M, d, method: \"pt\", betas: [0.2, 0.5, 1], lr: 0.05, batch: 5, epochs: STEPS, seed: 3)",
+                                       data: "bars_and_stripes(3)", counter: "epochs")
+    }
+
+    func testDBNGreedyAndUpDownContinueBitForBitAfterSaveAndLoad() {
+        // Greedy training of both layers, then up-down, then more up-down after the file.
+        assertSaveLoadContinuesExactly("dbn(layers: [9, 6, 4], seed: 1)",
+                                       "train(M, d, method: \"up-down\", lr: 0.05, batch: 4, epochs: STEPS, seed: 2)",
+                                       data: "bars_and_stripes(3)", counter: "up_down.epochs[-1]", sameAsOneCall: false)
+        // Greedy: layer 1 two epochs by PCD; save; load; two more continue the layer's own trainer.
+        assertSaveLoadContinuesExactly("dbn(layers: [9, 6, 4], seed: 1)",
+                                       "train(M, d, method: \"pcd\", layers: [1], lr: 0.05, momentum: 0.5, batch: 4, epochs: STEPS, seed: 2)",
+                                       data: "bars_and_stripes(3)", counter: "history.epochs[-1]")
+    }
+
+    func testDBNFileKeepsEveryLayerItsProvenanceAndUntiedWeights() {
+        let s = Session(workingDirectory: folder)
+        eval(s, """
+        d = bars_and_stripes(3)
+        m = rbm(visible: 9, hidden: 6, seed: 1)
+        h = train(m, d, epochs: 3, batch: 4)
+        n = stack(m, hidden: 9)
+        h = train(n, d, epochs: 2, batch: 4)
+        u = train(n, d, method: "up-down", epochs: 1, batch: 4)
+        save(n, "n.ebm-model")
+        back = load("n.ebm-model")
+        export_npy(n, "n-npy")
+        again = import_npy("n-npy")
+        """)
+        XCTAssertEqual(eval(s, "print back"), eval(s, "print n"), "the printed layers, their origins and training")
+        XCTAssertEqual(bits(s, "back"), bits(s, "n"))
+        XCTAssertEqual(bits(s, "again"), bits(s, "n"), "the .npy folder keeps every layer and the untied R, r")
+        XCTAssertEqual(eval(s, "loglik(back, d) == loglik(n, d)"), "true\n")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/n-npy/layer1/R.npy"))
+        XCTAssertTrue(eval(s, "print again").contains("layer 2: 6 → 9, top RBM p(h^(1), h^(2)); tied start: W = W^(1)ᵀ, biases swapped; trained 2 epochs on Q(h^(1) | x) as probabilities"),
+                      eval(s, "print again"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/n-npy/layer2/model.json"))
+        // One layer folder alone is an RBM; layer folders without the top model.json are a DBN.
+        XCTAssertTrue(eval(s, "print import_npy(\"n-npy/layer2\")").hasPrefix("rbm"), eval(s, "print import_npy(\"n-npy/layer2\")"))
+        try? FileManager.default.removeItem(atPath: folder + "/n-npy/model.json")
+        eval(s, "bare = import_npy(\"n-npy\")")
+        XCTAssertEqual(bits(s, "bare"), bits(s, "n"))
+    }
+
+    func testGaussianRBMExportsSigmaAndImportsBack() {
+        let s = Session(workingDirectory: folder)
+        eval(s, "g = rbm(visible: 4, hidden: 3, visible_units: \"gaussian\", sigma: 0.5, seed: 2, init: 0.3)\nexport_npy(g, \"g-npy\")\ng2 = import_npy(\"g-npy\")")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/g-npy/sigma.npy"))
+        XCTAssertEqual(bits(s, "g2"), bits(s, "g"))
+        XCTAssertEqual(eval(s, "g2.sigma"), eval(s, "g.sigma"))
+        XCTAssertTrue(eval(s, "print g2").hasPrefix("gaussian_rbm"))
+        // σ must be positive: a located error naming sigma.npy.
+        XCTAssertNoThrow(try NPY.write(Tensor(shape: [4], scalars: [1, 0, 1, 1]), to: folder + "/g-npy/sigma.npy"))
+        let e = errorText("import_npy(\"g-npy\")", in: s)
+        XCTAssertTrue(e.contains("sigma.npy") && e.contains("positive"), e)
     }
 
     func testBoltzmannMachineContinuesBitForBitAfterSaveAndLoad() {

@@ -15,12 +15,12 @@ public struct GreedyLayerwiseTrainer: ModelTrainer {
     /// The trainer of each layer (1-based), kept so that training a layer again with settings
     /// that continue its own goes on from its state (epoch count, chains, momentum), as
     /// `RBMTrainer` does.
-    public private(set) var trainers: [Int: RBMTrainer] = [:]
+    public internal(set) var trainers: [Int: RBMTrainer] = [:]
     /// One history for the whole network: the RBM trainer's columns plus `layer`, one row per
     /// monitored epoch of each layer, in the order they were trained.
-    public private(set) var history = TrainingHistory(unit: .epoch, columns: GreedyLayerwiseTrainer.historyColumns)
+    public internal(set) var history = TrainingHistory(unit: .epoch, columns: GreedyLayerwiseTrainer.historyColumns)
     /// Rows of each layer's own history already copied into `history`.
-    private var copiedRows: [Int: Int] = [:]
+    var copiedRows: [Int: Int] = [:]
 
     public static let historyColumns: [TrainingHistory.Column] =
         [.init(name: "layer", title: "layer", digits: 3)] + RBMTrainer.historyColumns

@@ -20,9 +20,9 @@ import Glibc
 /// layer's `b` is no longer used (r is the recognition bias and the layer above supplies the prior).
 public struct UpDownFineTuning: ModelTrainer {
     public var settings: UpDownSettings
-    public private(set) var history = TrainingHistory(unit: .epoch, columns: UpDownFineTuning.historyColumns)
+    public internal(set) var history = TrainingHistory(unit: .epoch, columns: UpDownFineTuning.historyColumns)
     /// Epochs run by this trainer.
-    public private(set) var completed = 0
+    public internal(set) var completed = 0
 
     public static let historyColumns: [TrainingHistory.Column] = [
         .init(name: "seconds", title: "seconds", digits: 4, printed: false),

@@ -47,16 +47,16 @@ extension GaussianRBMTrainingOptions: TrainerSettings {
 /// history's log-likelihood is exact (enumerating h) when H ≤ 20.
 public struct GaussianRBMTrainer: ModelTrainer {
     public var options: GaussianRBMTrainingOptions
-    public private(set) var history = TrainingHistory(unit: .epoch, columns: [
+    public internal(set) var history = TrainingHistory(unit: .epoch, columns: [
         .init(name: "seconds", title: "seconds", digits: 4, printed: false),
         .init(name: "recon", title: "recon. error", digits: 5),
         .init(name: "loglik", title: "log-likelihood (exact)", digits: 6),
         .init(name: "log_z", title: "log Z (exact)", digits: 6),
     ])
-    public private(set) var epochsCompleted = 0
-    private var chains: [[Double]] = []
-    private var ladders: [ParallelTempering<GaussianBernoulliRBM>] = []
-    private var generator: Xoshiro256StarStar?
+    public internal(set) var epochsCompleted = 0
+    var chains: [[Double]] = []
+    var ladders: [ParallelTempering<GaussianBernoulliRBM>] = []
+    var generator: Xoshiro256StarStar?
 
     public init(options: GaussianRBMTrainingOptions = GaussianRBMTrainingOptions()) { self.options = options }
 

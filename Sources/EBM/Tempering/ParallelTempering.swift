@@ -18,26 +18,26 @@ import Glibc
 public struct ParallelTempering<Model: TemperableModel>: Sendable {
     public internal(set) var model: Model
     /// The ladder, hottest first, ending at 1.
-    public private(set) var betas: [Double]
+    public internal(set) var betas: [Double]
     /// The state at each slot.
-    public private(set) var states: [[Double]]
+    public internal(set) var states: [[Double]]
     /// E of the state at each slot.
     public internal(set) var energies: [Double]
     /// The replica (identity) at each slot.
-    public private(set) var replicaAt: [Int]
+    public internal(set) var replicaAt: [Int]
     /// Rounds done.
-    public private(set) var rounds = 0
+    public internal(set) var rounds = 0
     /// Per gap k (slots k, k+1): swaps proposed and accepted.
-    public private(set) var proposed: [Int]
-    public private(set) var accepted: [Int]
+    public internal(set) var proposed: [Int]
+    public internal(set) var accepted: [Int]
     /// Completed round trips (hottest → coldest → hottest) over all replicas, and their lengths in rounds.
-    public private(set) var roundTrips = 0
-    public private(set) var roundTripRounds: [Int] = []
+    public internal(set) var roundTrips = 0
+    public internal(set) var roundTripRounds: [Int] = []
     /// Per replica: +1 if its last visit to an end of the ladder was the hottest slot, −1 the coldest, 0 neither yet.
-    private var direction: [Int]
+    var direction: [Int]
     /// Per replica: the round it last left the hottest slot for a trip (its last arrival there).
-    private var tripStart: [Int]
-    private var generator: Xoshiro256StarStar
+    var tripStart: [Int]
+    var generator: Xoshiro256StarStar
 
     /// K replicas at `betas` (checked by `TemperatureLadder.betas`), each started by
     /// `model.initialState` from one stream of `seed`.

@@ -8,11 +8,12 @@ extension Command {
     static let save = Command(
         "save", category: .files,
         summary: "write a model and its training state to a file in ebm's format (exact; docs/model-format.md)",
-        parameters: [anyModelParameter("the model: an RBM, a Boltzmann machine, an energy (mlp_energy, gaussian, mixture, double_well) or a score model"), Parameter("path", .path, "the file to write, e.g. \"models/bars.ebm-model\""),
+        parameters: [anyModelParameter("the model: an RBM (Bernoulli or Gaussian visible units), a DBN, a Boltzmann machine, an energy (mlp_energy, gaussian, mixture, double_well) or a score model"), Parameter("path", .path, "the file to write, e.g. \"models/bars.ebm-model\""),
                      Parameter("buffer", .bool, default: .bool(false), "also write a neural energy's replay buffer (langevin-ml), so training continues exactly").byNameOnly()],
         details: """
-        Every kind of model: RBMs, Boltzmann machines, energies (mlp_energy, gaussian, mixture,
-        double_well) and score models. A trained model keeps its trainer: the history, momentum or
+        Every kind of model: RBMs (Bernoulli or Gaussian visible units, σ included), DBNs (every
+        layer, how it was trained, untied recognition weights), Boltzmann machines, energies
+        (mlp_energy, gaussian, mixture, double_well) and score models. A trained model keeps its trainer: the history, momentum or
         Adam's moments, persistent chains, random streams and settings, so that after load,
         train with the same settings continues exactly where the saved model stopped (2 epochs,
         save, load, 2 more = 4 in one go). A neural energy's replay buffer is written only with
@@ -57,11 +58,11 @@ extension Command {
         c.npy are scikit-learn's BernoulliRBM components_, intercept_hidden_ and
         intercept_visible_; an MLP's W0.npy, b0.npy, … are PyTorch nn.Linear weights and biases.
         Training state is not exported (save keeps it). In Python: W = np.load("folder/W.npy").
-        A DBN writes one folder per layer, folder/layer1, folder/layer2, …, each in the RBM layout
-        (b the upper units, c the lower units), plus R.npy and r.npy where up-down untied them.
+        A Gaussian–Bernoulli RBM adds sigma.npy (σ per visible unit). A DBN writes one folder per
+        layer, folder/layer1, folder/layer2, …, each in the RBM layout (b the upper units, c the
+        lower units) with its own model.json, plus R.npy and r.npy where up-down untied them.
         """
     ) { args, context in
-        if let d = args.object("model", as: DBNValue.self) { return try exportDBN(d, args, context) }
         let m = try storableModel(args)
         let folder = context.resolve(args.string("folder"))
         let written = try fileErrors(args, "folder") { () -> [(file: String, shape: [Int])] in
@@ -75,7 +76,7 @@ extension Command {
 
     static let importNPY = Command(
         "import_npy", category: .files,
-        summary: "a model from a folder written by export_npy, or an RBM from W.npy (hidden × visible), b.npy and c.npy",
+        summary: "a model from a folder written by export_npy, an RBM from W.npy (hidden × visible), b.npy and c.npy, or a DBN from layer1/, layer2/, …",
         parameters: [Parameter("folder", .path, "the folder holding model.json and the .npy files, or an RBM's W.npy, b.npy and c.npy"),
                      Parameter("height", .optional(.integer(min: 1, max: nil)), default: Value.none, "an RBM's image height of the visible layer"),
                      Parameter("width", .optional(.integer(min: 1, max: nil)), default: Value.none, "an RBM's image width of the visible layer")]

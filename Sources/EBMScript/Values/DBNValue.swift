@@ -38,8 +38,9 @@ public final class DBNValue: ModelValue {
             case .untiedStart(let seed): line += "random start on top (seed \(seed)), not tied"
             case .given: line += "from a trained RBM"
             }
-            if p.epochs > 0, let s = p.settings {
-                line += "; trained \(p.epochs) epoch\(p.epochs == 1 ? "" : "s") with \(s)"
+            if p.epochs > 0 {
+                // A DBN read from .npy files knows its layers' epochs but not their settings text.
+                line += "; trained \(p.epochs) epoch\(p.epochs == 1 ? "" : "s")" + (p.settings.map { " with \($0)" } ?? "")
                 line += l == 1 ? " on the data" : " on Q(h^(\(l - 1)) | x) as \(p.input?.rawValue ?? "probabilities")"
             } else if p.origin != .given {
                 line += "; not trained yet"

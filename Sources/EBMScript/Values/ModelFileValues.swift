@@ -16,6 +16,21 @@ extension RBMValue: StorableModel {
     }
 }
 
+extension GaussianRBMValue: StorableModel {
+    var fileContents: ModelFile.Contents {
+        ModelFile.Contents(model: .gaussianRBM(machine, imageShape: imageShape), trainer: trainer.map { .gaussianRBM($0) })
+    }
+}
+
+extension DBNValue: StorableModel {
+    /// Every layer, how each was trained, untied recognition weights, and the greedy and
+    /// up-down trainers (written once anything has been trained).
+    var fileContents: ModelFile.Contents {
+        let trained = !greedy.trainers.isEmpty || upDown != nil
+        return ModelFile.Contents(model: .dbn(network, imageShape: imageShape), trainer: trained ? .dbn(greedy, upDown) : nil)
+    }
+}
+
 extension BoltzmannValue: StorableModel {
     var fileContents: ModelFile.Contents {
         ModelFile.Contents(model: .boltzmann(machine), trainer: trainer.map { .boltzmann($0) })
@@ -51,6 +66,14 @@ func loadedValue(from contents: ModelFile.Contents) -> Value {
     case .rbm(let m, let shape):
         let v = RBMValue(m, imageShape: shape)
         if case .rbm(let t)? = contents.trainer { v.trainer = t }
+        return .object(v)
+    case .gaussianRBM(let m, let shape):
+        let v = GaussianRBMValue(m, imageShape: shape)
+        if case .gaussianRBM(let t)? = contents.trainer { v.trainer = t }
+        return .object(v)
+    case .dbn(let d, let shape):
+        let v = DBNValue(d, imageShape: shape)
+        if case .dbn(let g, let u)? = contents.trainer { (v.greedy, v.upDown) = (g, u) }
         return .object(v)
     case .boltzmann(let m):
         let v = BoltzmannValue(m)
