@@ -178,7 +178,7 @@ public struct LangevinMaximumLikelihood: ModelTrainer {
             settings.noise = options.noise
             settings.every = Swift.max(1, options.langevinSteps)
             settings.seed = options.seed &+ UInt64(iteration) &* 0x9E37_79B9_7F4A_7C15
-            let run = LangevinDynamics.run(energy, start: start, chains: B, settings: settings)!
+            let run = LangevinDynamics.run(energy, start: start, chains: B, settings: settings)
             let negative = run.final
             var travel = 0.0
             for r in 0..<B {

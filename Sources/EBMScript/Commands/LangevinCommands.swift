@@ -48,10 +48,12 @@ extension Command {
         settings.seed = UInt64(args.int("seed"))
         context.progress?.begin("langevin", total: settings.steps)
         defer { context.progress?.end() }
-        guard let run = LangevinDynamics.run(energy, start: start, chains: chains, settings: settings,
-                                             shouldStop: { context.isInterrupted },
-                                             progress: { context.progress?.update(done: $0, status: "") }) else {
-            throw ScriptError(.interrupted, "interrupted: the chains stopped before the last step", at: args.callLocation)
+        let run = LangevinDynamics.run(energy, start: start, chains: chains, settings: settings,
+                                       shouldStop: { context.isInterrupted },
+                                       progress: { context.progress?.update(done: $0, status: "") })
+        if !run.finished {
+            context.progress?.end()   // the note goes on a clean line, not after the bar
+            context.write("interrupted after step \(run.snapshots.last?.step ?? 0) of \(settings.steps); the chain keeps the states drawn so far\n")
         }
         let description = (settings.adjusted ? "MALA" : "ULA") + ", ε = \(formatNumber(Double(settings.stepSize), digits: 6))"
             + (settings.noise != 1 && !settings.adjusted ? ", noise \(formatNumber(Double(settings.noise), digits: 6))" : "")
