@@ -163,6 +163,22 @@ WAIT=10
 check "the prompt comes back after an interrupted command" wait_until cursor_line_is "ebm> "
 check "the state is intact after an interrupted command" enter_and_wait "x * 3" "^123$"
 
+# Ctrl-C during sampling keeps the chain drawn so far; a finished progress bar leaves nothing.
+enter_and_wait "big = rbm(visible: 400, hidden: 400, seed: 1)" "^ebm> big = rbm"
+wait_until cursor_line_is "ebm> "
+type_text "c = gibbs(big, chains: 500, steps: 10000000)"; press Enter
+sleep 1
+press C-c
+WAIT=15
+check "Ctrl-C during gibbs keeps the chain drawn so far" wait_until screen_has "^(\^C)?interrupted after step [0-9]+ of 10000000"
+WAIT=10
+check "the stopped chain is marked" enter_and_wait "c.stopped" "^true$"
+press C-l
+enter_and_wait "short = gibbs(big, chains: 2, steps: 10)" "^ebm> short = gibbs"
+wait_until cursor_line_is "ebm> "
+screen_lacks() { ! screen_has "$1"; }
+check "a finished progress bar does not stay on screen" screen_lacks "[0-9]+/10( |$)"
+
 # (6) A call open across lines shows the continuation prompt and then runs.
 type_text "sum([1,"; press Enter
 check "an open bracket asks for more with '... '" wait_until cursor_line_is "... "

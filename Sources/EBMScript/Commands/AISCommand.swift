@@ -28,9 +28,18 @@ extension Command {
         var data: Tensor?
         if !args["data"].isNone { data = try rows(args, "data", width: m.dimension, what: "visible units") }
         let ais = AnnealedImportanceSampling(runs: args.int("runs"), temperatures: args.int("betas"), seed: UInt64(args.int("seed")))
-        guard let result = m.estimateLogPartitionFunction(ais, data: data, shouldStop: { context.isInterrupted }) else {
+        // AIS polls shouldStop every pollInterval temperatures, so the polls count the progress.
+        var polls = 0
+        context.progress?.begin("ais", total: ais.temperatures)
+        defer { context.progress?.end() }
+        guard let result = m.estimateLogPartitionFunction(ais, data: data, shouldStop: {
+            polls += 1
+            context.progress?.update(done: Swift.min(polls * AnnealedImportanceSampling.pollInterval, ais.temperatures), status: "")
+            return context.isInterrupted
+        }) else {
             throw ScriptError(.interrupted, "interrupted: AIS stopped before the last temperature, so there is no estimate", at: args.callLocation)
         }
+        context.progress?.update(done: ais.temperatures, status: "")
         // Exact beside the estimate when it is cheap (at most 2^20 terms).
         let exact = model.enumerable.flatMap { $0.enumerationExponent <= 20 ? try? $0.exactLogPartitionFunction() : nil }
         return .object(AISValue(result: result, exact: exact, logLikelihood: data.map { m.meanLogLikelihood($0, under: result) }))
