@@ -12,8 +12,10 @@ extension Session {
         } else if topic.hasPrefix(":"), let m = try? MetaCommand.find(name, at: location) {
             output.write(":\(m.name)\(m.argument.map { " " + $0 } ?? "")\n    \(m.summary)\n")
         } else {
-            let hint = closestName(to: name, among: commands.names).map { "did you mean '\($0)'? " } ?? ""
-            throw ScriptError(.name, "no command named '\(name)'", at: location, hint: hint + "type 'help' for the list")
+            let candidates = commands.names + Array(variables.keys) + MetaCommand.all.map { ":" + $0.name }
+            let hint = closestName(to: topic, among: candidates).map { "did you mean '\($0)'? " } ?? ""
+            throw ScriptError(.name, "'\(topic)' is not a command or a variable", at: location,
+                              hint: hint + "type 'help' for the commands, ':help' for the meta-commands")
         }
     }
 

@@ -15,13 +15,16 @@ struct Interpreter {
         switch statement.kind {
         case .expression(let e):
             let value: Value
+            session.resultShown = false
             // A bare command name on its own runs the command (`help`, `info`), as in a shell.
             if case .name(let name) = e.kind, session.variables[name] == nil, let c = session.commands[name] {
                 value = try call(c, arguments: [], at: e.location)
             } else {
                 value = try evaluate(e)
             }
-            if !value.isNone { session.output.write(session.format.render(value) + "\n") }
+            let quiet: Bool
+            if case .call = e.kind { quiet = session.resultShown } else { quiet = false }
+            if !value.isNone && !quiet { session.output.write(session.format.render(value) + "\n") }
         case .assignment(let name, let valueExpr):
             if session.commands[name] != nil {
                 throw ScriptError(.name, "'\(name)' is a command and cannot be assigned to", at: statement.location,
@@ -73,8 +76,15 @@ struct Interpreter {
             }
             var passed: [PassedArgument] = []
             for a in arguments {
+                // `help dbn`: a name that is not (yet) anything is a topic to look up, not an error.
+                var value: Value
+                if command.name == "help", case .name(let n) = a.value.kind, session.variables[n] == nil, session.commands[n] == nil {
+                    value = .string(n)
+                } else {
+                    value = try evaluate(a.value)
+                }
                 passed.append(PassedArgument(label: a.label, labelLocation: a.labelLocation,
-                                             value: try evaluate(a.value), location: a.value.location))
+                                             value: value, location: a.value.location))
             }
             return try call(command, arguments: passed, at: e.location)
         }
@@ -90,7 +100,7 @@ struct Interpreter {
         } catch is CancellationError {
             throw ScriptError(.interrupted, "interrupted", at: location)
         } catch {
-            throw ScriptError(.io, "\(command.name): \(error)", at: location)
+            throw ScriptError(.io, naming(command.name, "\(error)"), at: location)
         }
     }
 
@@ -162,6 +172,10 @@ public struct CallContext {
     public func checkInterrupt() throws {
         if session.isInterrupted() { throw ScriptError(.interrupted, "interrupted", at: location) }
     }
+
+    /// Says that the command's printed output already states its result, so that a bare call
+    /// does not echo it again (`ok = compare(c, g)` still gets the value).
+    public func resultIsShown() { session.resultShown = true }
 
     /// Where a long command reports its progress (nil when the host shows none).
     public var progress: (any ProgressReporter)? { session.progress }

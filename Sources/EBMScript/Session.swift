@@ -15,6 +15,9 @@ public final class Session {
     public var isInterrupted: () -> Bool = { false }
     /// The host's progress display, or nil for none (notebooks, pipes).
     public var progress: (any ProgressReporter)?
+    /// Set by a command whose printed output already states its result (compare's verdict,
+    /// modes' count): a bare call then returns the value without echoing it.
+    var resultShown = false
     /// Extra lines for `:info` from the host (readline's version, the executable's build).
     public var hostInfo: [(String, String)] = []
 

@@ -48,8 +48,8 @@ struct CheckNotebooks: ParsableCommand {
         commandName: "check",
         abstract: "Replay notebooks and compare every block's output with the recorded one.",
         discussion: """
-        Numbers may differ in their last printed digit (or by the relative tolerance); a recorded
-        line '...' matches any number of lines. A notebook that prints a line starting with
+        Numbers may differ in their last printed digit (or by the relative tolerance); a recorded \
+        line '...' matches any number of lines. A notebook that prints a line starting with \
         'skip:' (its data are missing) is skipped, not failed.
         """
     )
@@ -80,8 +80,8 @@ struct UpdateNotebooks: ParsableCommand {
         commandName: "update",
         abstract: "Replay notebooks and rewrite their recorded outputs in place.",
         discussion: """
-        Only the output blocks and image lines after each ```ebm block change. Outputs that still
-        match (within --rtol, '...' included) are kept. A notebook with an unexpected error is
+        Only the output blocks and image lines after each ```ebm block change. Outputs that still \
+        match (within --rtol, '...' included) are kept. A notebook with an unexpected error is \
         left untouched.
         """
     )

@@ -75,9 +75,9 @@ extension Command {
                 case .badRow: name = "row"
                 case .tooLarge: name = "model"
                 }
-                throw args.error(name, "derive: \(e.description)")
+                throw args.error(name, e.description)
             } catch let e as EnumerationTooLarge {
-                throw args.error("model", "derive: \(e.description)")
+                throw args.error("model", e.description)
             }
         }
         let x = try rows(args, "data", width: model.parameterized.dimension, what: "coordinates")

@@ -95,8 +95,10 @@ extension Command {
         var out = "\(run.chains) chains after \(run.snapshots.last?.step ?? 0) steps (\(chain.settings)) against \(exact.description)\n"
         out += Table(header: ["", "chain mean", "exact", "z", "chain std", "exact", "z"], rows: rowsOut).text
         out += worst <= 3 ? "every moment within 3 standard errors of the exact value\n"
-                          : "a moment is \(formatNumber(worst, digits: 2)) standard errors from the exact value: a smaller step, more steps, or MALA\n"
+                          : "a moment is \(formatNumber(worst, digits: 2)) standard errors from the exact value: a smaller step"
+                            + (chain.settings.hasPrefix("MALA") ? " or more steps\n" : ", more steps, or MALA\n")
         context.write(out)
+        context.resultIsShown()
         return .bool(worst <= 3)
     }
 
@@ -182,6 +184,7 @@ extension Command {
         out += "between modes: \(between) (\(formatNumber(Double(between) / Double(n), digits: 3))); "
             + "\(found) of \(mix.means.count) modes hold at least a fifth of their share\n"
         context.write(out)
+        context.resultIsShown()
         return .number(Double(found))
     }
 }
