@@ -6,11 +6,18 @@ extension Session {
             output.write(helpListing())
             return
         }
-        let name = topic.hasPrefix(":") ? String(topic.dropFirst()) : topic
-        if let c = commands[name] {
+        // `help :save` is the meta-command, `help save` the command; `:help vars` finds the
+        // meta-command when no command or variable has the name.
+        if topic.hasPrefix(":") {
+            output.write(metaCommandHelp(try MetaCommand.find(String(topic.dropFirst()), at: location)))
+        } else if let c = commands[topic] {
             output.write(helpText(for: c))
-        } else if topic.hasPrefix(":"), let m = try? MetaCommand.find(name, at: location) {
-            output.write(":\(m.name)\(m.argument.map { " " + $0 } ?? "")\n    \(m.summary)\n")
+        } else if let v = variables[topic] {
+            output.write(valueHelp(topic, v))
+        } else if let m = MetaCommand.all.first(where: { $0.name == topic }) {
+            output.write(metaCommandHelp(m))
+        } else if case let hits = apropos(topic), !hits.isEmpty {
+            output.write("'\(topic)' is not a command or a variable; the help that mentions it:\n" + hits)
         } else {
             let candidates = commands.names + Array(variables.keys) + MetaCommand.all.map { ":" + $0.name }
             let hint = closestName(to: topic, among: candidates).map { "did you mean '\($0)'? " } ?? ""

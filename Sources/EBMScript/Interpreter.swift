@@ -78,7 +78,8 @@ struct Interpreter {
             for a in arguments {
                 // `help dbn`: a name that is not (yet) anything is a topic to look up, not an error.
                 var value: Value
-                if command.name == "help", case .name(let n) = a.value.kind, session.variables[n] == nil, session.commands[n] == nil {
+                // `help m` asks about the variable m by its name.
+                if command.name == "help" || command.name == "apropos", case .name(let n) = a.value.kind, session.commands[n] == nil {
                     value = .string(n)
                 } else {
                     value = try evaluate(a.value)

@@ -73,6 +73,14 @@ struct Parser {
                 let value = try expression()
                 return Statement(kind: .assignment(name: name, value: value), location: start.location)
             }
+            // `help :vars`: a meta-command as help's topic.
+            if name == "help", peek().isPunct(":"), case .identifier(let meta) = peek(2).kind {
+                let topic = Expr(kind: .string(":" + meta), location: peek().location)
+                advance(); advance(); advance()
+                let callee = Expr(kind: .name(name), location: start.location)
+                return Statement(kind: .expression(Expr(kind: .call(callee: callee, arguments: [Argument(label: nil, labelLocation: nil, value: topic)]),
+                                                        location: start.location)), location: start.location)
+            }
             if commandNames.contains(name), startsArgument(peek()) {
                 advance()
                 let arguments = try argumentList(until: nil)

@@ -3,7 +3,7 @@ import EBM
 extension Command {
     static let ais = Command(
         "ais", category: .estimators,
-        summary: "estimate log Z by annealed importance sampling (Salakhutdinov and Murray 2008)",
+        summary: "estimate log Z (the log partition function) by annealed importance sampling (Salakhutdinov and Murray 2008)",
         parameters: [
             anyModelParameter("a model AIS can anneal to: an RBM"),
             Parameter("runs", .integer(min: 2, max: 100_000), default: .number(100), "independent annealing runs, advanced together"),

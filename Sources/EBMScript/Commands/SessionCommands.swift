@@ -10,6 +10,9 @@ extension Command {
           help                 # every command, by topic
           help bars_and_stripes
           help(png)
+          help m               # what the variable m holds, and the commands that take it
+          help :save           # a meta-command
+          help "partition"     # every command whose help mentions a word (as apropos)
         """
     ) { args, context in
         var topic: String?
@@ -21,6 +24,18 @@ extension Command {
             throw args.error("command", "help takes a command or its name, got \(describe(other))")
         }
         try context.session.runHelp(topic: topic, at: context.location)
+        return .none
+    }
+
+    static let apropos = Command(
+        "apropos", category: .session,
+        summary: "search all help text for a word: apropos \"partition\"",
+        parameters: [Parameter("word", .string, "a word or phrase (case does not matter)")],
+        details: "Lists every command and meta-command whose help mentions the word, as Julia's apropos does."
+    ) { args, context in
+        let word = args.string("word")
+        let hits = context.session.apropos(word)
+        context.write(hits.isEmpty ? "no help mentions \"\(word)\"\n" : hits)
         return .none
     }
 
