@@ -132,6 +132,14 @@ check "Tab completes a file path inside a string" wait_until screen_has "^ebm> p
 press Enter
 check "the completed path runs" wait_until screen_has "^$TMP/uniquefile.txt$"
 
+# Inside a string that takes a choice, Tab offers the choices, not file names.
+type_text "derive(rbm(visible: 4, hidden: 2), bars_and_stripes(2), derivation: \"free"; press Tab
+check "Tab completes a choice inside a string and closes it" wait_until screen_has "^ebm> derive\\(rbm\\(visible: 4, hidden: 2\\), bars_and_stripes\\(2\\), derivation: \"free-energy\"$"
+clear_line
+type_text "gibbs(rbm(visible: 4, hidden: 2), init: \""; press Tab; press Tab
+check "Tab offers a parameter's choices, not file names" wait_until screen_has "^ebm> gibbs\\(rbm\\(visible: 4, hidden: 2\\), init: \"random\"$"
+clear_line
+
 # (4) Ctrl-C at the prompt drops the half-typed line (and a pending continuation).
 type_text "half typed"
 wait_until cursor_line_is "ebm> half typed"
