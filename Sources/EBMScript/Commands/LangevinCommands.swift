@@ -88,7 +88,7 @@ extension Command {
         let worst = comparison.worst
         let rowsOut = comparison.rows.enumerated().map { i, m in
             ["x\(i + 1)", formatNumber(m.mean, digits: 4) + " ± " + formatNumber(m.meanSE, digits: 2),
-             formatNumber(m.exactMean, digits: 4), formatNumber(m.zMean, digits: 2),
+             formatNumber(zeroingNoise([m.exactMean], scale: Swift.max(Swift.abs(m.exactMean), m.exactStd))[0], digits: 4), formatNumber(m.zMean, digits: 2),
              formatNumber(m.std, digits: 4) + " ± " + formatNumber(m.stdSE, digits: 2),
              formatNumber(m.exactStd, digits: 4), formatNumber(m.zStd, digits: 2)]
         }
@@ -175,7 +175,7 @@ extension Command {
         let occupancy = mix.modeOccupancy(t.scalars, rows: n)
         let counts = occupancy.counts
         let rowsOut = mix.means.indices.map { k in
-            ["\(k + 1)", "(" + mix.means[k].map { formatNumber($0, digits: 3) }.joined(separator: ", ") + ")",
+            ["\(k + 1)", "(" + zeroingNoise(mix.means[k]).map { formatNumber($0, digits: 3) }.joined(separator: ", ") + ")",
              String(counts[k]), formatNumber(Double(counts[k]) / Double(n), digits: 3), formatNumber(mix.weights[k], digits: 3)]
         }
         let between = occupancy.between

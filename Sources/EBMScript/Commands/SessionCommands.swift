@@ -42,12 +42,15 @@ extension Command {
     static let print = Command(
         "print", category: .session,
         summary: "write values on one line, separated by spaces (strings without quotes)",
+        parameters: [Parameter("full", .bool, default: .bool(false), "print every entry of a tensor, however large").byNameOnly()],
         variadic: Parameter("values", .any, ""),
-        details: "Example:\n  print \"log Z =\", log_z"
+        details: "Vectors and matrices print whole up to 20 × 20 and clipped beyond; full: true prints everything.\nExamples:\n  print \"log Z =\", log_z\n  print(x, full: true)"
     ) { args, context in
+        var format = context.format
+        if args.bool("full") { format.fullThreshold = .max }
         let text = args.rest.map { v -> String in
             if case .string(let s) = v { return s }
-            return context.format.render(v)
+            return format.render(v)
         }.joined(separator: " ")
         context.write(text + "\n")
         return .none
