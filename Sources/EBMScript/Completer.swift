@@ -73,7 +73,9 @@ public enum Completer {
         if let call = openCall(in: tokens), let command = session.commands[call.name],
            let previous, previous.kind == .punct(call.opener) || previous.kind == .punct(",") {
             let given = call.givenLabels
-            names += command.parameters.map(\.name).filter { !given.contains($0) }.map { $0 + ": " }
+            let labels = command.parameters.map(\.name).filter { !given.contains($0) }
+            // `seed: ` beside the command `seed` would stop Tab at the common prefix: the label wins.
+            names = names.filter { !labels.contains($0) } + labels.map { $0 + ": " }
         }
         return .candidates(filtered(names, word))
     }

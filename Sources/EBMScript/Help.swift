@@ -53,7 +53,9 @@ extension Session {
             var out = ""
             for p in all {
                 var line = "  \(p.name)\(String(repeating: " ", count: width - p.name.count))  \(p.type.description)"
-                if let d = p.defaultValue { line += " (default \(format.render(d)))" }
+                if p.name == "seed" && c.name != "train" {
+                    line += " (default: drawn from the session's generator; seed(N) restarts it)"
+                } else if let d = p.defaultValue { line += " (default \(format.render(d)))" }
                 if !p.help.isEmpty { line += "\n  \(String(repeating: " ", count: width))  \(p.help)" }
                 out += line + "\n"
             }

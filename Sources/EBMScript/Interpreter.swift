@@ -93,7 +93,13 @@ struct Interpreter {
 
     func call(_ command: Command, arguments: [PassedArgument], at location: SourceLocation) throws -> Value {
         try checkInterrupt(at: location)
-        let bound = try command.bind(arguments, at: location)
+        var bound = try command.bind(arguments, at: location)
+        // A random call without `seed:` draws its seed from the session's generator, in this
+        // one place for every command. train keeps its fixed default: the same settings must
+        // continue the same trainer.
+        if command.name != "train", command.parameters.contains(where: { $0.name == "seed" }), !bound.isGiven("seed") {
+            bound.values["seed"] = .number(Double(session.nextSeed()))
+        }
         do {
             return try command.run(bound, CallContext(session: session, location: location))
         } catch let error as ScriptError {

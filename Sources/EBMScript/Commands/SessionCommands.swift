@@ -39,6 +39,20 @@ extension Command {
         return .none
     }
 
+    static let seed = Command(
+        "seed", category: .session,
+        summary: "reset the session's random generator: seed(1), as numpy.random.seed",
+        parameters: [Parameter("n", .integer(min: 0, max: nil), "the new seed")],
+        details: """
+        Every random command given no seed: draws one from the session's generator, which starts
+        the same in every session (a notebook replays identically); seed(N) restarts it, so what
+        follows repeats. An explicit seed: keeps its meaning and does not advance the generator.
+        """
+    ) { args, context in
+        context.session.generator = Xoshiro256StarStar(seed: UInt64(args.int("n")))
+        return .none
+    }
+
     static let print = Command(
         "print", category: .session,
         summary: "write values on one line, separated by spaces (strings without quotes)",
