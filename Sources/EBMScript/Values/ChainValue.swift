@@ -7,6 +7,8 @@ public struct ChainValue: ScriptObject {
     public var snapshots: [GibbsChain.Snapshot]
     public var imageShape: (height: Int, width: Int)?
     public var every: Int
+    /// True when Ctrl-C stopped the run early: the snapshots are those drawn before it.
+    public var stopped = false
 
     public var kindName: String { "chain" }
 
@@ -15,7 +17,7 @@ public struct ChainValue: ScriptObject {
     var visible: Int { last?.samples.shape[1] ?? 0 }
 
     public var summary: String {
-        "\(chains) chain\(chains == 1 ? "" : "s") × \(visible) visible, \(last?.step ?? 0) steps, \(snapshots.count) snapshots"
+        "\(chains) chain\(chains == 1 ? "" : "s") × \(visible) visible, \(last?.step ?? 0) steps, \(snapshots.count) snapshots" + (stopped ? " (stopped early)" : "")
     }
 
     public func render(_ format: ValueFormat) -> String {
@@ -23,7 +25,7 @@ public struct ChainValue: ScriptObject {
             + "show it or png it (rows = chains, columns = time); chain.samples is the final states as data"
     }
 
-    public var propertyNames: [String] { ["samples", "probabilities", "steps", "chains", "snapshots"] }
+    public var propertyNames: [String] { ["samples", "probabilities", "steps", "chains", "snapshots", "stopped"] }
 
     public func property(_ name: String) throws -> Value? {
         switch name {
@@ -32,6 +34,7 @@ public struct ChainValue: ScriptObject {
         case "steps": return .number(Double(last?.step ?? 0))
         case "chains": return .number(Double(chains))
         case "snapshots": return .number(Double(snapshots.count))
+        case "stopped": return .bool(stopped)
         default: return nil
         }
     }
@@ -41,7 +44,9 @@ public struct ChainValue: ScriptObject {
         switch selection {
         case .single(let i): return .object(dataset(snapshots[i].samples, name: "step \(snapshots[i].step)"))
         case .many(let idx):
-            return .object(ChainValue(snapshots: idx.map { snapshots[$0] }, imageShape: imageShape, every: every))
+            var part = ChainValue(snapshots: idx.map { snapshots[$0] }, imageShape: imageShape, every: every)
+            part.stopped = stopped
+            return .object(part)
         }
     }
 
