@@ -60,7 +60,7 @@ public struct Arguments {
 
     /// An error about argument `name`, located where it was given.
     public func error(_ name: String, _ message: String, hint: String? = nil) -> ScriptError {
-        ScriptError(.argument, "\(command.name): \(message)", at: location(of: name), hint: hint)
+        ScriptError(.argument, naming(command.name, message), at: location(of: name), hint: hint)
     }
 }
 
@@ -142,4 +142,11 @@ func describe(_ value: Value) -> String {
     case .object(let o): return "\(kindDescription(o.kindName)) (\(o.summary))"
     case .command(let c): return "the command \(c.name)"
     }
+}
+
+/// "command: message", with the command named once: a message that already starts with the
+/// command's name ("derive writes out …", "train: …") is left as it is, so that no layer that
+/// adds the name can make "derive: derive: …".
+func naming(_ command: String, _ message: String) -> String {
+    message.hasPrefix(command + ":") || message.hasPrefix(command + " ") ? message : "\(command): \(message)"
 }

@@ -21,7 +21,7 @@ public struct CommandTable: Sendable {
     /// The standard table.
     public static let standard = CommandTable([
         // Session and help
-        .help, .print, .str, .assert, .sleep,
+        .help, .apropos, .seed, .print, .str, .assert, .sleep,
         // Numbers, tensors and lists
         .tensor, .zeros, .ones, .rand, .randn, .range, .len, .reshape, .transpose,
         .sum, .mean, .std, .min, .max, .abs, .exp, .log, .sqrt, .sigmoid, .softplus,

@@ -5,7 +5,9 @@
 /// is replaced. What is offered depends on where that word sits:
 ///
 /// - after `:` at the start of a line: the meta-command names (`:va` → `vars`);
-/// - inside an unclosed string: nothing of ours — the editor completes a file path instead;
+/// - inside an unclosed string: the parameter's choices when it has them (`method: "` →
+///   `cd`, `pcd`, …; for `train` those of the model's family; `plot h, y: "` → h's columns;
+///   `derive(m, d, derivation: "` → m's derivations), else a file path;
 /// - as an argument of an open call `name(…` (or of a bracket-less call `name a, …`): that
 ///   command's keyword arguments not yet given, written `label: `, plus variables and commands;
 /// - after `x.`: the properties of variable `x`;
@@ -18,6 +20,8 @@ public enum Completer {
         /// The cursor is inside a string (or a file argument of `:load`/`:save`): complete a
         /// file path there.
         case filePath
+        /// The cursor is inside a string that takes one of these values (without quotes).
+        case choices([String])
     }
 
     /// The completion at `cursor` in `line`.
@@ -43,7 +47,7 @@ public enum Completer {
     static func complete(before text: String, metaAllowed: Bool, session: Session) -> Completion {
         if metaAllowed, let meta = metaCommandCompletion(text, session: session) { return meta }
         let scan = Scan(text)
-        if scan.inString { return .filePath }
+        if scan.inString { return stringCompletion(Array(scan.tokens.dropLast()), session: session) }
         if scan.inComment { return .candidates([]) }
 
         var word = ""
@@ -75,13 +79,61 @@ public enum Completer {
                 parameters = f.definition.parameters.map(\.name)
             }
             let given = call.givenLabels
-            names += parameters.filter { !given.contains($0) }.map { $0 + ": " }
+            let labels = parameters.filter { !given.contains($0) }
+            // `seed: ` beside the command `seed` would stop Tab at the common prefix: the label wins.
+            names = names.filter { !labels.contains($0) } + labels.map { $0 + ": " }
         }
         // At the start of a statement: the statement keywords too (`for`, `while`, `def`, …).
         if previous == nil || previous?.kind == .newline {
             names += statementKeywords
         }
         return .candidates(filtered(names, word))
+    }
+
+    /// Inside the string that `tokens` lead to: the choices of the parameter it is the value of.
+    private static func stringCompletion(_ tokens: [Scan.Token], session: Session) -> Completion {
+        guard let call = openCall(in: tokens), let command = session.commands[call.name] else { return .filePath }
+        let arguments = call.arguments
+        // Labelled: `label: "` or `label = "`; positional: the count of top-level commas.
+        var parameter: Parameter?
+        if arguments.count >= 2, case .name(let label) = arguments[arguments.count - 2].kind,
+           arguments.last?.kind == .punct(":") || arguments.last?.kind == .punct("=") {
+            parameter = command.parameters.first { $0.name == label }
+        } else {
+            var depth = 0, index = 0
+            for t in arguments {
+                switch t.kind {
+                case .punct("("), .punct("["), .punct("{"): depth += 1
+                case .punct(")"), .punct("]"), .punct("}"): depth -= 1
+                case .punct(",") where depth == 0: index += 1
+                default: break
+                }
+            }
+            let positional = command.parameters.filter { !$0.keywordOnly }
+            parameter = index < positional.count ? positional[index] : nil
+        }
+        guard let parameter else { return .filePath }
+        // The first argument, when it is a variable, refines the choices by what it holds.
+        var subject: Value?
+        if case .name(let n)? = arguments.first?.kind { subject = session.variables[n] }
+        switch (command.name, parameter.name) {
+        case ("train", "method"):
+            if case .object(let m as any ModelValue)? = subject,
+               let method = m.family.trainParameters.first(where: { $0.name == "method" }) {
+                return .choices(method.type.choices)
+            }
+        case ("plot", "y"):
+            if case .object(let o)? = subject {
+                let history = (o as? HistoryValue) ?? (o as? any ModelValue)?.historyValue
+                if let history { return .choices(history.history.columnNames) }
+            }
+            return .choices([])
+        case ("derive", "derivation"):
+            if case .object(let m as any ModelValue)? = subject { return .choices(m.derivations) }
+        default: break
+        }
+        let choices = parameter.type.choices
+        return choices.isEmpty ? .filePath : .choices(choices)
     }
 
     /// `:` at the start of a line: meta-command names, then for `:help` a command, for
@@ -240,6 +292,18 @@ private struct Scan {
                 if p == ")" || p == "]" || p == "}" { depth = max(0, depth - 1) }
                 tokens.append(Token(kind: .punct(p), index: start, end: i))
             }
+        }
+    }
+}
+
+extension ParameterType {
+    /// The string values the type takes by name (`.choice`, also inside `.oneOf`/`.optional`).
+    var choices: [String] {
+        switch self {
+        case .choice(let cs): return cs
+        case .oneOf(let types): return types.flatMap(\.choices)
+        case .optional(let t): return t.choices
+        default: return []
         }
     }
 }

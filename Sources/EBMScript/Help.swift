@@ -6,18 +6,27 @@ extension Session {
             output.write(helpListing())
             return
         }
-        let name = topic.hasPrefix(":") ? String(topic.dropFirst()) : topic
-        if let c = commands[name] {
+        // `help :save` is the meta-command, `help save` the command; `:help vars` finds the
+        // meta-command when no command or variable has the name.
+        if topic.hasPrefix(":") {
+            output.write(metaCommandHelp(try MetaCommand.find(String(topic.dropFirst()), at: location)))
+        } else if let c = commands[topic] {
             output.write(helpText(for: c))
-        } else if case .object(let f as UserFunction)? = variables[name] {
+        } else if case .object(let f as UserFunction)? = variables[topic] {
             output.write(f.helpText)
-        } else if let text = Session.keywordHelp[name] {
+        } else if let text = Session.keywordHelp[topic] {
             output.write(text + "\nThe grammar: docs/language.md\n")
-        } else if topic.hasPrefix(":"), let m = try? MetaCommand.find(name, at: location) {
-            output.write(":\(m.name)\(m.argument.map { " " + $0 } ?? "")\n    \(m.summary)\n")
+        } else if let v = variables[topic] {
+            output.write(valueHelp(topic, v))
+        } else if let m = MetaCommand.all.first(where: { $0.name == topic }) {
+            output.write(metaCommandHelp(m))
+        } else if case let hits = apropos(topic), !hits.isEmpty {
+            output.write("'\(topic)' is not a command or a variable; the help that mentions it:\n" + hits)
         } else {
-            let hint = closestName(to: name, among: commands.names).map { "did you mean '\($0)'? " } ?? ""
-            throw ScriptError(.name, "no command named '\(name)'", at: location, hint: hint + "type 'help' for the list")
+            let candidates = commands.names + Array(variables.keys) + MetaCommand.all.map { ":" + $0.name }
+            let hint = closestName(to: topic, among: candidates).map { "did you mean '\($0)'? " } ?? ""
+            throw ScriptError(.name, "'\(topic)' is not a command or a variable", at: location,
+                              hint: hint + "type 'help' for the commands, ':help' for the meta-commands")
         }
     }
 
@@ -48,7 +57,9 @@ extension Session {
             var out = ""
             for p in all {
                 var line = "  \(p.name)\(String(repeating: " ", count: width - p.name.count))  \(p.type.description)"
-                if let d = p.defaultValue { line += " (default \(format.render(d)))" }
+                if p.name == "seed" && c.name != "train" {
+                    line += " (default: drawn from the session's generator; seed(N) restarts it)"
+                } else if let d = p.defaultValue { line += " (default \(format.render(d)))" }
                 if !p.help.isEmpty { line += "\n  \(String(repeating: " ", count: width))  \(p.help)" }
                 out += line + "\n"
             }

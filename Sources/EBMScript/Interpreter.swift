@@ -76,13 +76,16 @@ final class Interpreter {
         switch statement.kind {
         case .expression(let e):
             let value: Value
+            session.resultShown = false
             // A bare command name on its own runs the command (`help`, `info`), as in a shell.
             if case .name(let name) = e.kind, lookupVariable(name) == nil, let c = session.commands[name] {
                 value = try call(c, arguments: [], at: e.location)
             } else {
                 value = try evaluate(e)
             }
-            if !value.isNone { session.output.write(session.format.render(value) + "\n") }
+            let quiet: Bool
+            if case .call = e.kind { quiet = session.resultShown } else { quiet = false }
+            if !value.isNone && !quiet { session.output.write(session.format.render(value) + "\n") }
         case .assignment(let target, let op, let valueExpr):
             var value = try evaluate(valueExpr)
             if let op {
@@ -273,9 +276,19 @@ final class Interpreter {
             let f = try evaluate(callee)
             var passed: [PassedArgument] = []
             passed.reserveCapacity(arguments.count)
+            var asksForHelp = false
+            if case .command(let command) = f { asksForHelp = command.name == "help" || command.name == "apropos" }
             for a in arguments {
+                // `help dbn`: a name that is not (yet) anything is a topic to look up, not an error.
+                var value: Value
+                // `help m` asks about the variable m by its name.
+                if asksForHelp, case .name(let n) = a.value.kind, session.commands[n] == nil {
+                    value = .string(n)
+                } else {
+                    value = try evaluate(a.value)
+                }
                 passed.append(PassedArgument(label: a.label, labelLocation: a.labelLocation,
-                                             value: try evaluate(a.value), location: a.value.location))
+                                             value: value, location: a.value.location))
             }
             switch f {
             case .command(let command):
@@ -337,7 +350,13 @@ final class Interpreter {
 
     func call(_ command: Command, arguments: [PassedArgument], at location: SourceLocation) throws -> Value {
         try checkInterrupt(at: location)
-        let bound = try command.bind(arguments, at: location)
+        var bound = try command.bind(arguments, at: location)
+        // A random call without `seed:` draws its seed from the session's generator, in this
+        // one place for every command. train keeps its fixed default: the same settings must
+        // continue the same trainer.
+        if command.name != "train", command.parameters.contains(where: { $0.name == "seed" }), !bound.isGiven("seed") {
+            bound.values["seed"] = .number(Double(session.nextSeed()))
+        }
         do {
             return try command.run(bound, CallContext(session: session, location: location))
         } catch let error as ScriptError {
@@ -345,7 +364,7 @@ final class Interpreter {
         } catch is CancellationError {
             throw ScriptError(.interrupted, "interrupted", at: location)
         } catch {
-            throw ScriptError(.io, "\(command.name): \(error)", at: location)
+            throw ScriptError(.io, naming(command.name, "\(error)"), at: location)
         }
     }
 
@@ -457,6 +476,10 @@ public struct CallContext {
     public func checkInterrupt() throws {
         if session.isInterrupted() { throw ScriptError(.interrupted, "interrupted", at: location) }
     }
+
+    /// Says that the command's printed output already states its result, so that a bare call
+    /// does not echo it again (`ok = compare(c, g)` still gets the value).
+    public func resultIsShown() { session.resultShown = true }
 
     /// Where a long command reports its progress (nil when the host shows none).
     public var progress: (any ProgressReporter)? { session.progress }

@@ -243,6 +243,14 @@ struct Parser {
                 return Statement(kind: .expression(Expr(kind: .call(callee: callee, arguments: [argument]), location: start.location)),
                                  location: start.location)
             }
+            // `help :vars`: a meta-command as help's topic.
+            if name == "help", commandNames.contains(name), peek().isPunct(":"), case .identifier(let meta) = peek(2).kind {
+                let topic = Expr(kind: .string(":" + meta), location: peek().location)
+                advance(); advance(); advance()
+                let callee = Expr(kind: .name(name), location: start.location)
+                return Statement(kind: .expression(Expr(kind: .call(callee: callee, arguments: [Argument(label: nil, labelLocation: nil, value: topic)]),
+                                                        location: start.location)), location: start.location)
+            }
             if commandNames.contains(name), !Parser.assignmentOperators.contains(where: { peek().isPunct($0) }),
                startsArgument(peek()) {
                 advance()

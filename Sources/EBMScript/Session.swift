@@ -15,6 +15,17 @@ public final class Session {
     public var isInterrupted: () -> Bool = { false }
     /// The host's progress display, or nil for none (notebooks, pipes).
     public var progress: (any ProgressReporter)?
+    /// Set by a command whose printed output already states its result (compare's verdict,
+    /// modes' count): a bare call then returns the value without echoing it.
+    var resultShown = false
+    /// The session's generator, as NumPy's global one: seeded the same at every start (so a
+    /// notebook replays identically), advanced by every random call given no `seed:`, reset
+    /// by `seed(N)`. An explicit `seed:` keeps its meaning and leaves it alone.
+    var generator = Xoshiro256StarStar(seed: Session.startSeed)
+    static let startSeed: UInt64 = 0
+
+    /// The seed for a random call that was given none (below 2⁵², so exact as a number).
+    func nextSeed() -> Int { Int(generator.next() >> 12) }
     /// Extra lines for `:info` from the host (readline's version, the executable's build).
     public var hostInfo: [(String, String)] = []
     /// Set by a host whose BLAS kernels differ from the ones `ebm check` replays with: `:save`
@@ -109,6 +120,7 @@ public final class Session {
     public func reset() {
         variables.removeAll()
         transcript.removeAll()
+        generator = Xoshiro256StarStar(seed: Session.startSeed)
     }
 
     func resolve(_ path: String) -> String {

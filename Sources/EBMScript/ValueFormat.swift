@@ -9,8 +9,11 @@ public struct ValueFormat: Sendable {
     public var tensorDigits = 4
     /// Rows and columns shown at each edge of a clipped tensor.
     public var edgeItems = 3
-    /// Tensors with at most this many rows (columns) print in full along that axis.
-    public var fullThreshold = 8
+    /// Tensors with at most this many rows (columns) print in full along that axis: small
+    /// things print whole (a 9-pixel image, 16 hidden units); `print(x, full: true)` lifts it.
+    public var fullThreshold = 20
+    /// Tensors with more entries than this get min, max and mean in their header.
+    public var summaryThreshold = 64
 
     public init() {}
 
@@ -55,14 +58,15 @@ public struct ValueFormat: Sendable {
     /// `tensor [32, 16] float32` then the values, clipped with `…` past `fullThreshold`.
     public func render(_ t: Tensor) -> String {
         var header = "tensor \(shapeText(t.shape)) float32"
-        if t.count > 0, t.rank > 0, let lo = t.min, let hi = t.max, t.count > fullThreshold * fullThreshold {
+        if t.count > 0, t.rank > 0, let lo = t.min, let hi = t.max, t.count > summaryThreshold {
             header += "  min \(formatNumber(Double(lo), digits: tensorDigits)) max \(formatNumber(Double(hi), digits: tensorDigits)) mean \(formatNumber(t.mean, digits: tensorDigits))"
         }
         if t.count == 0 { return header + "\n[]" }
+        let scalars = zeroingNoise(t.scalars.map(Double.init))
         switch t.rank {
         case 0: return formatNumber(Double(t.scalars[0]), digits: tensorDigits) + "  (tensor [] float32)"
         case 1:
-            let cells = clipped(t.shape[0]).map { $0.map { formatNumber(Double(t.scalars[$0]), digits: tensorDigits) } ?? "…" }
+            let cells = clipped(t.shape[0]).map { $0.map { formatNumber(scalars[$0], digits: tensorDigits) } ?? "…" }
             return header + "\n[" + align(cells).joined(separator: " ") + "]"
         case 2:
             let rows = clipped(t.shape[0])
@@ -71,7 +75,7 @@ public struct ValueFormat: Sendable {
             var table: [[String]] = []
             for r in rows {
                 guard let r else { table.append(cols.map { _ in "⋮" }); continue }
-                table.append(cols.map { $0.map { formatNumber(Double(t.scalars[r * c + $0]), digits: tensorDigits) } ?? "…" })
+                table.append(cols.map { $0.map { formatNumber(scalars[r * c + $0], digits: tensorDigits) } ?? "…" })
             }
             let width = table.flatMap { $0 }.map(\.count).max() ?? 1
             let lines = table.enumerated().map { (i, row) -> String in
@@ -94,6 +98,15 @@ public struct ValueFormat: Sendable {
         let width = cells.map(\.count).max() ?? 0
         return cells.map { $0 == "…" ? $0 : String(repeating: " ", count: width - $0.count) + $0 }
     }
+}
+
+/// Numbers printed side by side, with those that are zero up to float64 rounding noise set to 0:
+/// an entry below 64 ulp of the largest magnitude (−1.39e-16 beside 1, the sum of a ring's
+/// symmetric points) carries no digit the printing could show.
+public func zeroingNoise(_ values: [Double], scale: Double? = nil) -> [Double] {
+    let largest = scale ?? values.lazy.filter(\.isFinite).map(abs).max() ?? 0
+    let noise = largest * 64 * Double.ulpOfOne
+    return values.map { $0 != 0 && abs($0) < noise ? 0 : $0 }
 }
 
 public func shapeText(_ shape: [Int]) -> String {

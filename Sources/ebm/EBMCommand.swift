@@ -9,8 +9,8 @@ struct EBMCommand: ParsableCommand {
         commandName: "ebm",
         abstract: "Energy-based models, learned by doing: a small language for building, sampling and training them.",
         discussion: """
-        With no arguments on a terminal, ebm starts an interactive session (type 'help' there).
-        With standard input from a pipe or a file, it runs the commands it reads and stops at the
+        With no arguments on a terminal, ebm starts an interactive session (type 'help' there). \
+        With standard input from a pipe or a file, it runs the commands it reads and stops at the \
         first error with a non-zero exit status.
 
         Language help: ebm help COMMAND (for example: ebm help bars_and_stripes).

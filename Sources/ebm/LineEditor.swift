@@ -145,7 +145,10 @@ final class LineEditor {
         // open quote, which would drop the leading `/` of "/tmp/…".
         rl_completion_word_break_hook = {
             guard let complete = LineEditor.completion, let buffer = rl_line_buffer else { return nil }
-            if complete(String(cString: buffer), Int(rl_point)) == .filePath { return LineEditor.pathBreaks }
+            switch complete(String(cString: buffer), Int(rl_point)) {
+            case .filePath, .choices: return LineEditor.pathBreaks   // a choice may hold '-'
+            case .candidates: break
+            }
             return LineEditor.nameBreaks
         }
         rl_attempted_completion_function = { text, _, end in
@@ -153,6 +156,17 @@ final class LineEditor {
             switch complete(String(cString: buffer), Int(end)) {
             case .filePath:
                 return rl_completion_matches(text, rl_filename_completion_function)
+            case .choices(let choices):
+                // The parameter's values, never file names; readline closes the quote after
+                // a single match.
+                rl_attempted_completion_over = 1
+                let word = text.map { String(cString: $0) } ?? ""
+                let matches = choices.filter { $0.hasPrefix(word) }
+                // One match: close the string, as typing it would.
+                if matches.count == 1, rl_completion_quote_character != 0, let quote = UnicodeScalar(UInt32(rl_completion_quote_character)) {
+                    return LineEditor.matchArray([matches[0] + String(Character(quote))])
+                }
+                return LineEditor.matchArray(matches)
             case .candidates(let candidates):
                 // Ours or nothing: never fall back to file names for a name.
                 rl_attempted_completion_over = 1

@@ -9,23 +9,29 @@ import Foundation
 struct RunNotebook: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Replay a notebook and print each block's commands and output.",
+        abstract: "Replay a notebook and print its prose and each block's commands and output (--quiet: no prose).",
         discussion: "Relative paths in the notebook resolve against its own folder. A file without ```ebm blocks runs as one plain script."
     )
     @Argument(help: "The notebook (.ebm) to replay.") var file: String
     @OptionGroup var memory: MemoryBudgetOption
+    @Flag(help: "Print only the commands and their output, not the notebook's prose.") var quiet = false
 
     func run() throws {
         try memory.apply()
         let echo = Session()
         var first = true
+        var index = 0
         let replay: NotebookReplay
         do {
             let notebook = try Notebook.read(path: file).treatingPlainScriptAsOneBlock()
+            let prose = quiet ? [] : notebook.proseAroundBlocks
             let folder = NotebookReplay.folder(of: NotebookReplay.absolutePath(file))
             replay = NotebookReplay.replay(notebook, folder: folder, onBlock: { result in
                 var text = first ? "" : "\n"
                 first = false
+                // The prose before the block, as the reader of the notebook meets it.
+                if index < prose.count, !prose[index].isEmpty { text += prose[index] + "\n\n" }
+                index += 1
                 text += NotebookReplay.transcript(of: result.block.code, using: echo)
                 let expected = result.error == nil || result.block.expectsFailure
                 text += expected ? result.output : result.printed
@@ -41,6 +47,9 @@ struct RunNotebook: ParsableCommand {
             StandardError.write(NotebookReplay.render(failure, in: replay.notebook))
             throw ExitCode(1)
         }
+        if !quiet, let last = replay.notebook.proseAroundBlocks.last, !last.isEmpty, index == replay.notebook.blocks.count {
+            StandardOutput().write("\n" + last + "\n")
+        }
     }
 }
 
@@ -50,9 +59,9 @@ struct CheckNotebooks: ParsableCommand {
         commandName: "check",
         abstract: "Replay notebooks and compare every block's output with the recorded one.",
         discussion: """
-        Numbers printed with 4 or more significant digits may differ by one in their last digit;
-        shorter ones lost their trailing zeros and must agree within the relative tolerance. A
-        recorded line '...' matches any number of lines. A notebook that prints a line starting with
+        Numbers printed with 4 or more significant digits may differ by one in their last digit; \
+        shorter ones lost their trailing zeros and must agree within the relative tolerance. A \
+        recorded line '...' matches any number of lines. A notebook that prints a line starting with \
         'skip:' (its data are missing) is skipped, not failed.
         """
     )
@@ -85,8 +94,8 @@ struct UpdateNotebooks: ParsableCommand {
         commandName: "update",
         abstract: "Replay notebooks and rewrite their recorded outputs in place.",
         discussion: """
-        Only the output blocks and image lines after each ```ebm block change. Outputs that still
-        match (within --rtol, '...' included) are kept. A notebook with an unexpected error is
+        Only the output blocks and image lines after each ```ebm block change. Outputs that still \
+        match (within --rtol, '...' included) are kept. A notebook with an unexpected error is \
         left untouched.
         """
     )

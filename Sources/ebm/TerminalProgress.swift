@@ -40,11 +40,11 @@ final class TerminalProgress: ProgressReporter {
         if now.timeIntervalSince(lastDraw) >= 0.1 || done == total { draw() }
     }
 
-    /// Leaves the final state of the bar on its own line.
+    /// Erases the bar: a finished task's bar never stays on screen (the command's own output
+    /// says what it did), and a short task's stale `0/10` cannot be left behind.
     func end() {
         guard active else { return }
-        draw()
-        write("\n")
+        write("\r\u{1B}[K")
         active = false
     }
 

@@ -6,7 +6,7 @@ final class ContinuousCommandTests: XCTestCase {
     func testLangevinChainsCompareAgainstExactMoments() {
         let s = Session()
         eval(s, "g = gaussian(mean: [1, -1], std: [0.5, 2])\nc = langevin(g, chains: 1000, steps: 400, step_size: 0.3, mala: true, seed: 1)")
-        XCTAssertTrue(eval(s, "compare(c, g)").hasSuffix("true\n"))
+        XCTAssertTrue(eval(s, "print(compare(c, g))").hasSuffix("true\n"))
         XCTAssertEqual(eval(s, "mean(c).shape"), "[2]\n", "per dimension")
         XCTAssertEqual(eval(s, "std(c).shape"), "[2]\n")
         XCTAssertNotEqual(eval(s, "c.acceptance"), "none\n")

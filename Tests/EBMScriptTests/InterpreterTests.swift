@@ -107,7 +107,7 @@ final class InterpreterTests: XCTestCase {
         XCTAssertTrue(listing.contains(":quit"))
         let one = eval(s, "help rand")
         XCTAssertTrue(one.hasPrefix("rand(shape, seed: 0)\n"), one)
-        XCTAssertTrue(one.contains("seed   a whole number ≥ 0 (default 0)"), one)
+        XCTAssertTrue(one.contains("seed   a whole number ≥ 0 (default: drawn from the session's generator"), one)
         XCTAssertEqual(eval(s, "help(rand)"), one)
         XCTAssertEqual(eval(s, ":help rand"), one)
     }

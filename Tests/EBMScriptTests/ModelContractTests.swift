@@ -94,6 +94,27 @@ final class ModelContractTests: XCTestCase {
         XCTAssertTrue(eval(s, "plot r, y: \"recon\"").contains("epoch"))
     }
 
+    func testCtrlCDuringSamplingReturnsTheChainSoFar() {
+        let s = Session()
+        eval(s, "m = rbm(visible: 9, hidden: 4, seed: 1)\ng = gaussian(mean: [1, -1], std: [0.5, 2])")
+        var polls = 0
+        s.isInterrupted = { polls += 1; return polls > 40 }
+        let gibbs = s.run(SourceText(name: "t", text: "c = gibbs(m, chains: 3, steps: 1000000, every: 10)"))
+        polls = 0
+        let langevin = s.run(SourceText(name: "t", text: "l = langevin(g, chains: 10, steps: 1000000)"))
+        s.isInterrupted = { false }
+        XCTAssertNil(gibbs.error)
+        XCTAssertNil(langevin.error)
+        XCTAssertTrue(gibbs.output.contains("the chain keeps the states drawn so far"), gibbs.output)
+        XCTAssertTrue(langevin.output.contains("interrupted after step"), langevin.output)
+        XCTAssertEqual(eval(s, "c.stopped"), "true\n")
+        XCTAssertEqual(eval(s, "l.stopped"), "true\n")
+        XCTAssertTrue(eval(s, "c").contains("stopped early"))
+        XCTAssertTrue(eval(s, "l").contains("stopped early"))
+        XCTAssertGreaterThan(Int(eval(s, "c.steps").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0, 0)
+        XCTAssertEqual(eval(s, "gibbs(m, steps: 5).stopped"), "false\n")
+    }
+
     func testCtrlCKeepsTheLangevinIterationsInTheHistory() {
         let s = Session()
         eval(s, "e = mlp_energy(dims: [2, 8, 1], seed: 1)\nring = plane_data(\"ring\", n: 100)")

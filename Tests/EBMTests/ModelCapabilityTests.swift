@@ -200,6 +200,25 @@ final class ModelCapabilityTests: XCTestCase {
         let partial = stopped.run(steps: 100, every: 1, shouldStop: { polls += 1; return polls > 5 })
         XCTAssertFalse(partial.finished)
         XCTAssertEqual(stopped.stepsTaken, 5)
+        XCTAssertEqual(partial.snapshots.map(\.step), [0, 1, 2, 3, 4, 5], "a stopped run keeps what it drew")
+        var sparse = rbm.makeChain(count: 2, seed: 1, start: .random)
+        polls = 0
+        let kept = sparse.run(steps: 100, every: 10, shouldStop: { polls += 1; return polls > 13 })
+        XCTAssertEqual(kept.snapshots.map(\.step), [0, 10, 13], "the state it stopped at is the last snapshot")
+    }
+
+    func testStoppedLangevinKeepsTheStatesDrawnSoFar() {
+        let g = GaussianEnergy(mean: [1, -1], std: [0.5, 2])
+        var settings = LangevinSettings()
+        settings.steps = 1000
+        settings.every = 100
+        var polls = 0
+        let run = LangevinDynamics.run(g, start: [Float](repeating: 0, count: 8), chains: 4, settings: settings,
+                                       shouldStop: { polls += 1; return polls > 250 })
+        XCTAssertFalse(run.finished)
+        XCTAssertEqual(run.snapshots.map(\.step), [0, 100, 200, 250])
+        XCTAssertEqual(run.final.count, 8)
+        XCTAssertTrue(LangevinDynamics.run(g, start: [Float](repeating: 0, count: 8), chains: 4, settings: settings).finished)
     }
 
     // MARK: the normal sampler

@@ -88,6 +88,23 @@ final class NeuralEnergyKernelTests: XCTestCase {
         }
     }
 
+    /// Stopped (Ctrl-C), the fused path keeps what it drew, as the generic Langevin chain does:
+    /// the snapshots so far and the state it stopped at last, marked unfinished.
+    func testStoppedFusedLangevinKeepsTheStatesDrawnSoFar() {
+        let e = NeuralEnergy(dims: [2, 32, 32, 1], activation: .swish, seed: 1)
+        XCTAssertTrue(NeuralEnergyKernel.supports(e.network))
+        var settings = LangevinSettings()
+        settings.steps = 1000
+        settings.every = 100
+        var polls = 0
+        let run = LangevinDynamics.run(e, start: [Float](repeating: 0.5, count: 2 * 8), chains: 8, settings: settings,
+                                       shouldStop: { polls += 1; return polls > 2 })
+        XCTAssertFalse(run.finished)
+        XCTAssertEqual(run.snapshots.map(\.step), [0, 100, 150])
+        XCTAssertEqual(run.final.count, 16)
+        XCTAssertTrue(LangevinDynamics.run(e, start: [Float](repeating: 0.5, count: 2 * 8), chains: 8, settings: settings).finished)
+    }
+
     /// A chain's moves depend only on its own stream: the first chains of a larger run repeat a
     /// smaller run of the same seed when both fall in the first half.
     func testChainsDoNotDependOnTheirNeighbours() throws {

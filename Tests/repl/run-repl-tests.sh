@@ -133,6 +133,14 @@ check "Tab completes a file path inside a string" wait_until screen_has "^ebm> p
 press Enter
 check "the completed path runs" wait_until screen_has "^$TMP/uniquefile.txt$"
 
+# Inside a string that takes a choice, Tab offers the choices, not file names.
+type_text "derive(rbm(visible: 4, hidden: 2), bars_and_stripes(2), derivation: \"free"; press Tab
+check "Tab completes a choice inside a string and closes it" wait_until screen_has "^ebm> derive\\(rbm\\(visible: 4, hidden: 2\\), bars_and_stripes\\(2\\), derivation: \"free-energy\"$"
+clear_line
+type_text "gibbs(rbm(visible: 4, hidden: 2), init: \""; press Tab; press Tab
+check "Tab offers a parameter's choices, not file names" wait_until screen_has "^ebm> gibbs\\(rbm\\(visible: 4, hidden: 2\\), init: \"random\"$"
+clear_line
+
 # (4) Ctrl-C at the prompt drops the half-typed line (and a pending continuation).
 type_text "half typed"
 wait_until cursor_line_is "ebm> half typed"
@@ -197,6 +205,21 @@ press C-c
 check "Ctrl-C stops a loop" wait_until screen_has "^(\^C)?<repl>:[0-9]+:[0-9]+: error: interrupted"
 check "the prompt comes back after an interrupted loop" wait_until cursor_line_is "ebm> "
 check "the state is intact after an interrupted loop" enter_and_wait "spin + x" "^42$"
+
+# Ctrl-C during sampling keeps the chain drawn so far; a finished progress bar leaves nothing.
+enter_and_wait "big = rbm(visible: 400, hidden: 400, seed: 1)" "^ebm> big = rbm"
+wait_until cursor_line_is "ebm> "
+type_text "c = gibbs(big, chains: 500, steps: 10000000)"; press Enter
+sleep 1
+press C-c
+WAIT=15
+check "Ctrl-C during gibbs keeps the chain drawn so far" wait_until screen_has "^(\^C)?interrupted after step [0-9]+ of 10000000"
+WAIT=10
+check "the stopped chain is marked" enter_and_wait "c.stopped" "^true$"
+press C-l
+enter_and_wait "short = gibbs(big, chains: 2, steps: 10)" "^ebm> short = gibbs"
+wait_until cursor_line_is "ebm> "
+check "a finished progress bar does not stay on screen" screen_lacks "[0-9]+/10( |$)"
 
 # (6) A call open across lines shows the continuation prompt and then runs.
 type_text "sum([1,"; press Enter

@@ -30,6 +30,8 @@ public struct LangevinRun: Sendable {
     public var dimension: Int
     /// MALA: accepted proposals / proposals, over all chains and steps.
     public var acceptanceRate: Double?
+    /// False when the run was stopped (Ctrl-C) before its last step: the snapshots are those so far.
+    public var finished = true
     public var final: [Float] { snapshots.last?.states ?? [] }
 
     public init(snapshots: [(step: Int, states: [Float])], chains: Int, dimension: Int, acceptanceRate: Double?) {
@@ -37,60 +39,92 @@ public struct LangevinRun: Sendable {
     }
 }
 
-public enum LangevinDynamics {
-    /// Runs the chains from `start` (chains × d); nil if `shouldStop` returned true.
-    public static func run(_ energy: any ContinuousEnergy, start: [Float], chains: Int, settings: LangevinSettings,
-                           shouldStop: () -> Bool = { false }, progress: (Int) -> Void = { _ in }) -> LangevinRun? {
+/// Langevin chains as a `MarkovChain`, so that the snapshot loop (and what an interrupted run
+/// keeps) is the one every sampler shares. One step is the ULA move, or MALA's proposal and
+/// accept/reject, for every chain; chain c draws only from `stream(seed:index: c)`.
+public struct LangevinChain: MarkovChain {
+    public let energy: any ContinuousEnergy
+    public let chains: Int
+    public let settings: LangevinSettings
+    public private(set) var stepsTaken = 0
+    /// The chains' points, chains × d.
+    public private(set) var x: [Float]
+    private var E: [Float], G: [Float]
+    private var generators: [Xoshiro256StarStar]
+    private var z: [Float]
+    private(set) var accepted = 0, proposed = 0
+
+    public init(_ energy: any ContinuousEnergy, start: [Float], chains: Int, settings: LangevinSettings) {
         let d = energy.dimension
         precondition(start.count == chains * d && chains >= 1, "start must be chains × \(d)")
         precondition(settings.stepSize > 0 && settings.steps >= 0 && settings.every >= 1, "ε > 0, steps ≥ 0, every ≥ 1")
+        (self.energy, self.chains, self.settings, self.x) = (energy, chains, settings, start)
+        generators = (0..<chains).map { Xoshiro256StarStar.stream(seed: settings.seed, index: UInt64($0)) }
+        (E, G) = energy.energiesAndGradients(start, rows: chains)
+        z = [Float](repeating: 0, count: chains * d)
+    }
+
+    /// MALA: accepted proposals / proposals so far; nil for ULA.
+    public var acceptanceRate: Double? { settings.adjusted ? Double(accepted) / Double(max(proposed, 1)) : nil }
+
+    public var snapshot: ChainSnapshot {
+        let t = Tensor(shape: [chains, energy.dimension], scalars: x)
+        return ChainSnapshot(step: stepsTaken, samples: t, probabilities: t)
+    }
+
+    public mutating func advance() {
+        let d = energy.dimension
+        let eps = settings.stepSize
+        let sigma = eps.squareRoot() * (settings.adjusted ? 1 : settings.noise)
+        for c in 0..<chains { generators[c].fillStandardNormal(&z, from: c * d, count: d) }
+        var y = x
+        for k in 0..<(chains * d) { y[k] = x[k] - eps / 2 * G[k] + sigma * z[k] }
+        let (Ey, Gy) = energy.energiesAndGradients(y, rows: chains)
+        if settings.adjusted {
+            for c in 0..<chains {
+                // log q(x | y) − log q(y | x), with q(b | a) ∝ exp(−‖b − a + (ε/2)∇E(a)‖² / 2ε)
+                var forward: Float = 0, backward: Float = 0
+                for i in 0..<d {
+                    let k = c * d + i
+                    let f = y[k] - x[k] + eps / 2 * G[k], b = x[k] - y[k] + eps / 2 * Gy[k]
+                    forward += f * f
+                    backward += b * b
+                }
+                let logAlpha = Double(-Ey[c] + E[c] - (backward - forward) / (2 * eps))
+                proposed += 1
+                if log(generators[c].nextUnitDouble()) < logAlpha {
+                    accepted += 1
+                    for i in 0..<d { x[c * d + i] = y[c * d + i]; G[c * d + i] = Gy[c * d + i] }
+                    E[c] = Ey[c]
+                }
+            }
+        } else {
+            (x, E, G) = (y, Ey, Gy)
+        }
+        stepsTaken += 1
+    }
+}
+
+public enum LangevinDynamics {
+    /// Runs the chains from `start` (chains × d) through the shared snapshot loop. Stopped by
+    /// `shouldStop`, the run keeps the states drawn so far (`finished` false).
+    public static func run(_ energy: any ContinuousEnergy, start: [Float], chains: Int, settings: LangevinSettings,
+                           shouldStop: () -> Bool = { false }, progress: (Int) -> Void = { _ in }) -> LangevinRun {
         if let neural = energy as? NeuralEnergy, NeuralEnergyKernel.supports(neural.network) {
-            // The fused, allocation-free path on two threads (same moves, float32 normals).
+            // The fused, allocation-free path on two threads (same moves, float32 normals); it
+            // keeps a stopped run's states the same way.
+            let d = energy.dimension
+            precondition(start.count == chains * d && chains >= 1, "start must be chains × \(d)")
+            precondition(settings.stepSize > 0 && settings.steps >= 0 && settings.every >= 1, "ε > 0, steps ≥ 0, every ≥ 1")
             return NeuralLangevinSampler(neural, maxChains: chains)
                 .run(start: start, chains: chains, settings: settings, shouldStop: shouldStop, progress: progress)
         }
-        var generators = (0..<chains).map { Xoshiro256StarStar.stream(seed: settings.seed, index: UInt64($0)) }
-        var x = start
-        var snapshots = [(step: 0, states: x)]
-        let eps = settings.stepSize
-        let sigma = eps.squareRoot() * (settings.adjusted ? 1 : settings.noise)
-        var (E, G) = energy.energiesAndGradients(x, rows: chains)
-        var accepted = 0, proposed = 0
-        var z = [Float](repeating: 0, count: chains * d)
-        for step in 1...max(1, settings.steps) where settings.steps > 0 {
-            for c in 0..<chains { generators[c].fillStandardNormal(&z, from: c * d, count: d) }
-            var y = x
-            for k in 0..<(chains * d) { y[k] = x[k] - eps / 2 * G[k] + sigma * z[k] }
-            let (Ey, Gy) = energy.energiesAndGradients(y, rows: chains)
-            if settings.adjusted {
-                for c in 0..<chains {
-                    // log q(x | y) − log q(y | x), with q(b | a) ∝ exp(−‖b − a + (ε/2)∇E(a)‖² / 2ε)
-                    var forward: Float = 0, backward: Float = 0
-                    for i in 0..<d {
-                        let k = c * d + i
-                        let f = y[k] - x[k] + eps / 2 * G[k], b = x[k] - y[k] + eps / 2 * Gy[k]
-                        forward += f * f
-                        backward += b * b
-                    }
-                    let logAlpha = Double(-Ey[c] + E[c] - (backward - forward) / (2 * eps))
-                    proposed += 1
-                    if log(generators[c].nextUnitDouble()) < logAlpha {
-                        accepted += 1
-                        for i in 0..<d { x[c * d + i] = y[c * d + i]; G[c * d + i] = Gy[c * d + i] }
-                        E[c] = Ey[c]
-                    }
-                }
-            } else {
-                (x, E, G) = (y, Ey, Gy)
-            }
-            if step % settings.every == 0 || step == settings.steps { snapshots.append((step, x)) }
-            if step % 50 == 0 {
-                progress(step)
-                if shouldStop() { return nil }
-            }
-        }
-        return LangevinRun(snapshots: snapshots, chains: chains, dimension: d,
-                           acceptanceRate: settings.adjusted ? Double(accepted) / Double(max(proposed, 1)) : nil)
+        var chain = LangevinChain(energy, start: start, chains: chains, settings: settings)
+        let run = chain.run(steps: settings.steps, every: settings.every, progressEvery: 50, shouldStop: shouldStop, progress: progress)
+        var result = LangevinRun(snapshots: run.snapshots.map { ($0.step, $0.samples.scalars) }, chains: chains,
+                                 dimension: energy.dimension, acceptanceRate: chain.acceptanceRate)
+        result.finished = run.finished
+        return result
     }
 
     /// Per dimension: the mean and standard deviation over chains of `states` (chains × d), with

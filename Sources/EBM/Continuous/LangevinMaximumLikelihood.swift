@@ -184,9 +184,9 @@ public struct LangevinMaximumLikelihood: ModelTrainer {
             let run: LangevinRun
             if let sampler {
                 sampler.load(energy)
-                run = sampler.run(start: start, chains: B, settings: settings)!
+                run = sampler.run(start: start, chains: B, settings: settings)
             } else {
-                run = LangevinDynamics.run(energy, start: start, chains: B, settings: settings)!
+                run = LangevinDynamics.run(energy, start: start, chains: B, settings: settings)
             }
             let negative = run.final
             var travel = 0.0

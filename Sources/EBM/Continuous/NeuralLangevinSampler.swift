@@ -77,9 +77,10 @@ final class NeuralLangevinSampler: @unchecked Sendable {
         for h in halves { h.kernel.load(energy.network) }
     }
 
-    /// Runs the chains from `start` (chains × d); nil if `shouldStop` returned true.
+    /// Runs the chains from `start` (chains × d). Stopped by `shouldStop` (polled every 50 steps),
+    /// the run keeps the states drawn so far, the state it stopped at last (`finished` false).
     func run(start: [Float], chains: Int, settings: LangevinSettings,
-             shouldStop: () -> Bool = { false }, progress: (Int) -> Void = { _ in }) -> LangevinRun? {
+             shouldStop: () -> Bool = { false }, progress: (Int) -> Void = { _ in }) -> LangevinRun {
         let d = dimension
         precondition(chains >= 1 && chains <= maxChains && start.count == chains * d, "start must be chains × \(d)")
         let blasThreads = openblas_get_num_threads()
@@ -98,7 +99,7 @@ final class NeuralLangevinSampler: @unchecked Sendable {
         }
         runBoth(job: 0)
         var snapshots = [(step: 0, states: start)]
-        var step = 0
+        var step = 0, stopped = false
         let steps = settings.steps, every = settings.every
         while step < steps {
             let next = Swift.min(steps, (step / every + 1) * every, (step / 50 + 1) * 50)
@@ -108,12 +109,15 @@ final class NeuralLangevinSampler: @unchecked Sendable {
             if step % every == 0 || step == steps { snapshots.append((step, states(chains: chains))) }
             if step % 50 == 0 {
                 progress(step)
-                if shouldStop() { return nil }
+                if step < steps && shouldStop() { stopped = true; break }
             }
         }
+        if stopped && snapshots.last?.step != step { snapshots.append((step, states(chains: chains))) }
         let accepted = halves.reduce(0) { $0 + $1.accepted }
-        return LangevinRun(snapshots: snapshots, chains: chains, dimension: d,
-                           acceptanceRate: settings.adjusted ? Double(accepted) / Double(Swift.max(chains * steps, 1)) : nil)
+        var run = LangevinRun(snapshots: snapshots, chains: chains, dimension: d,
+                              acceptanceRate: settings.adjusted ? Double(accepted) / Double(Swift.max(chains * step, 1)) : nil)
+        run.finished = !stopped
+        return run
     }
 
     private func states(chains: Int) -> [Float] {

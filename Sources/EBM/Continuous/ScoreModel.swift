@@ -237,20 +237,24 @@ public struct ScoreMatchingTrainer: ModelTrainer {
 /// right proportions before the small σ sharpens them. With one level it is plain Langevin.
 public enum AnnealedLangevin {
     /// `score(X, rows, σ)` gives s(x, σ) for each row; `ladder` runs from the largest σ down.
+    /// `progress(done)` counts steps over all levels (of ladder.count × stepsPerLevel).
     public static func sample(dimension d: Int, ladder: [Double], start: [Float], chains: Int, stepsPerLevel: Int,
                               stepSize: Float, seed: UInt64, shouldStop: () -> Bool = { false },
+                              progress: (Int) -> Void = { _ in },
                               score: ([Float], Int, Float) -> [Float]) -> [Float]? {
         precondition(start.count == chains * d && !ladder.isEmpty, "start must be chains × \(d), and the ladder not empty")
         let smallest = ladder.min()!
         var generators = (0..<chains).map { Xoshiro256StarStar.stream(seed: seed, index: UInt64($0)) }
         var x = start
-        for sigma in ladder {
+        for (level, sigma) in ladder.enumerated() {
             let alpha = stepSize * Float(sigma * sigma / (smallest * smallest))
             let root = alpha.squareRoot()
-            for _ in 0..<stepsPerLevel {
+            for t in 0..<stepsPerLevel {
                 let s = score(x, chains, Float(sigma))
                 for c in 0..<chains { for i in 0..<d { x[c * d + i] += alpha / 2 * s[c * d + i] + root * Float(generators[c].nextNormal()) } }
+                if t % 10 == 9 { progress(level * stepsPerLevel + t + 1) }
             }
+            progress((level + 1) * stepsPerLevel)
             if shouldStop() { return nil }
         }
         return x

@@ -80,6 +80,6 @@ public enum ContinuousGradientDerivation {
         settings.stepSize = sampling.stepSize
         settings.every = Swift.max(1, sampling.steps)
         settings.seed = sampling.seed
-        return LangevinDynamics.run(energy, start: start, chains: sampling.chains, settings: settings)!.final
+        return LangevinDynamics.run(energy, start: start, chains: sampling.chains, settings: settings).final
     }
 }

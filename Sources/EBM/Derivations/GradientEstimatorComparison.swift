@@ -31,10 +31,13 @@ public struct GradientEstimatorComparison: Sendable {
     /// Gibbs steps between successive PCD estimates.
     public static let persistentSpacingSteps = 10
 
-    /// nil when `shouldStop` returned true.
+    /// The units of work `compare` reports to `progress`: a CD repeat, a burn-in step, a PCD estimate.
+    public static func progressTotal(repeats: Int, persistentBurnIn: Int) -> Int { 2 * repeats + persistentBurnIn }
+
+    /// nil when `shouldStop` returned true. `progress(done)` counts to `progressTotal`.
     public static func compare(_ rbm: RestrictedBoltzmannMachine, data: Tensor, ks: [Int], repeats: Int,
                                persistentBurnIn: Int = 1000, seed: UInt64 = 0,
-                               shouldStop: () -> Bool = { false }) throws -> GradientEstimatorComparison? {
+                               shouldStop: () -> Bool = { false }, progress: (Int) -> Void = { _ in }) throws -> GradientEstimatorComparison? {
         precondition(!ks.isEmpty && ks.allSatisfy { $0 >= 1 } && repeats >= 2, "k ≥ 1 and at least 2 repeats")
         let g = try rbm.exactGradient(data)
         let exact = g.W + g.b + g.c
@@ -58,20 +61,25 @@ public struct GradientEstimatorComparison: Sendable {
                 while step < k { chain.advance(rbm); step += 1 }
                 cd[k, default: []].append(estimate(chain.samples))
             }
+            progress(r + 1)
             if shouldStop() { return nil }
         }
         // PCD at a fixed model: persistent chains after burn-in, one Gibbs step per estimate.
         var persistent = GibbsChain(rbm, count: n, seed: seed ^ 0x9E37_79B9, start: .data(data))
         for s in 0..<persistentBurnIn {
             persistent.advance(rbm)
-            if s % 100 == 99 && shouldStop() { return nil }
+            if s % 100 == 99 {
+                progress(repeats + s + 1)
+                if shouldStop() { return nil }
+            }
         }
         var pcd: [[Double]] = []
-        for _ in 0..<repeats {
+        for r in 0..<repeats {
             // Estimates `persistentSpacing` steps apart, so that successive ones are nearly
             // independent and √(variance/repeats) is an honest noise level for the mean.
             for _ in 0..<Self.persistentSpacingSteps { persistent.advance(rbm) }
             pcd.append(estimate(persistent.samples))
+            progress(repeats + persistentBurnIn + r + 1)
         }
 
         func row(_ name: String, k: Int, persistent: Bool, _ estimates: [[Double]]) -> Row {

@@ -36,7 +36,8 @@ public protocol MarkovChain: Sendable {
 /// The result of `run`: the snapshots and whether it ran to the end.
 public struct ChainRun: Sendable {
     public var snapshots: [ChainSnapshot]
-    /// False when `shouldStop` ended it early (the snapshots are those taken so far).
+    /// False when `shouldStop` ended it early: the snapshots are those taken so far, and the
+    /// last of them is the chains' state when they stopped (an interrupted chain keeps its draws).
     public var finished: Bool
 }
 
@@ -44,12 +45,17 @@ extension MarkovChain {
     /// The snapshot loop, written once: `steps` steps, a snapshot of the start (when
     /// `includeStart`), every `every` steps and of the last step (when `includeLast`). Polls
     /// `shouldStop` before each step and reports `progress(done)` every `progressEvery` steps.
+    /// Stopped early, it returns what it drew: the snapshots so far and the state it stopped at.
     public mutating func run(steps: Int, every: Int, includeStart: Bool = true, includeLast: Bool = true, progressEvery: Int = 100,
                              shouldStop: () -> Bool = { false }, progress: (Int) -> Void = { _ in }) -> ChainRun {
         precondition(steps >= 0 && every >= 1, "a chain runs steps ≥ 0 with snapshots every ≥ 1 steps")
         var snapshots: [ChainSnapshot] = includeStart ? [snapshot] : []
         for s in stride(from: 1, through: steps, by: 1) {
-            if shouldStop() { return ChainRun(snapshots: snapshots, finished: false) }
+            if shouldStop() {
+                let now = snapshot
+                if snapshots.last?.step != now.step { snapshots.append(now) }
+                return ChainRun(snapshots: snapshots, finished: false)
+            }
             advance()
             if s % every == 0 || (includeLast && s == steps) { snapshots.append(snapshot) }
             if s % progressEvery == 0 { progress(s) }

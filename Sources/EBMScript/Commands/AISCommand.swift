@@ -3,7 +3,7 @@ import EBM
 extension Command {
     static let ais = Command(
         "ais", category: .estimators,
-        summary: "estimate log Z by annealed importance sampling (Salakhutdinov and Murray 2008)",
+        summary: "estimate log Z (the log partition function) by annealed importance sampling (Salakhutdinov and Murray 2008)",
         parameters: [
             anyModelParameter("a model AIS can anneal to: an RBM"),
             Parameter("runs", .integer(min: 2, max: 100_000), default: .number(100), "independent annealing runs, advanced together"),
@@ -58,9 +58,18 @@ extension Command {
             throw args.error("start", "start is where reverse AIS begins", hint: "add reverse: true, or leave start out")
         }
         let ais = AnnealedImportanceSampling(runs: args.int("runs"), temperatures: args.int("betas"), seed: UInt64(args.int("seed")))
-        guard let result = m.estimateLogPartitionFunction(ais, data: data, shouldStop: { context.isInterrupted }) else {
+        // AIS polls shouldStop every pollInterval temperatures, so the polls count the progress.
+        var polls = 0
+        context.progress?.begin("ais", total: ais.temperatures)
+        defer { context.progress?.end() }
+        guard let result = m.estimateLogPartitionFunction(ais, data: data, shouldStop: {
+            polls += 1
+            context.progress?.update(done: Swift.min(polls * AnnealedImportanceSampling.pollInterval, ais.temperatures), status: "")
+            return context.isInterrupted
+        }) else {
             throw ScriptError(.interrupted, "interrupted: AIS stopped before the last temperature, so there is no estimate", at: args.callLocation)
         }
+        context.progress?.update(done: ais.temperatures, status: "")
         return .object(AISValue(result: result, exact: exact, logLikelihood: data.map { m.meanLogLikelihood($0, under: result) }))
     }
 }

@@ -73,9 +73,9 @@ extension Command {
                 case .badRow: name = "row"
                 case .tooLarge: name = "model"
                 }
-                throw args.error(name, "derive: \(e.description)")
+                throw args.error(name, e.description)
             } catch let e as EnumerationTooLarge {
-                throw args.error("model", "derive: \(e.description)")
+                throw args.error("model", e.description)
             }
         }
         let x = try rows(args, "data", width: model.parameterized.dimension, what: "coordinates")
@@ -107,9 +107,13 @@ func estimatorComparison(_ rbm: RestrictedBoltzmannMachine, data: Tensor, _ args
         }
         guard !ks.isEmpty else { throw args.error("ks", "give at least one k, e.g. [1, 2, 5, 10]") }
     }
+    let (repeats, burnIn) = (args.int("repeats"), args.int("burn_in"))
+    context.progress?.begin("derive estimators", total: GradientEstimatorComparison.progressTotal(repeats: repeats, persistentBurnIn: burnIn))
+    defer { context.progress?.end() }
     guard let comparison = try GradientEstimatorComparison.compare(
-        rbm, data: data, ks: ks, repeats: args.int("repeats"), persistentBurnIn: args.int("burn_in"),
-        seed: UInt64(args.int("seed")), shouldStop: { context.isInterrupted })
+        rbm, data: data, ks: ks, repeats: repeats, persistentBurnIn: burnIn,
+        seed: UInt64(args.int("seed")), shouldStop: { context.isInterrupted },
+        progress: { context.progress?.update(done: $0, status: "") })
     else {
         throw ScriptError(.interrupted, "interrupted: the estimator comparison stopped before it finished", at: args.callLocation)
     }

@@ -50,10 +50,12 @@ extension Command {
         settings.seed = UInt64(args.int("seed"))
         context.progress?.begin("langevin", total: settings.steps)
         defer { context.progress?.end() }
-        guard let run = LangevinDynamics.run(energy, start: start, chains: chains, settings: settings,
-                                             shouldStop: { context.isInterrupted },
-                                             progress: { context.progress?.update(done: $0, status: "") }) else {
-            throw ScriptError(.interrupted, "interrupted: the chains stopped before the last step", at: args.callLocation)
+        let run = LangevinDynamics.run(energy, start: start, chains: chains, settings: settings,
+                                       shouldStop: { context.isInterrupted },
+                                       progress: { context.progress?.update(done: $0, status: "") })
+        if !run.finished {
+            context.progress?.end()   // the note goes on a clean line, not after the bar
+            context.write("interrupted after step \(run.snapshots.last?.step ?? 0) of \(settings.steps); the chain keeps the states drawn so far\n")
         }
         let description = (settings.adjusted ? "MALA" : "ULA") + ", ε = \(formatNumber(Double(settings.stepSize), digits: 6))"
             + (settings.noise != 1 && !settings.adjusted ? ", noise \(formatNumber(Double(settings.noise), digits: 6))" : "")
@@ -90,15 +92,17 @@ extension Command {
         let worst = comparison.worst
         let rowsOut = comparison.rows.enumerated().map { i, m in
             ["x\(i + 1)", formatNumber(m.mean, digits: 4) + " ± " + formatNumber(m.meanSE, digits: 2),
-             formatNumber(m.exactMean, digits: 4), formatNumber(m.zMean, digits: 2),
+             formatNumber(zeroingNoise([m.exactMean], scale: Swift.max(Swift.abs(m.exactMean), m.exactStd))[0], digits: 4), formatNumber(m.zMean, digits: 2),
              formatNumber(m.std, digits: 4) + " ± " + formatNumber(m.stdSE, digits: 2),
              formatNumber(m.exactStd, digits: 4), formatNumber(m.zStd, digits: 2)]
         }
         var out = "\(run.chains) chains after \(run.snapshots.last?.step ?? 0) steps (\(chain.settings)) against \(exact.description)\n"
         out += Table(header: ["", "chain mean", "exact", "z", "chain std", "exact", "z"], rows: rowsOut).text
         out += worst <= 3 ? "every moment within 3 standard errors of the exact value\n"
-                          : "a moment is \(formatNumber(worst, digits: 2)) standard errors from the exact value: a smaller step, more steps, or MALA\n"
+                          : "a moment is \(formatNumber(worst, digits: 2)) standard errors from the exact value: a smaller step"
+                            + (chain.settings.hasPrefix("MALA") ? " or more steps\n" : ", more steps, or MALA\n")
         context.write(out)
+        context.resultIsShown()
         return .bool(worst <= 3)
     }
 
@@ -192,7 +196,7 @@ extension Command {
         let occupancy = mix.modeOccupancy(t.scalars, rows: n)
         let counts = occupancy.counts
         let rowsOut = mix.means.indices.map { k in
-            ["\(k + 1)", "(" + mix.means[k].map { formatNumber($0, digits: 3) }.joined(separator: ", ") + ")",
+            ["\(k + 1)", "(" + zeroingNoise(mix.means[k]).map { formatNumber($0, digits: 3) }.joined(separator: ", ") + ")",
              String(counts[k]), formatNumber(Double(counts[k]) / Double(n), digits: 3), formatNumber(mix.weights[k], digits: 3)]
         }
         let between = occupancy.between
@@ -201,6 +205,7 @@ extension Command {
         out += "between modes: \(between) (\(formatNumber(Double(between) / Double(n), digits: 3))); "
             + "\(found) of \(mix.means.count) modes hold at least a fifth of their share\n"
         context.write(out)
+        context.resultIsShown()
         return .number(Double(found))
     }
 }

@@ -125,7 +125,7 @@ extension Command {
 
     static let logZ = Command(
         "log_z", category: .models,
-        summary: "log Z, exactly: by enumeration in log space (float64) for Boltzmann machines, in closed form for closed-form energies",
+        summary: "log Z (the log partition function), exactly: by enumeration in log space (float64) for Boltzmann machines, in closed form for closed-form energies",
         parameters: [anyModelParameter("a model with an exact log Z: an RBM, a Boltzmann machine, or a closed-form energy"),
                      Parameter("over", .choice(["smaller", "visible", "hidden"]), default: .string("smaller"), "for an RBM, the layer to enumerate")],
         details: """

@@ -44,8 +44,13 @@ extension Command {
         defer { context.progress?.end() }
         let run = chain.run(steps: steps, every: every, shouldStop: { context.isInterrupted },
                             progress: { context.progress?.update(done: $0, status: "") })
-        guard run.finished else { throw ScriptError(.interrupted, "interrupted", at: context.location) }
-        return .object(ChainValue(snapshots: run.snapshots, imageShape: shape, every: every))
+        var value = ChainValue(snapshots: run.snapshots, imageShape: shape, every: every)
+        if !run.finished {
+            value.stopped = true
+            context.progress?.end()   // the note goes on a clean line, not after the bar
+            context.write("interrupted after step \(value.last?.step ?? 0) of \(steps); the chain keeps the states drawn so far\n")
+        }
+        return .object(value)
     }
 
     static let train = Command(

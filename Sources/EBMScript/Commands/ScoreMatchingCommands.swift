@@ -98,8 +98,11 @@ extension Command {
             start = ChainInitialization.fromRows(try rows(args, "init", width: d, what: "coordinates"), chains: chains)
         }
         let steps = args.int("steps"), eps = Float(args.number("step_size"))
+        context.progress?.begin("annealed_langevin", total: steps * ladderValues.count)
+        defer { context.progress?.end() }
         guard let final = AnnealedLangevin.sample(dimension: d, ladder: ladderValues, start: start, chains: chains, stepsPerLevel: steps,
                                                   stepSize: eps, seed: UInt64(args.int("seed")), shouldStop: { context.isInterrupted },
+                                                  progress: { context.progress?.update(done: $0, status: "") },
                                                   score: score!) else {
             throw ScriptError(.interrupted, "interrupted: annealed Langevin stopped before the last level", at: args.callLocation)
         }

@@ -10,6 +10,9 @@ extension Command {
           help                 # every command, by topic
           help bars_and_stripes
           help(png)
+          help m               # what the variable m holds, and the commands that take it
+          help :save           # a meta-command
+          help "partition"     # every command whose help mentions a word (as apropos)
         """
     ) { args, context in
         var topic: String?
@@ -27,15 +30,44 @@ extension Command {
         return .none
     }
 
+    static let apropos = Command(
+        "apropos", category: .session,
+        summary: "search all help text for a word: apropos \"partition\"",
+        parameters: [Parameter("word", .string, "a word or phrase (case does not matter)")],
+        details: "Lists every command and meta-command whose help mentions the word, as Julia's apropos does."
+    ) { args, context in
+        let word = args.string("word")
+        let hits = context.session.apropos(word)
+        context.write(hits.isEmpty ? "no help mentions \"\(word)\"\n" : hits)
+        return .none
+    }
+
+    static let seed = Command(
+        "seed", category: .session,
+        summary: "reset the session's random generator: seed(1), as numpy.random.seed",
+        parameters: [Parameter("n", .integer(min: 0, max: nil), "the new seed")],
+        details: """
+        Every random command given no seed: draws one from the session's generator, which starts
+        the same in every session (a notebook replays identically); seed(N) restarts it, so what
+        follows repeats. An explicit seed: keeps its meaning and does not advance the generator.
+        """
+    ) { args, context in
+        context.session.generator = Xoshiro256StarStar(seed: UInt64(args.int("n")))
+        return .none
+    }
+
     static let print = Command(
         "print", category: .session,
         summary: "write values on one line, separated by spaces (strings without quotes)",
+        parameters: [Parameter("full", .bool, default: .bool(false), "print every entry of a tensor, however large").byNameOnly()],
         variadic: Parameter("values", .any, ""),
-        details: "Example:\n  print \"log Z =\", log_z"
+        details: "Vectors and matrices print whole up to 20 × 20 and clipped beyond; full: true prints everything.\nExamples:\n  print \"log Z =\", log_z\n  print(x, full: true)"
     ) { args, context in
+        var format = context.format
+        if args.bool("full") { format.fullThreshold = .max }
         let text = args.rest.map { v -> String in
             if case .string(let s) = v { return s }
-            return context.format.render(v)
+            return format.render(v)
         }.joined(separator: " ")
         context.write(text + "\n")
         return .none

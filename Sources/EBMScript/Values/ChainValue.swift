@@ -7,6 +7,8 @@ public struct ChainValue: ScriptObject {
     public var snapshots: [GibbsChain.Snapshot]
     public var imageShape: (height: Int, width: Int)?
     public var every: Int
+    /// True when Ctrl-C stopped the run early: the snapshots are those drawn before it.
+    public var stopped = false
 
     public var kindName: String { "chain" }
 
@@ -15,7 +17,7 @@ public struct ChainValue: ScriptObject {
     var visible: Int { last?.samples.shape[1] ?? 0 }
 
     public var summary: String {
-        "\(chains) chain\(chains == 1 ? "" : "s") × \(visible) visible, \(last?.step ?? 0) steps, \(snapshots.count) snapshots"
+        "\(chains) chain\(chains == 1 ? "" : "s") × \(visible) visible, \(last?.step ?? 0) steps, \(snapshots.count) snapshots" + (stopped ? " (stopped early)" : "")
     }
 
     public func render(_ format: ValueFormat) -> String {
@@ -33,7 +35,7 @@ public struct ChainValue: ScriptObject {
         return "warning: \(n) of \(chains) chains hold NaN or ±inf: the model's parameters are not finite, so its samples mean nothing"
     }
 
-    public var propertyNames: [String] { ["samples", "probabilities", "steps", "chains", "snapshots"] }
+    public var propertyNames: [String] { ["samples", "probabilities", "steps", "chains", "snapshots", "stopped"] }
 
     public func property(_ name: String) throws -> Value? {
         switch name {
@@ -42,6 +44,7 @@ public struct ChainValue: ScriptObject {
         case "steps": return .number(Double(last?.step ?? 0))
         case "chains": return .number(Double(chains))
         case "snapshots": return .number(Double(snapshots.count))
+        case "stopped": return .bool(stopped)
         default: return nil
         }
     }
@@ -51,7 +54,9 @@ public struct ChainValue: ScriptObject {
         switch selection {
         case .single(let i): return .object(dataset(snapshots[i].samples, name: "step \(snapshots[i].step)"))
         case .many(let idx):
-            return .object(ChainValue(snapshots: idx.map { snapshots[$0] }, imageShape: imageShape, every: every))
+            var part = ChainValue(snapshots: idx.map { snapshots[$0] }, imageShape: imageShape, every: every)
+            part.stopped = stopped
+            return .object(part)
         }
     }
 

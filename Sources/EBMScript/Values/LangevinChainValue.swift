@@ -19,6 +19,7 @@ public struct LangevinChainValue: ScriptObject {
     public var summary: String {
         "\(run.chains) chains × \(run.dimension) dimension\(run.dimension == 1 ? "" : "s"), \(run.snapshots.last?.step ?? 0) steps"
             + (run.acceptanceRate.map { ", acceptance \(formatNumber($0, digits: 3))" } ?? "")
+            + (run.finished ? "" : " (stopped early)")
     }
 
     public func render(_ format: ValueFormat) -> String {
@@ -61,7 +62,7 @@ public struct LangevinChainValue: ScriptObject {
     /// The final states, chains × d.
     public var tensorView: Tensor? { Tensor(shape: [run.chains, run.dimension], scalars: run.final) }
 
-    public var propertyNames: [String] { ["samples", "acceptance", "steps", "chains", "snapshots"] }
+    public var propertyNames: [String] { ["samples", "acceptance", "steps", "chains", "snapshots", "stopped"] }
 
     public func property(_ name: String) throws -> Value? {
         switch name {
@@ -70,6 +71,7 @@ public struct LangevinChainValue: ScriptObject {
         case "steps": return .number(Double(run.snapshots.last?.step ?? 0))
         case "chains": return .number(Double(run.chains))
         case "snapshots": return .number(Double(run.snapshots.count))
+        case "stopped": return .bool(!run.finished)
         default: return nil
         }
     }
