@@ -162,7 +162,7 @@ public struct BoltzmannTrainer: ModelTrainer {
                 }
             }
             epochsCompleted = epoch
-            guardian.commit((machine, velocity), step: epoch)
+            guardian.commit((machine, velocity), step: epoch, parameters: machine.parameterVector)
             var record: BoltzmannEpochRecord?
             if epoch % options.monitorEvery == 0 || round == options.epochs - 1 {
                 let r = BoltzmannEpochRecord(

@@ -213,8 +213,14 @@ public struct LangevinMaximumLikelihood: ModelTrainer {
             let meanPlus = ePlus.reduce(0) { $0 + Double($1) } / Double(B)
             let meanMinus = eMinus.reduce(0) { $0 + Double($1) } / Double(B)
             let penalty = Double(alpha) * (ePlus.reduce(0) { $0 + Double($1 * $1) } + eMinus.reduce(0) { $0 + Double($1 * $1) }) / Double(B)
+            // The energies were computed at the parameters of the last commit (when it was the
+            // last iteration): only finite energies there make them a restore point.
+            guardian.evaluated(finite: meanPlus.isFinite && meanMinus.isFinite && norm.isFinite)
             guard θ.allSatisfy(\.isFinite), meanPlus.isFinite, meanMinus.isFinite else {
                 energy = guardian.lastGood
+                // The trainer goes back to the restored iteration: its count and history too.
+                iterationsCompleted = guardian.lastGoodStep
+                history = history.truncated(through: guardian.lastGoodStep)
                 return .diverged(TrainingDivergence(unit: .iteration, step: iteration,
                                                     what: meanPlus.isFinite && meanMinus.isFinite ? "a parameter" : "an energy",
                                                     restoredStep: guardian.lastGoodStep, setting: "lr", value: Double(options.learningRate)))
@@ -230,7 +236,7 @@ public struct LangevinMaximumLikelihood: ModelTrainer {
                 record = r
                 sums = [Double](repeating: 0, count: 6)
                 count = 0
-                guardian.commit(energy, step: iteration)
+                guardian.commit(energy, step: iteration, parameters: energy.network.parameterVector, awaitingEvaluation: true)
             }
             progress(iteration, record)
             if stopping { return .stopped(step: iteration, unit: .iteration, batch: nil, batches: nil) }

@@ -122,7 +122,7 @@ public struct GaussianRBMTrainer: ModelTrainer {
             }
             let elapsed = clock.now - started
             epochsCompleted = epoch
-            guardian.commit(model, step: epoch)
+            guardian.commit(model, step: epoch, parameters: model.parameterVector)
             if epoch % options.monitorEvery == 0 {
                 var values = ["seconds": Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
                               "recon": model.reconstructionError(monitorSet, seed: options.seed &+ UInt64(epoch))]

@@ -223,7 +223,7 @@ public struct RBMTrainer: ModelTrainer {
                 record = r
             }
             rbm = trained
-            guardian.commit(trained, step: epoch)
+            guardian.commit(trained, step: epoch, parameters: trained.parameterVector)
             epochsCompleted = epoch
             progress(epoch, batches, batches, record)
             if shouldStop() { return .stopped(step: epoch, unit: .epoch, batch: batches, batches: batches) }
