@@ -41,4 +41,49 @@ final class TrialFixesTests: XCTestCase {
         XCTAssertEqual(guardian.lastGoodStep, 3)
     }
 
+    // MARK: 2. a diverged call keeps the history of the calls before it
+
+    func testADivergedCallWithNewSettingsKeepsTheEarlierHistory() {
+        let cases = [
+            ("m = rbm(visible: 2, hidden: 4, visible_units: \"gaussian\", seed: 1)", "train(m, d, epochs: 1)", "train(m, d, epochs: 5, lr: 1e30)"),
+            ("m = score_model(hidden: [8])", "train(m, d, iterations: 3, monitor_every: 1)", "train(m, d, iterations: 3, lr: 1e30)"),
+            ("m = mlp_energy(dims: [2, 8, 1])", "train(m, d, method: \"langevin-ml\", iterations: 3, monitor_every: 1)",
+             "train(m, d, method: \"langevin-ml\", iterations: 3, lr: 1e30)"),
+        ]
+        for (make, first, diverging) in cases {
+            let s = Session()
+            eval(s, "d = plane_data(\"ring\", n: 100)\n" + make)
+            eval(s, first)
+            let before = eval(s, "print len(m.history)")
+            let text = errorText(diverging, in: s)
+            XCTAssertTrue(text.contains("training diverged"), text)
+            let after = eval(s, "print len(m.history)")
+            XCTAssertEqual(after, before, make)
+            XCTAssertNotEqual(before, "0\n", make)
+            // The hint tells what model.history holds, truthfully.
+            let rows = after.trimmingCharacters(in: .whitespacesAndNewlines)
+            XCTAssertTrue(text.contains("model.history has \(rows) row"), text)
+        }
+    }
+
+    // MARK: 3. continuation compares the settings as given
+
+    func testARateDifferingInItsTwelfthDigitStartsANewTrainerInEveryFamily() {
+        let cases = [
+            ("m = rbm(visible: 9, hidden: 4, seed: 1)\nd = bars_and_stripes(3)", "epochs: 2"),
+            ("m = boltzmann(units: 9, seed: 1)\nd = bars_and_stripes(3)", "epochs: 2"),
+            ("m = rbm(visible: 2, hidden: 4, visible_units: \"gaussian\", seed: 1)\nd = plane_data(\"ring\", n: 50)", "epochs: 2"),
+            ("m = score_model(hidden: [8])\nd = plane_data(\"ring\", n: 50)", "iterations: 2, monitor_every: 1"),
+        ]
+        for (make, length) in cases {
+            let s = Session()
+            eval(s, make)
+            eval(s, "train(m, d, \(length), lr: 0.01)")
+            eval(s, "train(m, d, \(length), lr: 0.01)")
+            XCTAssertEqual(eval(s, "print len(m.history)"), "4\n", "the same rate continues: \(make)")
+            eval(s, "train(m, d, \(length), lr: 0.010000000001)")
+            XCTAssertEqual(eval(s, "print len(m.history)"), "2\n", "a different rate starts a new trainer: \(make)")
+        }
+    }
+
 }

@@ -14,6 +14,8 @@ import COpenBLAS
 ///     from drifting (the text's "smooth E_θ in a Lipschitz sense"). The parameter gradient is
 ///     clipped to norm `clip`.
 public struct LangevinMaximumLikelihoodOptions: Sendable {
+    /// The real-valued settings as given (lr, momentum…), compared exactly by `continues`.
+    public var given: [String: Double] = [:]
     public var iterations = 1000
     public var batchSize = 128
     public var langevinSteps = 20

@@ -65,6 +65,8 @@ public enum ScoreMatchingObjective: Sendable, Equatable {
 }
 
 public struct ScoreMatchingOptions: Sendable {
+    /// The real-valued settings as given (lr, momentum…), compared exactly by `continues`.
+    public var given: [String: Double] = [:]
     public var objective = ScoreMatchingObjective.denoising
     public var iterations = 2000
     public var batchSize = 128

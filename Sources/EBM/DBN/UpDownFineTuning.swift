@@ -190,6 +190,8 @@ public struct UpDownFineTuning: ModelTrainer {
 
 /// The settings of up-down fine-tuning.
 public struct UpDownSettings: TrainerSettings {
+    /// The real-valued settings as given (lr, momentum…), compared exactly by `continues`.
+    public var given: [String: Double] = [:]
     public var learningRate: Float
     /// Gibbs steps in the top RBM per update.
     public var k: Int

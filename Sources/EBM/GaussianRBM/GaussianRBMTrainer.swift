@@ -2,6 +2,8 @@ import Glibc
 
 /// Settings of Gaussian–Bernoulli RBM training.
 public struct GaussianRBMTrainingOptions: Sendable {
+    /// The real-valued settings as given (lr, momentum…), compared exactly by `continues`.
+    public var given: [String: Double] = [:]
     /// CD-k, PCD-k or PT-k (the ladder's β must be above 0: the Gaussian layer is improper at 0).
     public var sampler: any NegativePhaseSampler = ContrastiveDivergence(k: 1)
     /// ε of W and b.

@@ -106,6 +106,15 @@ public protocol TrainerSettings: Sendable {
     func continues(_ previous: Self) -> Bool
     /// One line for printing: "PCD-1, lr 0.05, batch 10, seed 1".
     var summary: String { get }
+    /// The real-valued settings as the user gave them (name → value), before any rounding to
+    /// float32: a learning rate differing in its twelfth digit starts a new trainer in every family.
+    var given: [String: Double] { get set }
+}
+
+/// True when two trainers' settings as given agree; an empty record (a trainer read back from a
+/// model file, which keeps the float32 values only) agrees with any.
+public func sameGiven(_ a: [String: Double], _ b: [String: Double]) -> Bool {
+    a.isEmpty || b.isEmpty || a == b
 }
 
 /// A trainer: holds everything that outlives one `train` call (history, counts, momentum,

@@ -86,6 +86,8 @@ extension DBNValue {
             o.weightDecay = Float(args.number("weight_decay"))
             o.seed = UInt64(args.int("seed"))
             o.monitorEvery = args.int("monitor_every")
+            o.given = givenSettings(args)
+            o.given["lr"] = number(pick(rates, k))
             perLayerOptions.append(o)
         }
         var layers: [Int]?
