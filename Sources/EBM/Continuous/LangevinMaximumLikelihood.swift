@@ -167,8 +167,13 @@ public struct LangevinMaximumLikelihood: ModelTrainer {
             var start = [Float](repeating: 0, count: B * d)
             var fromBuffer = 0
             let stored = buffer.count / d
+            // The reuse coin is drawn from the second iteration on, whether or not the buffer is
+            // there: a trainer read back without its buffer (`save` without `buffer: true`)
+            // then draws the same random numbers as one that never stopped, so with reuse 0 it
+            // continues exactly.
+            let drawsCoin = iterationsCompleted > 0 || stored > 0
             for r in 0..<B {
-                if stored > 0 && Float(generator.nextUnitDouble()) < options.reuse {
+                if drawsCoin && Float(generator.nextUnitDouble()) < options.reuse && stored > 0 {
                     let k = Int(generator.next() % UInt64(stored))
                     for i in 0..<d { start[r * d + i] = buffer[k * d + i] }
                     fromBuffer += 1
