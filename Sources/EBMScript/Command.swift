@@ -110,6 +110,8 @@ public indirect enum ParameterType: Sendable {
     case any
     case number
     case positiveNumber
+    /// A finite number ≥ 0 (a decay, a penalty, a noise scale).
+    case nonNegativeNumber
     case integer(min: Int?, max: Int?)
     case probability
     case string
@@ -128,6 +130,7 @@ public indirect enum ParameterType: Sendable {
         case .any: return "any value"
         case .number: return "a number"
         case .positiveNumber: return "a number > 0"
+        case .nonNegativeNumber: return "a number ≥ 0"
         case .integer(let lo, let hi):
             switch (lo, hi) {
             case let (lo?, hi?): return "a whole number from \(lo) to \(hi)"
@@ -157,6 +160,7 @@ public indirect enum ParameterType: Sendable {
         case (.any, _): return value
         case (.number, .number): return value
         case (.positiveNumber, .number(let v)): return v > 0 && v.isFinite ? value : nil
+        case (.nonNegativeNumber, .number(let v)): return v >= 0 && v.isFinite ? value : nil
         case (.integer(let lo, let hi), .number(let v)):
             guard v == v.rounded(), abs(v) < 1e15 else { return nil }
             if let lo, v < Double(lo) { return nil }

@@ -86,4 +86,27 @@ final class TrialFixesTests: XCTestCase {
         }
     }
 
+    // MARK: 5. every train setting has its range; the printed batch is the real one
+
+    func testNegativeDecayNoiseAndPenaltyAreErrors() {
+        let s = Session()
+        eval(s, "d = bars_and_stripes(3)\nr = plane_data(\"ring\", n: 50)")
+        for (call, name) in [("train(rbm(visible: 9, hidden: 4), d, weight_decay: -5)", "weight_decay"),
+                             ("train(boltzmann(units: 9), d, weight_decay: -5)", "weight_decay"),
+                             ("train(mlp_energy(dims: [2, 8, 1]), r, method: \"langevin-ml\", noise: -1)", "noise"),
+                             ("train(mlp_energy(dims: [2, 8, 1]), r, method: \"langevin-ml\", alpha: -3)", "alpha")] {
+            let text = errorText(call, in: s)
+            XCTAssertTrue(text.contains(name) && text.contains("≥ 0"), text)
+        }
+    }
+
+    func testABatchLargerThanTheDataPrintsTheRealBatch() {
+        let s = Session()
+        eval(s, "d = bars_and_stripes(3)\nm = rbm(visible: 9, hidden: 4)\nb = boltzmann(units: 9)")   // 16 rows
+        eval(s, "train(m, d, epochs: 1, batch: 1000)\ntrain(b, d, method: \"pcd\", epochs: 1, batch: 1000)")
+        let rbm = eval(s, "print m.history"), boltzmann = eval(s, "print b.history")
+        XCTAssertTrue(rbm.contains("batch 16,") && !rbm.contains("batch 1000"), rbm)
+        XCTAssertTrue(boltzmann.contains("batch 16,"), boltzmann)
+    }
+
 }
