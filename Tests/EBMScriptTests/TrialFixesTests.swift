@@ -109,4 +109,23 @@ final class TrialFixesTests: XCTestCase {
         XCTAssertTrue(boltzmann.contains("batch 16,"), boltzmann)
     }
 
+    // MARK: 6. a capability error and its hint agree, per value
+
+    func testCapabilityErrorsNameTheValueAndHintOnlyWhatWorks() {
+        let s = Session()
+        eval(s, "e = mlp_energy(dims: [2, 8, 1])\nx = plane_data(\"ring\", n: 20)")
+        for call in ["log_z(e)", "loglik(e, x)"] {
+            let text = errorText(call, in: s)
+            XCTAssertTrue(text.contains("a neural energy on ℝᵈ has no exact log Z"), text)
+            XCTAssertFalse(text.contains("works on") && text.contains("an energy on ℝᵈ"), text)
+            XCTAssertTrue(text.contains("a closed-form energy on ℝᵈ (gaussian, mixture, double_well)"), text)
+        }
+        let derive = errorText("derive(mixture(), x)", in: s)
+        XCTAssertTrue(derive.contains("a closed-form energy on ℝᵈ has no derivation"), derive)
+        XCTAssertTrue(derive.contains("a neural or Gaussian energy on ℝᵈ"), derive)
+        let train = errorText("train(gaussian(mean: [0, 0]), x)", in: s)
+        XCTAssertTrue(train.contains("a closed-form energy on ℝᵈ has no trainer"), train)
+        XCTAssertTrue(train.contains("train works on") && train.contains("a neural energy on ℝᵈ (mlp_energy)"), train)
+    }
+
 }

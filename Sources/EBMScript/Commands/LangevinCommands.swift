@@ -76,7 +76,7 @@ extension Command {
         guard let chain = args.object("chain", as: LangevinChainValue.self) else { throw args.error("chain", "expected a chain") }
         let model = try modelValue(args, "energy")
         guard let exact = model.parameterized as? any ClosedFormEnergy else {
-            throw args.error("energy", "\(model.family.article) has no exact moments: compare needs a closed-form energy (gaussian, mixture, double_well)")
+            throw args.error("energy", "\(model.article) has no exact moments: compare needs a closed-form energy (gaussian, mixture, double_well)")
         }
         let run = chain.run
         guard exact.dimension == run.dimension else {

@@ -17,9 +17,13 @@ public struct ModelFamily: Sendable {
     public var trainParameters: [Parameter]
     /// One line on how it trains, for `help train`.
     public var trainSummary: String
+    /// For a capability only some members have (a closed-form energy has an exact log Z, a
+    /// neural one does not): those members, as error hints name them.
+    public var members: [ModelCapability: String]
 
     public init(kind: String, article: String, constructors: [String], capabilities: Set<ModelCapability>,
-                trainParameters: [Parameter] = [], trainSummary: String = "") {
+                members: [ModelCapability: String] = [:], trainParameters: [Parameter] = [], trainSummary: String = "") {
+        self.members = members
         self.kind = kind
         self.article = article
         self.constructors = constructors

@@ -23,6 +23,13 @@ public final class EnergyValue: ModelValue {
         }
     }
 
+    public var article: String {
+        switch kind {
+        case .neural: return "a neural energy on ℝᵈ"
+        case .closedForm: return "a closed-form energy on ℝᵈ"
+        }
+    }
+
     public var closedForm: (any ClosedFormEnergyModel)? {
         if case .closedForm(let e) = kind { return e }
         return nil
@@ -112,6 +119,9 @@ public final class EnergyValue: ModelValue {
     public static let family = ModelFamily(
         kind: "energy", article: "an energy on ℝᵈ", constructors: ["mlp_energy", "gaussian", "mixture", "double_well"],
         capabilities: [.energy, .exactLikelihood, .gradient, .training, .filters, .derivation],
+        members: [.exactLikelihood: "a closed-form energy on ℝᵈ (gaussian, mixture, double_well)",
+                  .training: "a neural energy on ℝᵈ (mlp_energy)", .filters: "a neural energy on ℝᵈ (mlp_energy)",
+                  .derivation: "a neural or Gaussian energy on ℝᵈ"],
         trainParameters: [
             Parameter("method", .choice(["langevin-ml"]), default: .string("langevin-ml"),
                       "maximum likelihood with Langevin samples from a replay buffer (Du and Mordatch 2019)"),
@@ -135,12 +145,13 @@ public final class EnergyValue: ModelValue {
     /// replay buffer, Adam (β₁ = 0) and energy regularisation.
     public func train(_ args: Arguments, _ context: CallContext) throws -> Value {
         guard case .neural(var energy) = kind else {
-            throw args.error("model", "only a neural energy from mlp_energy(...) has parameters to train; \(energy.description) is fixed")
+            _ = try require(nil as Int?, .training, of: self, args)   // a closed-form energy has nothing to train
+            return .none
         }
         let x = try trainingData(self, args, what: "coordinates")
         var options = LangevinMaximumLikelihoodOptions()
         options.iterations = args.int("iterations")
-        options.batchSize = args.int("batch")
+        options.batchSize = min(args.int("batch"), x.rows)   // the real batch, as the history prints it
         options.langevinSteps = args.int("steps")
         options.stepSize = Float(args.number("step_size"))
         options.noise = Float(args.number("noise"))
