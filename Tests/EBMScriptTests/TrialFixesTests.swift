@@ -128,4 +128,16 @@ final class TrialFixesTests: XCTestCase {
         XCTAssertTrue(train.contains("train works on") && train.contains("a neural energy on ℝᵈ (mlp_energy)"), train)
     }
 
+    // MARK: 7. a DBN's greedy history plots one series per layer
+
+    func testAGreedyHistoryPlotsOneSeriesPerLayer() {
+        let s = Session()
+        eval(s, "d = bars_and_stripes(3)\nn = dbn(layers: [9, 6, 4], seed: 1)\nh = train(n, d, epochs: 3, batch: 7)")
+        let text = eval(s, "plot(h, y: \"pll\")")
+        XCTAssertTrue(text.contains("* layer 1") && text.contains("o layer 2"), text)
+        XCTAssertFalse(text.contains("series 1"), text)
+        let single = eval(s, "m = rbm(visible: 9, hidden: 4)\ng = train(m, d, epochs: 2)\nplot(g, y: \"recon\")")
+        XCTAssertTrue(single.contains("* recon") && !single.contains("series 1"), single)
+    }
+
 }
