@@ -48,11 +48,13 @@ public struct Command: Sendable {
 
     /// `rbm(visible, hidden, seed: 1)`: required parameters by name, optional ones with defaults.
     public var signature: String {
+        let grouped = groupedParameterNames
         func text(_ p: Parameter) -> String {
+            // A grouped parameter's default is its group's own (train's method: each family's).
+            if grouped.contains(p.name) { return "\(p.name): …" }
             guard let d = p.defaultValue else { return p.name }
             return "\(p.name): \(ValueFormat().render(d))"
         }
-        let grouped = groupedParameterNames
         var parts = parameters.filter { !$0.keywordOnly }.map(text)
         if let v = variadic { parts.append("\(v.name)…") }
         parts += parameters.filter { $0.keywordOnly && !grouped.contains($0.name) }.map(text)

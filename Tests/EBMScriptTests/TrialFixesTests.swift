@@ -140,4 +140,26 @@ final class TrialFixesTests: XCTestCase {
         XCTAssertTrue(single.contains("* recon") && !single.contains("series 1"), single)
     }
 
+    // MARK: 8. messages that say what happened
+
+    func testGibbsSummaryCountsAndPlacesItsSnapshotsTruly() {
+        let s = Session()
+        eval(s, "m = rbm(visible: 9, hidden: 4, seed: 1)")
+        let two = eval(s, "print gibbs(m, chains: 2, steps: 2)")
+        XCTAssertTrue(two.contains("2 steps, 2 snapshots (at steps 0, 2)"), two)
+        let none = eval(s, "print gibbs(m, chains: 2, steps: 0)")
+        XCTAssertTrue(none.contains("0 steps, 1 snapshot (at step 0)"), none)
+    }
+
+    func testAOneColumnRowCountIsSingular() {
+        let s = Session()
+        eval(s, "e = gaussian(mean: [0])")
+        let text = errorText("energy(e, tensor([[1, 2]]))", in: s)
+        XCTAssertTrue(text.contains("1 coordinate per row"), text)
+    }
+
+    func testHelpTrainSignatureShowsNoFalseDefault() {
+        XCTAssertFalse(Command.train.signature.contains("method: none"), Command.train.signature)
+        XCTAssertTrue(Command.train.signature.contains("method"), Command.train.signature)
+    }
 }

@@ -53,11 +53,11 @@ public final class BoltzmannValue: ModelValue {
         }
         let shape = name == "W" ? [n, n] : [n]
         guard let t = tensorValue(value), t.shape == shape else {
-            throw ScriptError(.value, "m.\(name) must be a tensor \(shapeText(shape)), got \(describe(value))")
+            throw ScriptError(.value, "\(name) must be a tensor \(shapeText(shape)), got \(describe(value))")
         }
         let v = t.scalars.map(Double.init)
         if let bad = v.firstIndex(where: { !$0.isFinite }) {
-            throw ScriptError(.numeric, "m.\(name) would hold \(v[bad]) at flat index \(bad)", hint: "parameters must be finite numbers")
+            throw ScriptError(.numeric, "\(name) would hold \(v[bad]) at flat index \(bad)", hint: "parameters must be finite numbers")
         }
         if name == "b" {
             machine.b = v
@@ -65,11 +65,11 @@ public final class BoltzmannValue: ModelValue {
         }
         for i in 0..<n {
             guard v[i * n + i] == 0 else {
-                throw ScriptError(.value, "m.W must have a zero diagonal, got w[\(i), \(i)] = \(formatNumber(v[i * n + i]))",
+                throw ScriptError(.value, "W must have a zero diagonal, got w[\(i), \(i)] = \(formatNumber(v[i * n + i]))",
                                   hint: "a unit has no weight to itself")
             }
             for j in 0..<i where v[i * n + j] != v[j * n + i] {
-                throw ScriptError(.value, "m.W must be symmetric, got w[\(i), \(j)] = \(formatNumber(v[i * n + j])) but w[\(j), \(i)] = \(formatNumber(v[j * n + i]))",
+                throw ScriptError(.value, "W must be symmetric, got w[\(i), \(j)] = \(formatNumber(v[i * n + j])) but w[\(j), \(i)] = \(formatNumber(v[j * n + i]))",
                                   hint: "each pair has one weight: set both entries, e.g. W = (W + W.T) / 2")
             }
         }

@@ -154,15 +154,15 @@ public final class RBMValue: ModelValue {
                               hint: settable)
         }
         guard let t = tensorValue(value) else {
-            throw ScriptError(.type, "m.\(name) takes a tensor \(shapeText(shape)), got \(describe(value))")
+            throw ScriptError(.type, "\(name) takes a tensor \(shapeText(shape)), got \(describe(value))")
         }
         guard t.shape == shape else {
             let what = name == "W" ? "hidden × visible" : name == "b" ? "one per hidden unit" : "one per visible unit"
-            throw ScriptError(.value, "m.\(name) must be a tensor \(shapeText(shape)) (\(what)), got \(shapeText(t.shape))",
+            throw ScriptError(.value, "\(name) must be a tensor \(shapeText(shape)) (\(what)), got \(shapeText(t.shape))",
                               hint: name == "W" && t.shape == shape.reversed() ? "transpose it with .T" : nil)
         }
         if let bad = t.scalars.firstIndex(where: { !$0.isFinite }) {
-            throw ScriptError(.numeric, "m.\(name) would hold \(t.scalars[bad]) at flat index \(bad)",
+            throw ScriptError(.numeric, "\(name) would hold \(t.scalars[bad]) at flat index \(bad)",
                               hint: "parameters must be finite numbers")
         }
         switch name {
