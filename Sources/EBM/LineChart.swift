@@ -31,6 +31,8 @@ public struct LineChart: Sendable {
     public var yLabel: String = ""
     public var logX: Bool = false
     public var logY: Bool = false
+    /// Whole-number x ticks only (an epoch or iteration axis has no epoch 1.5).
+    public var wholeX: Bool = false
 
     public init(series: [Series]) { self.series = series }
 
@@ -121,6 +123,7 @@ public struct LineChart: Sendable {
             let gaps = zip(xTicks.major, xTicks.major.dropFirst()).map { $1.position - $0.position }
             if Double(plotW) * (gaps.min() ?? (x1 - x0)) / (x1 - x0) >= Double(widest + 10) { break }
         }
+        if wholeX && !logX { xTicks.major.removeAll { $0.position != $0.position.rounded() } }
 
         // Bottom margin: tick labels, x label, legend rows.
         let legend = legendLayout(from: left, to: width - right)

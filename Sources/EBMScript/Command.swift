@@ -48,11 +48,13 @@ public struct Command: Sendable {
 
     /// `rbm(visible, hidden, seed: 1)`: required parameters by name, optional ones with defaults.
     public var signature: String {
+        let grouped = groupedParameterNames
         func text(_ p: Parameter) -> String {
+            // A grouped parameter's default is its group's own (train's method: each family's).
+            if grouped.contains(p.name) { return "\(p.name): …" }
             guard let d = p.defaultValue else { return p.name }
             return "\(p.name): \(ValueFormat().render(d))"
         }
-        let grouped = groupedParameterNames
         var parts = parameters.filter { !$0.keywordOnly }.map(text)
         if let v = variadic { parts.append("\(v.name)…") }
         parts += parameters.filter { $0.keywordOnly && !grouped.contains($0.name) }.map(text)
@@ -110,6 +112,8 @@ public indirect enum ParameterType: Sendable {
     case any
     case number
     case positiveNumber
+    /// A finite number ≥ 0 (a decay, a penalty, a noise scale).
+    case nonNegativeNumber
     case integer(min: Int?, max: Int?)
     case probability
     case string
@@ -128,6 +132,7 @@ public indirect enum ParameterType: Sendable {
         case .any: return "any value"
         case .number: return "a number"
         case .positiveNumber: return "a number > 0"
+        case .nonNegativeNumber: return "a number ≥ 0"
         case .integer(let lo, let hi):
             switch (lo, hi) {
             case let (lo?, hi?): return "a whole number from \(lo) to \(hi)"
@@ -157,6 +162,7 @@ public indirect enum ParameterType: Sendable {
         case (.any, _): return value
         case (.number, .number): return value
         case (.positiveNumber, .number(let v)): return v > 0 && v.isFinite ? value : nil
+        case (.nonNegativeNumber, .number(let v)): return v >= 0 && v.isFinite ? value : nil
         case (.integer(let lo, let hi), .number(let v)):
             guard v == v.rounded(), abs(v) < 1e15 else { return nil }
             if let lo, v < Double(lo) { return nil }

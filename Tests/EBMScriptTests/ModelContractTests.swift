@@ -177,7 +177,7 @@ final class ModelContractTests: XCTestCase {
         eval(s, "sm = score_model(hidden: [4])\ng = gaussian(mean: [0, 0], std: [1, 1])")
         XCTAssertTrue(errorText("gibbs(sm)", in: s).contains("a score model has no Markov chain sampler"))
         XCTAssertTrue(errorText("grad(g, tensor([[0, 0]]))", in: s).contains("has no exact enumeration"))
-        XCTAssertTrue(errorText("train(g, tensor([[0, 0]]))", in: s).contains("only a neural energy"))
+        XCTAssertTrue(errorText("train(g, tensor([[0, 0]]))", in: s).contains("a closed-form energy on ℝᵈ has no trainer"))
         XCTAssertTrue(errorText("energy(sm, tensor([0, 0]))", in: s).contains("no energy E(x)"))
         XCTAssertTrue(errorText("p_h_given_x(g, tensor([0, 0]))", in: s).contains("has no hidden units"))
         // free_energy is log p̃(x) for every energy model: −E(x) without hidden units.

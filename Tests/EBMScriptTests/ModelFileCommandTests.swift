@@ -151,6 +151,13 @@ final class ModelFileCommandTests: XCTestCase {
                                        data: "plane_data(\"ring\", n: 64)", save: ", buffer: true", counter: "history.iterations[-1]")
     }
 
+    func testNeuralEnergyWithoutReuseContinuesBitForBitWithoutItsBuffer() {
+        // reuse 0 never starts a chain from the buffer, so the buffer is not needed to continue.
+        assertSaveLoadContinuesExactly("mlp_energy(dims: [2, 8, 1], seed: 1)",
+                                       "train(M, d, method: \"langevin-ml\", iterations: STEPS, batch: 16, steps: 5, reuse: 0, seed: 2)",
+                                       data: "plane_data(\"ring\", n: 64)", counter: "history.iterations[-1]")
+    }
+
     func testScoreModelContinuesBitForBitAfterSaveAndLoad() throws {
         // A score model's history is not yet a value (issue 9): count iterations through its trainer.
         let s = Session(workingDirectory: folder)

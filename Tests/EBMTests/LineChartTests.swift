@@ -170,4 +170,15 @@ final class LineChartTests: XCTestCase {
         XCTAssertEqual(image.pixel(x: 2, y: 3), 255, "a hollow box")
         XCTAssertEqual(BitmapFont.width(of: "ab"), 11)
     }
+
+    func testAnEpochAxisHasWholeNumberTicks() {
+        var c = LineChart(series: [.init(label: "a", points: [(1, 0), (2, 5)])])
+        c.wholeX = true
+        guard let layout = c.layout(width: 640, height: 400) else { return XCTFail("no layout") }
+        XCTAssertFalse(layout.xTicks.major.isEmpty)
+        XCTAssertTrue(layout.xTicks.major.allSatisfy { $0.position == $0.position.rounded() }, "\(layout.xTicks.major)")
+        c.wholeX = false
+        XCTAssertTrue(c.layout(width: 640, height: 400)?.xTicks.major.contains { $0.position != $0.position.rounded() } ?? false,
+                      "the test needs a range whose ticks are fractional without wholeX")
+    }
 }

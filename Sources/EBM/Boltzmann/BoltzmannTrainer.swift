@@ -18,6 +18,8 @@ public enum BoltzmannNegativePhase: Sendable, Equatable, CustomStringConvertible
 
 /// Settings of maximum-likelihood training of a fully visible Boltzmann machine.
 public struct BoltzmannTrainingOptions: Sendable {
+    /// The real-valued settings as given (lr, momentum…), compared exactly by `continues`.
+    public var given: [String: Double] = [:]
     public var negativePhase = BoltzmannNegativePhase.exact
     /// ε: each update adds ε times the mean gradient over the minibatch.
     public var learningRate = 0.1
@@ -162,7 +164,7 @@ public struct BoltzmannTrainer: ModelTrainer {
                 }
             }
             epochsCompleted = epoch
-            guardian.commit((machine, velocity), step: epoch)
+            guardian.commit((machine, velocity), step: epoch, parameters: machine.parameterVector)
             var record: BoltzmannEpochRecord?
             if epoch % options.monitorEvery == 0 || round == options.epochs - 1 {
                 let r = BoltzmannEpochRecord(

@@ -14,6 +14,8 @@ import COpenBLAS
 ///     from drifting (the text's "smooth E_θ in a Lipschitz sense"). The parameter gradient is
 ///     clipped to norm `clip`.
 public struct LangevinMaximumLikelihoodOptions: Sendable {
+    /// The real-valued settings as given (lr, momentum…), compared exactly by `continues`.
+    public var given: [String: Double] = [:]
     public var iterations = 1000
     public var batchSize = 128
     public var langevinSteps = 20
@@ -165,8 +167,13 @@ public struct LangevinMaximumLikelihood: ModelTrainer {
             var start = [Float](repeating: 0, count: B * d)
             var fromBuffer = 0
             let stored = buffer.count / d
+            // The reuse coin is drawn from the second iteration on, whether or not the buffer is
+            // there: a trainer read back without its buffer (`save` without `buffer: true`)
+            // then draws the same random numbers as one that never stopped, so with reuse 0 it
+            // continues exactly.
+            let drawsCoin = iterationsCompleted > 0 || stored > 0
             for r in 0..<B {
-                if stored > 0 && Float(generator.nextUnitDouble()) < options.reuse {
+                if drawsCoin && Float(generator.nextUnitDouble()) < options.reuse && stored > 0 {
                     let k = Int(generator.next() % UInt64(stored))
                     for i in 0..<d { start[r * d + i] = buffer[k * d + i] }
                     fromBuffer += 1
@@ -213,8 +220,14 @@ public struct LangevinMaximumLikelihood: ModelTrainer {
             let meanPlus = ePlus.reduce(0) { $0 + Double($1) } / Double(B)
             let meanMinus = eMinus.reduce(0) { $0 + Double($1) } / Double(B)
             let penalty = Double(alpha) * (ePlus.reduce(0) { $0 + Double($1 * $1) } + eMinus.reduce(0) { $0 + Double($1 * $1) }) / Double(B)
+            // The energies were computed at the parameters of the last commit (when it was the
+            // last iteration): only finite energies there make them a restore point.
+            guardian.evaluated(finite: meanPlus.isFinite && meanMinus.isFinite && norm.isFinite)
             guard θ.allSatisfy(\.isFinite), meanPlus.isFinite, meanMinus.isFinite else {
                 energy = guardian.lastGood
+                // The trainer goes back to the restored iteration: its count and history too.
+                iterationsCompleted = guardian.lastGoodStep
+                history = history.truncated(through: guardian.lastGoodStep)
                 return .diverged(TrainingDivergence(unit: .iteration, step: iteration,
                                                     what: meanPlus.isFinite && meanMinus.isFinite ? "a parameter" : "an energy",
                                                     restoredStep: guardian.lastGoodStep, setting: "lr", value: Double(options.learningRate)))
@@ -230,7 +243,7 @@ public struct LangevinMaximumLikelihood: ModelTrainer {
                 record = r
                 sums = [Double](repeating: 0, count: 6)
                 count = 0
-                guardian.commit(energy, step: iteration)
+                guardian.commit(energy, step: iteration, parameters: energy.network.parameterVector, awaitingEvaluation: true)
             }
             progress(iteration, record)
             if stopping { return .stopped(step: iteration, unit: .iteration, batch: nil, batches: nil) }

@@ -65,6 +65,8 @@ public enum ScoreMatchingObjective: Sendable, Equatable {
 }
 
 public struct ScoreMatchingOptions: Sendable {
+    /// The real-valued settings as given (lr, momentum…), compared exactly by `continues`.
+    public var given: [String: Double] = [:]
     public var objective = ScoreMatchingObjective.denoising
     public var iterations = 2000
     public var batchSize = 128
@@ -147,11 +149,18 @@ public struct ScoreMatchingTrainer: ModelTrainer {
             }
             let (loss, gradient) = options.objective == .denoising
                 ? denoisingGradient(model, x, rows: B) : implicitGradient(model, x, rows: B)
+            // The loss was computed at the parameters of the last commit (when it was the last
+            // iteration): only a finite loss there makes them a restore point.
+            guardian.evaluated(finite: loss.isFinite && gradient.allSatisfy(\.isFinite))
             var θ = model.network.parameterVector
             optimizer.update(&θ, gradient: gradient)
             guard loss.isFinite, θ.allSatisfy(\.isFinite) else {
+                let step = iterationsCompleted + 1
                 (model, optimizer) = guardian.lastGood
-                return .diverged(TrainingDivergence(unit: .iteration, step: iterationsCompleted + 1,
+                // The trainer goes back to the restored iteration: its count and history too.
+                iterationsCompleted = guardian.lastGoodStep
+                history = history.truncated(through: guardian.lastGoodStep)
+                return .diverged(TrainingDivergence(unit: .iteration, step: step,
                                                     what: loss.isFinite ? "a parameter" : "the loss",
                                                     restoredStep: guardian.lastGoodStep, setting: "lr", value: Double(options.learningRate)))
             }
@@ -164,7 +173,8 @@ public struct ScoreMatchingTrainer: ModelTrainer {
                 history.append(step: iterationsCompleted, ["loss": lossSum / Double(count)])
                 lossSum = 0
                 count = 0
-                guardian.commit((model, optimizer), step: iterationsCompleted)
+                guardian.commit((model, optimizer), step: iterationsCompleted,
+                                 parameters: model.network.parameterVector, awaitingEvaluation: true)
             }
             if iterationsCompleted % 50 == 0 || stopping { progress(iterationsCompleted) }
             if stopping { return .stopped(step: iterationsCompleted, unit: .iteration, batch: nil, batches: nil) }

@@ -161,6 +161,8 @@ public struct GreedyLayerwiseTrainer: ModelTrainer {
 /// The settings of greedy layer-wise training: per-layer RBM options (a list, the last one
 /// repeated for higher layers, or one for all), which layers, and what the layers above the first see.
 public struct GreedyLayerwiseSettings: TrainerSettings {
+    /// The real-valued settings as given (lr, momentum…), compared exactly by `continues`.
+    public var given: [String: Double] = [:]
     /// Options of layer l are `perLayer[min(l, count) − 1]`.
     public var perLayer: [RBMTrainingOptions]
     /// The layers to train (1-based); nil: the untrained ones.

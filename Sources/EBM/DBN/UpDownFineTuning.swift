@@ -90,7 +90,7 @@ public struct UpDownFineTuning: ModelTrainer {
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
             let wake = logConditional / Double(n)
             history.append(step: epoch, ["seconds": seconds, "wake_loglik": wake])
-            guardian.commit(dbn, step: epoch)
+            guardian.commit(dbn, step: epoch, parameters: dbn.parameterVector)
             progress(TrainingProgress(done: (round + 1) * batches, total: settings.epochs * batches, step: epoch,
                                       status: "epoch \(epoch): wake log P(x|h) \(settingText(wake, digits: 5))"))
         }
@@ -190,6 +190,8 @@ public struct UpDownFineTuning: ModelTrainer {
 
 /// The settings of up-down fine-tuning.
 public struct UpDownSettings: TrainerSettings {
+    /// The real-valued settings as given (lr, momentum…), compared exactly by `continues`.
+    public var given: [String: Double] = [:]
     public var learningRate: Float
     /// Gibbs steps in the top RBM per update.
     public var k: Int

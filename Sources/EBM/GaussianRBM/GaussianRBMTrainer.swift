@@ -2,6 +2,8 @@ import Glibc
 
 /// Settings of Gaussian–Bernoulli RBM training.
 public struct GaussianRBMTrainingOptions: Sendable {
+    /// The real-valued settings as given (lr, momentum…), compared exactly by `continues`.
+    public var given: [String: Double] = [:]
     /// CD-k, PCD-k or PT-k (the ladder's β must be above 0: the Gaussian layer is improper at 0).
     public var sampler: any NegativePhaseSampler = ContrastiveDivergence(k: 1)
     /// ε of W and b.
@@ -122,7 +124,7 @@ public struct GaussianRBMTrainer: ModelTrainer {
             }
             let elapsed = clock.now - started
             epochsCompleted = epoch
-            guardian.commit(model, step: epoch)
+            guardian.commit(model, step: epoch, parameters: model.parameterVector)
             if epoch % options.monitorEvery == 0 {
                 var values = ["seconds": Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
                               "recon": model.reconstructionError(monitorSet, seed: options.seed &+ UInt64(epoch))]

@@ -106,6 +106,15 @@ public protocol TrainerSettings: Sendable {
     func continues(_ previous: Self) -> Bool
     /// One line for printing: "PCD-1, lr 0.05, batch 10, seed 1".
     var summary: String { get }
+    /// The real-valued settings as the user gave them (name → value), before any rounding to
+    /// float32: a learning rate differing in its twelfth digit starts a new trainer in every family.
+    var given: [String: Double] { get set }
+}
+
+/// True when two trainers' settings as given agree; an empty record (a trainer read back from a
+/// model file, which keeps the float32 values only) agrees with any.
+public func sameGiven(_ a: [String: Double], _ b: [String: Double]) -> Bool {
+    a.isEmpty || b.isEmpty || a == b
 }
 
 /// A trainer: holds everything that outlives one `train` call (history, counts, momentum,
@@ -135,20 +144,52 @@ public protocol ModelTrainer: Sendable {
 
 /// The divergence guard every trainer uses: it keeps the last parameters that were all finite
 /// and hands them back when something is not.
+///
+/// A checkpoint is taken only when the parameter vector itself is all finite (`commit` checks it,
+/// for every trainer). Finite parameters can still be useless: after a huge step (lr 1e30) the
+/// weights are finite but ~1e30, and every energy or score computed with them overflows. So a
+/// trainer whose next loss is computed at the committed parameters commits with
+/// `awaitingEvaluation: true`, and the checkpoint becomes the restore point only when
+/// `evaluated(finite: true)` says a loss at those parameters was finite.
 public struct DivergenceGuard<Model> {
     public private(set) var lastGood: Model
     /// The epoch or iteration `lastGood` is from.
     public private(set) var lastGoodStep: Int
+    private var candidate: (model: Model, step: Int)?
 
+    /// `model` is the restore point until the first commit (the parameters a call started with).
     public init(_ model: Model, step: Int) {
         lastGood = model
         lastGoodStep = step
     }
 
-    /// Records `model` as good at `step`.
-    public mutating func commit(_ model: Model, step: Int) {
-        lastGood = model
-        lastGoodStep = step
+    /// Records `model` as good at `step` when every number of `parameters` (its parameter vector)
+    /// is finite; returns false, keeping the previous restore point, when one is not. With
+    /// `awaitingEvaluation`, the model becomes the restore point at the next `evaluated(finite: true)`.
+    @discardableResult
+    public mutating func commit<C: Collection>(_ model: Model, step: Int, parameters: C,
+                                               awaitingEvaluation: Bool = false) -> Bool
+    where C.Element: BinaryFloatingPoint {
+        guard Self.allFinite(parameters) else { return false }
+        if awaitingEvaluation {
+            candidate = (model, step)
+        } else {
+            lastGood = model
+            lastGoodStep = step
+            candidate = nil
+        }
+        return true
+    }
+
+    /// Reports that a loss or energy computed at the parameters of the pending commit was finite
+    /// (`finite: true`: the pending commit becomes the restore point) or not (it is dropped).
+    public mutating func evaluated(finite: Bool) {
+        guard let c = candidate else { return }
+        candidate = nil
+        if finite {
+            lastGood = c.model
+            lastGoodStep = c.step
+        }
     }
 
     /// True when every number is finite.

@@ -2,6 +2,8 @@ import COpenBLAS
 
 /// Settings of minibatch RBM training.
 public struct RBMTrainingOptions: Sendable {
+    /// The real-valued settings as given (lr, momentum…), compared exactly by `continues`.
+    public var given: [String: Double] = [:]
     /// CD-k, PCD-k or PT-k (`ParallelTemperingSampler`).
     public var sampler: any NegativePhaseSampler = ContrastiveDivergence(k: 1)
     /// ε: each update adds ε times the mean gradient over the minibatch.
@@ -47,7 +49,7 @@ extension RBMTrainingOptions: TrainerSettings {
             && (sampler as? ParallelTemperingSampler) == (previous.sampler as? ParallelTemperingSampler)
             && learningRate == previous.learningRate && finalLearningRate == previous.finalLearningRate
             && momentum == previous.momentum && weightDecay == previous.weightDecay
-            && batchSize == previous.batchSize && seed == previous.seed
+            && batchSize == previous.batchSize && seed == previous.seed && sameGiven(given, previous.given)
     }
 
     /// "PCD-1, lr 0.05 → 0, batch 8, momentum 0.5, seed 1".
@@ -223,7 +225,7 @@ public struct RBMTrainer: ModelTrainer {
                 record = r
             }
             rbm = trained
-            guardian.commit(trained, step: epoch)
+            guardian.commit(trained, step: epoch, parameters: trained.parameterVector)
             epochsCompleted = epoch
             progress(epoch, batches, batches, record)
             if shouldStop() { return .stopped(step: epoch, unit: .epoch, batch: batches, batches: batches) }

@@ -23,7 +23,7 @@ extension DBNValue {
             Parameter("batch", .oneOf([.integer(min: 1, max: 1_000_000), .list]), default: .number(100), "examples per minibatch (per layer: a list)"),
             Parameter("epochs", .oneOf([.integer(min: 1, max: 1_000_000), .list]), default: .number(10), "passes over the data (per layer: a list)"),
             Parameter("momentum", .probability, default: .number(0), "μ: each update keeps μ of the previous one (greedy)"),
-            Parameter("weight_decay", .number, default: .number(0), "λ: L2 decay of W (greedy)"),
+            Parameter("weight_decay", .nonNegativeNumber, default: .number(0), "λ: L2 decay of W (greedy)"),
             Parameter("seed", .integer(min: 0, max: nil), default: .number(0), "seeds the shuffles, the chains, the monitors and sampled layer inputs"),
             Parameter("layers", .optional(.list), default: Value.none, "the layers to train, e.g. [2]; default: the ones not trained yet"),
             Parameter("input", .choice(["probabilities", "samples"]), default: .string("probabilities"),
@@ -86,6 +86,8 @@ extension DBNValue {
             o.weightDecay = Float(args.number("weight_decay"))
             o.seed = UInt64(args.int("seed"))
             o.monitorEvery = args.int("monitor_every")
+            o.given = givenSettings(args)
+            o.given["lr"] = number(pick(rates, k))
             perLayerOptions.append(o)
         }
         var layers: [Int]?
@@ -124,7 +126,7 @@ extension DBNValue {
         for name in ["k", "lr", "batch", "epochs"] {
             if case .list = args[name] { throw args.error(name, "up-down takes one \(name) for the whole network, not a list") }
         }
-        let settings = UpDownSettings(learningRate: Float(args.number("lr")), k: args.int("k"), batchSize: args.int("batch"),
+        let settings = UpDownSettings(learningRate: Float(args.number("lr")), k: args.int("k"), batchSize: min(args.int("batch"), x.rows),
                                       epochs: args.int("epochs"), seed: UInt64(args.int("seed")))
         let run = runTraining(upDown, settings: settings, length: settings.epochs, make: { UpDownFineTuning(settings: $0) },
                               model: &network, data: x, label: "up-down", args, context)

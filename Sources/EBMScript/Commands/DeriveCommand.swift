@@ -57,7 +57,7 @@ extension Command {
         }
         let which = args.optionalString("derivation") ?? first
         guard available.contains(which) || (first == "langevin" && args["derivation"].isNone) else {
-            throw args.error("derivation", "\(model.family.article) has no \(which) derivation",
+            throw args.error("derivation", "\(model.article) has no \(which) derivation",
                              hint: "for it derive walks " + available.map { "\"\($0)\"" }.joined(separator: ", "))
         }
         if model.binaryUnits {

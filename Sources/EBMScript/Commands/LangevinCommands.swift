@@ -11,7 +11,7 @@ extension Command {
             Parameter("chains", .integer(min: 1, max: 1_000_000), default: .number(1000), "chains run side by side"),
             Parameter("steps", .integer(min: 0, max: 100_000_000), default: .number(1000), "steps per chain"),
             Parameter("step_size", .positiveNumber, default: .number(0.01), "ε"),
-            Parameter("noise", .number, default: .number(1), "scale of the injected noise (1 samples p; less, as in Du and Mordatch, does not)"),
+            Parameter("noise", .nonNegativeNumber, default: .number(1), "scale of the injected noise (1 samples p; less, as in Du and Mordatch, does not)"),
             Parameter("mala", .bool, default: .bool(false), "Metropolis-adjusted (MALA): accept or reject each move, and report the acceptance rate"),
             Parameter("init", .oneOf([.choice(["normal"]), .tensor]), default: .string("normal"), "\"normal\": x ~ N(0, I); or data: chain i starts at row i mod n"),
             Parameter("every", .integer(min: 1, max: nil), default: .number(100), "keep the states every this many steps"),
@@ -81,7 +81,7 @@ extension Command {
         guard let chain = args.object("chain", as: LangevinChainValue.self) else { throw args.error("chain", "expected a chain") }
         let model = try modelValue(args, "energy")
         guard let exact = model.parameterized as? any ClosedFormEnergy else {
-            throw args.error("energy", "\(model.family.article) has no exact moments: compare needs a closed-form energy (gaussian, mixture, double_well)")
+            throw args.error("energy", "\(model.article) has no exact moments: compare needs a closed-form energy (gaussian, mixture, double_well)")
         }
         let run = chain.run
         guard exact.dimension == run.dimension else {

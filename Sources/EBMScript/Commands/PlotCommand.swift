@@ -42,7 +42,13 @@ extension Command {
         if y == "ais" { y = "ais_loglik" }
         var series: [LineChart.Series] = []
         for (i, value) in args.rest.enumerated() {
-            series.append(try plotSeries(value, number: i + 1, label: i < labels.count ? labels[i] : "series \(i + 1)", y: y, args))
+            // A history's series is named by its column unless labelled; other series by number.
+            var label = i < labels.count ? labels[i] : "series \(i + 1)"
+            if i >= labels.count, case .object(let h as HistoryValue) = value,
+               let name = h.column(y, explicit: args.optionalString("y") != nil) {
+                label = args.rest.count == 1 ? name : "\(name) \(i + 1)"
+            }
+            series += try plotSeries(value, number: i + 1, label: label, labelled: i < labels.count, y: y, args)
         }
         let histories = args.rest.compactMap { value -> HistoryValue? in if case .object(let h as HistoryValue) = value { return h } else { return nil } }
         let allHistories = histories.count == args.rest.count
@@ -63,6 +69,7 @@ extension Command {
             let (w, h) = try pixelSize(args)
             var chart = LineChart(series: series)
             (chart.xLabel, chart.yLabel, chart.title, chart.logX, chart.logY) = (xLabel, yLabel, args.string("title"), args.bool("log_x"), args.bool("log_y"))
+            chart.wholeX = allHistories   // epochs and iterations are whole numbers
             let picture = chart.image(width: w, height: h)
             let resolved = context.resolve(path)
             try fileErrors(args, "file") { try PNG.write(picture, to: resolved) }
@@ -75,7 +82,9 @@ extension Command {
 
 /// One argument of `plot` as a series: a history's monitor against the epoch, a vector against
 /// 0, 1, 2, …, or a matrix of (x, y) or (x, y, ±error) rows.
-private func plotSeries(_ value: Value, number: Int, label: String, y: String, _ args: Arguments) throws -> LineChart.Series {
+/// A history with a `layer` column (a DBN's greedy training) gives one series per layer,
+/// labelled "layer 1", "layer 2"… (after the label when the series was labelled).
+private func plotSeries(_ value: Value, number: Int, label: String, labelled: Bool, y: String, _ args: Arguments) throws -> [LineChart.Series] {
     if case .object(let h as HistoryValue) = value {
         guard let name = h.column(y, explicit: args.optionalString("y") != nil), let s = h.series(name) else {
             throw ScriptError(.value, "plot: history \(number) has no column \"\(y)\"", at: args.location(of: "y"),
@@ -93,21 +102,33 @@ private func plotSeries(_ value: Value, number: Int, label: String, y: String, _
         if points.isEmpty {
             throw ScriptError(.value, "plot: history \(number) has no values in column \"\(name)\"", at: args.callLocation)
         }
-        return .init(label: label, points: points, errors: s.errors)
+        if let layers = h.history["layer"], name != "layer" {
+            // The rows of column `name` with a value, in order, and the layer of each.
+            let rowLayers = h.history.steps.indices.filter { h.history[name]?.values[$0] != nil }.map { layers.values[$0] }
+            let distinct = Array(Set(rowLayers.compactMap { $0 })).sorted()
+            if distinct.count > 1 {
+                return distinct.map { l in
+                    let keep = rowLayers.indices.filter { rowLayers[$0] == l }
+                    return LineChart.Series(label: (labelled ? "\(label), " : "") + "layer \(Int(l))",
+                                            points: keep.map { points[$0] }, errors: s.errors.map { e in keep.map { e[$0] } })
+                }
+            }
+        }
+        return [.init(label: label, points: points, errors: s.errors)]
     }
     guard let t = tensorValue(value) else {
         throw ScriptError(.argument, "plot: cannot plot \(describe(value))", at: args.callLocation,
                           hint: "plot histories from train(...), lists of numbers, or matrices with rows (x, y)")
     }
     let s = t.scalars.map(Double.init)
-    if t.rank == 1 { return .init(label: label, points: s.enumerated().map { (Double($0.offset), $0.element) }) }
+    if t.rank == 1 { return [.init(label: label, points: s.enumerated().map { (Double($0.offset), $0.element) })] }
     guard t.rank == 2, t.shape[1] == 2 || t.shape[1] == 3 else {
         throw ScriptError(.argument, "plot: series \(number) is a tensor \(shapeText(t.shape)); a series is a list of numbers or a matrix with 2 or 3 columns",
                           at: args.callLocation, hint: "rows (x, y) or (x, y, ±error), e.g. transpose([ks, values])")
     }
     let columns = t.shape[1], rows = t.shape[0]
     let points = (0..<rows).map { (x: s[$0 * columns], y: s[$0 * columns + 1]) }
-    return .init(label: label, points: points, errors: columns == 3 ? (0..<rows).map { s[$0 * 3 + 2] } : nil)
+    return [.init(label: label, points: points, errors: columns == 3 ? (0..<rows).map { s[$0 * 3 + 2] } : nil)]
 }
 
 /// `pixels: [w, h]`, or 640 × 400.

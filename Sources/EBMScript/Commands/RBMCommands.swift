@@ -254,7 +254,9 @@ func rows(_ args: Arguments, _ name: String, width: Int, what: String) throws ->
     default: throw args.error(name, "\(name) must be a vector or a matrix of \(what), got a tensor \(shapeText(t.shape))")
     }
     guard matrix.shape[1] == width else {
-        throw args.error(name, "\(name) must have \(width) \(what) per row, got \(matrix.shape[1])")
+        // "1 coordinate", "2 coordinates": `what` is plural.
+        let noun = width == 1 && what.hasSuffix("s") ? String(what.dropLast()) : what
+        throw args.error(name, "\(name) must have \(width) \(noun) per row, got \(matrix.shape[1])")
     }
     guard matrix.rows > 0 else { throw args.error(name, "\(name) has no rows") }
     return matrix

@@ -84,7 +84,7 @@ extension Command {
             guard ladderValues.allSatisfy({ $0 > 0 }) else { throw args.error("sigmas", "noise levels must be positive") }
             score = { X, n, sigma in mix.blurredScores(X, rows: n, sigma: sigma) }
         } else {
-            throw args.error("model", "\(value.family.article) has no \(ModelCapability.score.rawValue) and no exact blurred score",
+            throw args.error("model", "\(value.article) has no \(ModelCapability.score.rawValue) and no exact blurred score",
                              hint: "annealed_langevin needs a score model, or a mixture energy whose blurred score is exact")
         }
         // Checked before the starting states are allocated: the chains with the network's working set.

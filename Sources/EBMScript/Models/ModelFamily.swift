@@ -17,9 +17,13 @@ public struct ModelFamily: Sendable {
     public var trainParameters: [Parameter]
     /// One line on how it trains, for `help train`.
     public var trainSummary: String
+    /// For a capability only some members have (a closed-form energy has an exact log Z, a
+    /// neural one does not): those members, as error hints name them.
+    public var members: [ModelCapability: String]
 
     public init(kind: String, article: String, constructors: [String], capabilities: Set<ModelCapability>,
-                trainParameters: [Parameter] = [], trainSummary: String = "") {
+                members: [ModelCapability: String] = [:], trainParameters: [Parameter] = [], trainSummary: String = "") {
+        self.members = members
         self.kind = kind
         self.article = article
         self.constructors = constructors
@@ -106,7 +110,15 @@ func runTraining<T: ModelTrainer>(_ existing: T?, settings: T.Settings, length: 
                                   model: inout T.Model, data: Tensor, label: String,
                                   _ args: Arguments, _ context: CallContext) -> (trainer: T, outcome: TrainingOutcome) {
     var trainer: T
-    if let existing, settings.continues(existing.settings) { trainer = existing } else { trainer = make(settings) }
+    var fresh = false
+    var settings = settings
+    if settings.given.isEmpty { settings.given = givenSettings(args) }
+    if let existing, settings.continues(existing.settings), sameGiven(settings.given, existing.settings.given) {
+        trainer = existing
+    } else {
+        trainer = make(settings)
+        fresh = true
+    }
     trainer.settings = settings
     trainer.length = length
     var begun = false
@@ -115,7 +127,21 @@ func runTraining<T: ModelTrainer>(_ existing: T?, settings: T.Settings, length: 
         context.progress?.update(done: p.done, status: p.status ?? "")
     }
     if begun { context.progress?.end() }
+    // A call with new settings whose trainer diverged before keeping any step changed nothing:
+    // the model is back as the call got it, so the earlier trainer and its history still
+    // describe it (a diverged call never throws away the history of the calls before it).
+    if fresh, let existing, case .diverged(let d) = outcome, d.restoredStep == 0 { return (existing, outcome) }
     return (trainer, outcome)
+}
+
+/// The real-valued train settings as given (Double): trainers keep float32 values, which would
+/// let lr 0.1 and 0.100000000001 continue one trainer.
+func givenSettings(_ args: Arguments) -> [String: Double] {
+    var given: [String: Double] = [:]
+    for name in ["lr", "lr_end", "lr_c", "lr_sigma", "momentum", "weight_decay", "alpha", "noise", "clip", "reuse", "step_size"] {
+        if case .number(let v) = args[name] { given[name] = v }
+    }
+    return given
 }
 
 /// The value `train` returns for an outcome: the history, after a note when stopped; an error
@@ -129,8 +155,15 @@ func trainingResult(_ outcome: TrainingOutcome, history: HistoryValue, _ args: A
         return .object(history)
     case .diverged(let d):
         throw ScriptError(.numeric, "train: \(d)", at: args.location(of: d.setting),
-                          hint: "the model is back in its last good state; its history so far is model.history")
+                          hint: "the model is back in its last good state; " + historyNote(history.history))
     }
+}
+
+/// What `model.history` holds after a diverged call, in words: its rows end where the restored
+/// parameters are from, or before.
+func historyNote(_ h: TrainingHistory) -> String {
+    h.isEmpty ? "model.history has no rows"
+        : "model.history has \(h.count) row\(h.count == 1 ? "" : "s"), through \(h.unit.rawValue) \(h.lastStep)"
 }
 
 /// The data argument of `train` as an n × d matrix, checked against the model's units (the

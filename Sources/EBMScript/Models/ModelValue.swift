@@ -9,6 +9,9 @@ import EBM
 public protocol ModelValue: ScriptObject, AnyObject {
     /// The family's registration (kind name, description, train parameters, train).
     static var family: ModelFamily { get }
+    /// "an RBM", "a neural energy on ℝᵈ": this value's own description, for errors (members of
+    /// one family can differ in what they can do).
+    var article: String { get }
     /// The model, through its parameters: every family has them.
     var parameterized: any ParameterizedModel { get }
     /// The image shape of x, when known, so samples and filters draw as pictures.
@@ -30,6 +33,7 @@ public protocol ModelValue: ScriptObject, AnyObject {
 
 extension ModelValue {
     public var family: ModelFamily { Self.family }
+    public var article: String { Self.family.article }
 
     /// Capabilities, asked for by commands.
     public var energyModel: (any EnergyModel)? { parameterized as? any EnergyModel }
@@ -102,9 +106,10 @@ func modelValue(_ args: Arguments, _ name: String = "model") throws -> any Model
 /// capability, and the families that have it.
 func require<T>(_ value: T?, _ capability: ModelCapability, of model: any ModelValue, _ args: Arguments, _ name: String = "model") throws -> T {
     if let value { return value }
-    let others = capability.kinds()
-    throw args.error(name, "\(model.family.article) has no \(capability.rawValue)",
-                     hint: others.isEmpty ? nil : "\(args.command.name) works on " + others.map { kindDescription($0) }.joined(separator: ", "))
+    // Only what works: a family whose members differ is named by the members that have it.
+    let others = ModelFamilies.all.filter { $0.capabilities.contains(capability) }.map { $0.members[capability] ?? $0.article }
+    throw args.error(name, "\(model.article) has no \(capability.rawValue)",
+                     hint: others.isEmpty ? nil : "\(args.command.name) works on " + others.joined(separator: ", "))
 }
 
 /// A model parameter that accepts every registered family; the command checks the capability.

@@ -53,11 +53,11 @@ public final class BoltzmannValue: ModelValue {
         }
         let shape = name == "W" ? [n, n] : [n]
         guard let t = tensorValue(value), t.shape == shape else {
-            throw ScriptError(.value, "m.\(name) must be a tensor \(shapeText(shape)), got \(describe(value))")
+            throw ScriptError(.value, "\(name) must be a tensor \(shapeText(shape)), got \(describe(value))")
         }
         let v = t.scalars.map(Double.init)
         if let bad = v.firstIndex(where: { !$0.isFinite }) {
-            throw ScriptError(.numeric, "m.\(name) would hold \(v[bad]) at flat index \(bad)", hint: "parameters must be finite numbers")
+            throw ScriptError(.numeric, "\(name) would hold \(v[bad]) at flat index \(bad)", hint: "parameters must be finite numbers")
         }
         if name == "b" {
             machine.b = v
@@ -65,11 +65,11 @@ public final class BoltzmannValue: ModelValue {
         }
         for i in 0..<n {
             guard v[i * n + i] == 0 else {
-                throw ScriptError(.value, "m.W must have a zero diagonal, got w[\(i), \(i)] = \(formatNumber(v[i * n + i]))",
+                throw ScriptError(.value, "W must have a zero diagonal, got w[\(i), \(i)] = \(formatNumber(v[i * n + i]))",
                                   hint: "a unit has no weight to itself")
             }
             for j in 0..<i where v[i * n + j] != v[j * n + i] {
-                throw ScriptError(.value, "m.W must be symmetric, got w[\(i), \(j)] = \(formatNumber(v[i * n + j])) but w[\(j), \(i)] = \(formatNumber(v[j * n + i]))",
+                throw ScriptError(.value, "W must be symmetric, got w[\(i), \(j)] = \(formatNumber(v[i * n + j])) but w[\(j), \(i)] = \(formatNumber(v[j * n + i]))",
                                   hint: "each pair has one weight: set both entries, e.g. W = (W + W.T) / 2")
             }
         }
@@ -98,9 +98,9 @@ public final class BoltzmannValue: ModelValue {
                       "\"exact\": the negative phase summed over all 2ⁿ states; \"cd\": k sweeps of single-site Gibbs from the minibatch; \"pcd\": persistent chains"),
             Parameter("k", .integer(min: 1, max: 10_000), default: .number(1), "Gibbs sweeps per update (cd, pcd)"),
             Parameter("lr", .positiveNumber, default: .number(0.1), "the learning rate ε"),
-            Parameter("lr_end", .optional(.number), default: Value.none, "if given, ε falls linearly from lr to lr_end over the epochs of this call"),
+            Parameter("lr_end", .optional(.nonNegativeNumber), default: Value.none, "if given, ε falls linearly from lr to lr_end over the epochs of this call"),
             Parameter("momentum", .probability, default: .number(0), "μ: each update keeps μ of the previous one"),
-            Parameter("weight_decay", .number, default: .number(0), "λ: L2 decay of the pair weights; the update subtracts ελw"),
+            Parameter("weight_decay", .nonNegativeNumber, default: .number(0), "λ: L2 decay of the pair weights; the update subtracts ελw"),
             Parameter("batch", .integer(min: 1, max: 1_000_000), default: .number(100), "examples per minibatch (at most the number of rows)"),
             Parameter("epochs", .integer(min: 1, max: 1_000_000), default: .number(10), "passes over the data"),
             Parameter("seed", .integer(min: 0, max: nil), default: .number(0), "seeds the shuffles and the chains"),

@@ -17,11 +17,23 @@ public struct ChainValue: ScriptObject {
     var visible: Int { last?.samples.shape[1] ?? 0 }
 
     public var summary: String {
-        "\(chains) chain\(chains == 1 ? "" : "s") × \(visible) visible, \(last?.step ?? 0) steps, \(snapshots.count) snapshots" + (stopped ? " (stopped early)" : "")
+        let steps = last?.step ?? 0
+        return "\(chains) chain\(chains == 1 ? "" : "s") × \(visible) visible, \(steps) step\(steps == 1 ? "" : "s"), "
+            + "\(snapshots.count) snapshot\(snapshots.count == 1 ? "" : "s")" + (stopped ? " (stopped early)" : "")
+    }
+
+    /// When the snapshots were taken: "every 10 steps" when that is what happened, else the steps.
+    var snapshotSteps: String {
+        let steps = snapshots.map(\.step)
+        let regular = steps.dropLast().enumerated().allSatisfy { $0.element == $0.offset * every }
+        if regular && steps.count > 2, let final = steps.last {
+            return "every \(every) step\(every == 1 ? "" : "s")" + (final == (steps.count - 1) * every ? "" : " and at step \(final)")
+        }
+        return "at step\(steps.count == 1 ? "" : "s") " + steps.map(String.init).joined(separator: ", ")
     }
 
     public func render(_ format: ValueFormat) -> String {
-        "chain: \(summary) (every \(every) step\(every == 1 ? "" : "s"))\n"
+        "chain: \(summary) (\(snapshotSteps))\n"
             + "show it or png it (rows = chains, columns = time); chain.samples is the final states as data"
             + (nonFiniteWarning.map { "\n" + $0 } ?? "")
     }

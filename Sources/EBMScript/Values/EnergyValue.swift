@@ -23,6 +23,13 @@ public final class EnergyValue: ModelValue {
         }
     }
 
+    public var article: String {
+        switch kind {
+        case .neural: return "a neural energy on ℝᵈ"
+        case .closedForm: return "a closed-form energy on ℝᵈ"
+        }
+    }
+
     public var closedForm: (any ClosedFormEnergyModel)? {
         if case .closedForm(let e) = kind { return e }
         return nil
@@ -112,6 +119,9 @@ public final class EnergyValue: ModelValue {
     public static let family = ModelFamily(
         kind: "energy", article: "an energy on ℝᵈ", constructors: ["mlp_energy", "gaussian", "mixture", "double_well"],
         capabilities: [.energy, .exactLikelihood, .gradient, .training, .filters, .derivation],
+        members: [.exactLikelihood: "a closed-form energy on ℝᵈ (gaussian, mixture, double_well)",
+                  .training: "a neural energy on ℝᵈ (mlp_energy)", .filters: "a neural energy on ℝᵈ (mlp_energy)",
+                  .derivation: "a neural or Gaussian energy on ℝᵈ"],
         trainParameters: [
             Parameter("method", .choice(["langevin-ml"]), default: .string("langevin-ml"),
                       "maximum likelihood with Langevin samples from a replay buffer (Du and Mordatch 2019)"),
@@ -119,10 +129,10 @@ public final class EnergyValue: ModelValue {
             Parameter("batch", .integer(min: 1, max: 1_000_000), default: .number(100), "data rows and chains per update"),
             Parameter("steps", .integer(min: 1, max: 100_000), default: .number(20), "Langevin steps per update"),
             Parameter("step_size", .positiveNumber, default: .number(0.01), "ε of the Langevin steps"),
-            Parameter("noise", .number, default: .number(1), "scale of the Langevin noise"),
+            Parameter("noise", .nonNegativeNumber, default: .number(1), "scale of the Langevin noise"),
             Parameter("reuse", .probability, default: .number(0.95), "probability a chain starts from the replay buffer (0: no buffer, every chain from noise)"),
             Parameter("buffer", .integer(min: 1, max: 10_000_000), default: .number(10_000), "replay buffer size"),
-            Parameter("alpha", .number, default: .number(0.1), "α of the L2 penalty on energies"),
+            Parameter("alpha", .nonNegativeNumber, default: .number(0.1), "α of the L2 penalty on energies"),
             Parameter("clip", .positiveNumber, default: .number(1), "largest norm of a parameter gradient"),
             Parameter("lr", .positiveNumber, default: .number(0.001), "Adam's learning rate (β₁ = 0, β₂ = 0.999)"),
             Parameter("seed", .integer(min: 0, max: nil), default: .number(0), "seeds the minibatches, the chain starts and the Langevin noise"),
@@ -135,7 +145,8 @@ public final class EnergyValue: ModelValue {
     /// replay buffer, Adam (β₁ = 0) and energy regularisation.
     public func train(_ args: Arguments, _ context: CallContext) throws -> Value {
         guard case .neural(var energy) = kind else {
-            throw args.error("model", "only a neural energy from mlp_energy(...) has parameters to train; \(energy.description) is fixed")
+            _ = try require(nil as Int?, .training, of: self, args)   // a closed-form energy has nothing to train
+            return .none
         }
         let x = try trainingData(self, args, what: "coordinates")
         try reserveTrainingMemory(args, rows: MemoryBudget.sum(args.int("batch"), args.int("buffer")),
@@ -144,7 +155,7 @@ public final class EnergyValue: ModelValue {
                                   lower: "batch or buffer")
         var options = LangevinMaximumLikelihoodOptions()
         options.iterations = args.int("iterations")
-        options.batchSize = args.int("batch")
+        options.batchSize = min(args.int("batch"), x.rows)   // the real batch, as the history prints it
         options.langevinSteps = args.int("steps")
         options.stepSize = Float(args.number("step_size"))
         options.noise = Float(args.number("noise"))

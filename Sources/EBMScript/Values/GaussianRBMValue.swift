@@ -70,8 +70,8 @@ public final class GaussianRBMValue: ModelValue {
                       "\"cd\", \"pcd\", or \"pt\": persistent parallel-tempering ladders (β above 0: the Gaussian layer is improper at 0)"),
             Parameter("k", .integer(min: 1, max: 10_000), default: .number(1), "Gibbs steps per update"),
             Parameter("lr", .positiveNumber, default: .number(0.01), "the learning rate ε of W and b"),
-            Parameter("lr_c", .optional(.number), default: Value.none, "the learning rate of c (default lr; 0 keeps c fixed)"),
-            Parameter("lr_sigma", .number, default: .number(0), "the learning rate of log σ² (Cho et al. 2011); 0 keeps σ fixed"),
+            Parameter("lr_c", .optional(.nonNegativeNumber), default: Value.none, "the learning rate of c (default lr; 0 keeps c fixed)"),
+            Parameter("lr_sigma", .nonNegativeNumber, default: .number(0), "the learning rate of log σ² (Cho et al. 2011); 0 keeps σ fixed"),
             Parameter("betas", .oneOf([.integer(min: 2, max: 1000), .tensor]), default: .number(10),
                       "method \"pt\": a number of levels (geometric from 0.01 to 1) or the inverse temperatures, increasing to 1"),
             Parameter("batch", .integer(min: 1, max: 1_000_000), default: .number(100), "examples per minibatch"),
@@ -95,7 +95,7 @@ public final class GaussianRBMValue: ModelValue {
         if !args["lr_c"].isNone { o.visibleBiasLearningRate = Float(args.number("lr_c")) }
         o.sigmaLearningRate = Float(args.number("lr_sigma"))
         guard o.sigmaLearningRate >= 0 else { throw args.error("lr_sigma", "lr_sigma must be ≥ 0") }
-        o.batchSize = args.int("batch")
+        o.batchSize = min(args.int("batch"), x.rows)   // the real batch, as the history prints it
         o.epochs = args.int("epochs")
         o.seed = UInt64(args.int("seed"))
         o.monitorEvery = args.int("monitor_every")

@@ -83,9 +83,9 @@ public final class RBMValue: ModelValue {
                       "\"cd\": chains start at the data (003, Algorithm 1); \"pcd\": persistent chains (Tieleman 2008); \"pt\": persistent parallel-tempering ladders (Desjardins et al. 2010)"),
             Parameter("k", .integer(min: 1, max: 10_000), default: .number(1), "Gibbs steps per update"),
             Parameter("lr", .positiveNumber, default: .number(0.1), "the learning rate ε"),
-            Parameter("lr_end", .optional(.number), default: Value.none, "if given, ε falls linearly from lr to lr_end over the epochs of this call"),
+            Parameter("lr_end", .optional(.nonNegativeNumber), default: Value.none, "if given, ε falls linearly from lr to lr_end over the epochs of this call"),
             Parameter("momentum", .probability, default: .number(0), "μ: each update keeps μ of the previous one"),
-            Parameter("weight_decay", .number, default: .number(0), "λ: L2 decay of W; the update subtracts ελW"),
+            Parameter("weight_decay", .nonNegativeNumber, default: .number(0), "λ: L2 decay of W; the update subtracts ελW"),
             Parameter("batch", .integer(min: 1, max: 1_000_000), default: .number(100), "examples per minibatch"),
             Parameter("epochs", .integer(min: 1, max: 1_000_000), default: .number(10), "passes over the data"),
             Parameter("seed", .integer(min: 0, max: nil), default: .number(0), "seeds the shuffles, the chains and the monitors"),
@@ -129,7 +129,7 @@ public final class RBMValue: ModelValue {
         }
         options.momentum = Float(args.number("momentum"))
         options.weightDecay = Float(args.number("weight_decay"))
-        options.batchSize = args.int("batch")
+        options.batchSize = min(args.int("batch"), x.rows)   // the real batch, as the history prints it
         options.epochs = args.int("epochs")
         options.seed = UInt64(args.int("seed"))
         options.monitorEvery = args.int("monitor_every")
@@ -158,15 +158,15 @@ public final class RBMValue: ModelValue {
                               hint: settable)
         }
         guard let t = tensorValue(value) else {
-            throw ScriptError(.type, "m.\(name) takes a tensor \(shapeText(shape)), got \(describe(value))")
+            throw ScriptError(.type, "\(name) takes a tensor \(shapeText(shape)), got \(describe(value))")
         }
         guard t.shape == shape else {
             let what = name == "W" ? "hidden × visible" : name == "b" ? "one per hidden unit" : "one per visible unit"
-            throw ScriptError(.value, "m.\(name) must be a tensor \(shapeText(shape)) (\(what)), got \(shapeText(t.shape))",
+            throw ScriptError(.value, "\(name) must be a tensor \(shapeText(shape)) (\(what)), got \(shapeText(t.shape))",
                               hint: name == "W" && t.shape == shape.reversed() ? "transpose it with .T" : nil)
         }
         if let bad = t.scalars.firstIndex(where: { !$0.isFinite }) {
-            throw ScriptError(.numeric, "m.\(name) would hold \(t.scalars[bad]) at flat index \(bad)",
+            throw ScriptError(.numeric, "\(name) would hold \(t.scalars[bad]) at flat index \(bad)",
                               hint: "parameters must be finite numbers")
         }
         switch name {

@@ -85,7 +85,7 @@ public final class ScoreModelValue: ModelValue {
         var options = ScoreMatchingOptions()
         options.objective = method == "dsm" ? .denoising : .implicit
         options.iterations = args.int("iterations")
-        options.batchSize = args.int("batch")
+        options.batchSize = min(args.int("batch"), x.rows)   // the real batch, as the history prints it
         options.learningRate = Float(args.number("lr"))
         options.seed = UInt64(args.int("seed"))
         options.monitorEvery = args.optionalInt("monitor_every") ?? max(1, options.iterations / 10)
