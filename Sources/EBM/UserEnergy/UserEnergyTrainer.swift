@@ -22,6 +22,8 @@ public enum UserEnergyNegativePhase: Sendable, Equatable, CustomStringConvertibl
 }
 
 public struct UserEnergyTrainingOptions: TrainerSettings, Equatable {
+    /// The real-valued settings as given (lr…), compared exactly when a call may continue.
+    public var given: [String: Double] = [:]
     public var negativePhase: UserEnergyNegativePhase = .contrastiveDivergence(sweeps: 1)
     /// ε of θ ← θ + ε ∇θ (1/n)Σ log p(xᵢ).
     public var learningRate: Double = 0.1
@@ -33,6 +35,7 @@ public struct UserEnergyTrainingOptions: TrainerSettings, Equatable {
     public func continues(_ previous: UserEnergyTrainingOptions) -> Bool {
         var a = self, b = previous
         a.epochs = 0; b.epochs = 0
+        a.given = [:]; b.given = [:]
         return a == b
     }
 
@@ -114,7 +117,7 @@ public struct UserEnergyTrainer: ModelTrainer {
             chainSeed &+= 1
             let run = LangevinDynamics.run(UserContinuousEnergy(energy: model), start: start, chains: n, settings: ls)
             if let e = model.evaluator.takeError() { throw e }
-            let samples = (run?.final ?? start).map(Double.init)
+            let samples = run.final.map(Double.init)
             persistent = samples
             negative = try model.meanEnergyGradient(samples, rows: n)
             sampleEnergy = try model.evaluator.energies(samples, rows: n, θ: model.θ).reduce(0, +) / Double(n)
@@ -171,7 +174,7 @@ public struct UserEnergyTrainer: ModelTrainer {
             }
             history.append(step: epoch, row)
             completed = epoch
-            guardian.commit(model, step: epoch)
+            guardian.commit(model, step: epoch, parameters: model.θ)
             progress(TrainingProgress(done: (epoch - start) * batches, total: length * batches, step: epoch,
                                       status: "epoch \(epoch): " + row.keys.sorted().map { "\($0) \(settingText(row[$0] ?? 0, digits: 4))" }.joined(separator: ", ")))
         }
