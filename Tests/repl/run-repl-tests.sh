@@ -209,7 +209,7 @@ check "the state is intact after an interrupted loop" enter_and_wait "spin + x" 
 # Ctrl-C during sampling keeps the chain drawn so far; a finished progress bar leaves nothing.
 enter_and_wait "big = rbm(visible: 400, hidden: 400, seed: 1)" "^ebm> big = rbm"
 wait_until cursor_line_is "ebm> "
-type_text "c = gibbs(big, chains: 500, steps: 10000000)"; press Enter
+type_text "c = gibbs(big, chains: 500, steps: 10000000, every: 100000)"; press Enter
 sleep 1
 press C-c
 WAIT=15
