@@ -87,6 +87,8 @@ public struct RBMTrainer: ModelTrainer {
     var velocities: [Float] = []
     /// Whether the halves of each update run on two threads (tests force either mode).
     var parallelism = RBMParallelism.automatic
+    /// The last update's minibatch and negative samples x̃ (see `NegativeSampleRecording`).
+    public internal(set) var lastNegativePhase: NegativePhaseSamples?
 
     public init(options: RBMTrainingOptions = RBMTrainingOptions()) {
         self.options = options
@@ -187,11 +189,14 @@ public struct RBMTrainer: ModelTrainer {
             switch runEpoch(epoch, ws, data, order, batchSize: batchSize, learningRate: rate, shouldStop: shouldStop, progress: progress) {
             case .finished(let s):
                 seconds = s
+                keepNegativePhase(ws, rows: n - (batches - 1) * batchSize, epoch: epoch)
             case .stopped(let batch):
                 rbm = ws.machine
+                keepNegativePhase(ws, rows: Swift.min(n, batch * batchSize) - (batch - 1) * batchSize, epoch: epoch)
                 return .stopped(step: epoch, unit: .epoch, batch: batch, batches: batches)
             case .diverged(let batch):
                 rbm = guardian.lastGood
+                lastNegativePhase = nil
                 ws.forgetState()   // the chains and velocities ran under bad parameters
                 return .diverged(TrainingDivergence(unit: .epoch, step: epoch, batch: batch, batches: batches, what: "a parameter",
                                                     restoredStep: guardian.lastGoodStep, setting: "lr", value: Double(rate)))
@@ -202,6 +207,7 @@ public struct RBMTrainer: ModelTrainer {
                 let r = monitors(trained, on: monitorSet, epoch: epoch, seconds: seconds)
                 guard r.isFinite else {
                     rbm = guardian.lastGood
+                    lastNegativePhase = nil
                     ws.forgetState()
                     return .diverged(TrainingDivergence(unit: .epoch, step: epoch, what: "a monitor",
                                                         restoredStep: guardian.lastGoodStep, setting: "lr", value: Double(rate)))
@@ -231,6 +237,15 @@ public struct RBMTrainer: ModelTrainer {
             if shouldStop() { return .stopped(step: epoch, unit: .epoch, batch: batches, batches: batches) }
         }
         return .completed(step: epochsCompleted)
+    }
+
+    /// Copies the last update's rows out of the workspace, where the update left them: the data
+    /// in X[0..<n] and the chains' x̃ in X[n..<2n] (`RBMWorkspace.update`).
+    private mutating func keepNegativePhase(_ ws: RBMWorkspace, rows n: Int, epoch: Int) {
+        let D = ws.D
+        let x = Array(UnsafeBufferPointer(start: ws.X, count: 2 * n * D))
+        lastNegativePhase = NegativePhaseSamples(data: Tensor(shape: [n, D], scalars: Array(x[0..<(n * D)])),
+                                                 samples: Tensor(shape: [n, D], scalars: Array(x[(n * D)...])), step: epoch)
     }
 
     private enum EpochEnd {
@@ -339,3 +354,5 @@ public struct RBMTrainer: ModelTrainer {
         persistentHidden = Array(UnsafeBufferPointer(start: ws.persistentHidden, count: ws.maxBatch * ws.H))
     }
 }
+
+extension RBMTrainer: NegativeSampleRecording {}

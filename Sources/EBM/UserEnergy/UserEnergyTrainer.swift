@@ -58,6 +58,8 @@ public struct UserEnergyTrainer: ModelTrainer {
     public private(set) var completed = 0
     public var length: Int
     var persistent: [Double]?
+    /// The last update's minibatch and negative samples (see `NegativeSampleRecording`).
+    public private(set) var lastNegativePhase: NegativePhaseSamples?
     var shuffle: Xoshiro256StarStar
     var chainSeed: UInt64
 
@@ -76,8 +78,9 @@ public struct UserEnergyTrainer: ModelTrainer {
     }
 
     /// One update's direction ∇θ (1/n)Σ log p(xᵢ) on the minibatch `X` (n × d, flat), and the
-    /// negative samples' mean energy (nil for the exact phase). `negative` overrides the samples
-    /// (for checking one update against a hand-written one).
+    /// contrastive gap E_data[E] − E_samples[E] (exact: against E_p[E]). The minibatch and its
+    /// negative samples become `lastNegativePhase` (nil for the exact phase), so the update can be
+    /// checked against one written by hand.
     public mutating func ascentDirection(_ model: UserEnergy, batch X: [Double], rows n: Int) throws -> (gradient: [Double], gap: Double) {
         let d = model.dimension
         let positive = try model.meanEnergyGradient(X, rows: n)
@@ -86,6 +89,7 @@ public struct UserEnergyTrainer: ModelTrainer {
         var sampleEnergy: Double
         switch settings.negativePhase {
         case .exact:
+            lastNegativePhase = nil
             negative = try model.modelExpectationOfEnergyGradient()
             let negE = try model.allNegativeEnergies()
             let logZ = logSumExp(negE)
@@ -104,6 +108,7 @@ public struct UserEnergyTrainer: ModelTrainer {
             for _ in 0..<k { chain.advance() }
             if let e = model.evaluator.takeError() { throw e }
             persistent = chain.states
+            keepNegativePhase(X, samples: chain.states, rows: n, dimension: d)
             negative = try model.meanEnergyGradient(chain.states, rows: n)
             sampleEnergy = try model.evaluator.energies(chain.states, rows: n, θ: model.θ).reduce(0, +) / Double(n)
         case .langevin(let k, let eps, let noise):
@@ -119,10 +124,16 @@ public struct UserEnergyTrainer: ModelTrainer {
             if let e = model.evaluator.takeError() { throw e }
             let samples = run.final.map(Double.init)
             persistent = samples
+            keepNegativePhase(X, samples: samples, rows: n, dimension: d)
             negative = try model.meanEnergyGradient(samples, rows: n)
             sampleEnergy = try model.evaluator.energies(samples, rows: n, θ: model.θ).reduce(0, +) / Double(n)
         }
         return (zip(positive, negative).map { -$0 + $1 }, dataEnergy - sampleEnergy)
+    }
+
+    private mutating func keepNegativePhase(_ X: [Double], samples: [Double], rows n: Int, dimension d: Int) {
+        lastNegativePhase = NegativePhaseSamples(data: Tensor(shape: [n, d], scalars: X.map(Float.init)),
+                                                 samples: Tensor(shape: [n, d], scalars: samples.map(Float.init)), step: completed + 1)
     }
 
     public mutating func train(_ model: inout UserEnergy, on data: Tensor, shouldStop: () -> Bool,
@@ -148,6 +159,7 @@ public struct UserEnergyTrainer: ModelTrainer {
                 do { step = try ascentDirection(model, batch: Xb, rows: rows.count) } catch {
                     model.evaluator.record(error)
                     model = guardian.lastGood
+                    lastNegativePhase = nil
                     return .diverged(TrainingDivergence(unit: .epoch, step: epoch, batch: b + 1, batches: batches, what: "an energy",
                                                         restoredStep: guardian.lastGoodStep, setting: "lr", value: settings.learningRate))
                 }
@@ -156,6 +168,7 @@ public struct UserEnergyTrainer: ModelTrainer {
                 normSum += step.gradient.reduce(0) { $0 + $1 * $1 }.squareRoot()
                 if !DivergenceGuard<UserEnergy>.allFinite(model.θ) || !step.gap.isFinite {
                     model = guardian.lastGood
+                    lastNegativePhase = nil
                     return .diverged(TrainingDivergence(unit: .epoch, step: epoch, batch: b + 1, batches: batches,
                                                         what: step.gap.isFinite ? "a parameter" : "an energy",
                                                         restoredStep: guardian.lastGoodStep, setting: "lr", value: settings.learningRate))
@@ -169,6 +182,7 @@ public struct UserEnergyTrainer: ModelTrainer {
             }
             if row.values.contains(where: { !$0.isFinite }) {
                 model = guardian.lastGood
+                lastNegativePhase = nil
                 return .diverged(TrainingDivergence(unit: .epoch, step: epoch, what: "a monitor",
                                                     restoredStep: guardian.lastGoodStep, setting: "lr", value: settings.learningRate))
             }
@@ -181,3 +195,5 @@ public struct UserEnergyTrainer: ModelTrainer {
         return .completed(step: completed)
     }
 }
+
+extension UserEnergyTrainer: NegativeSampleRecording {}

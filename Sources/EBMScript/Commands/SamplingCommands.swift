@@ -71,7 +71,10 @@ extension Command {
         continues the trainer: its epoch or iteration count, momentum or Adam moments, persistent
         chains or replay buffer. Other settings start a new trainer and history.
         Every family returns its history (h.columns lists the monitors; plot h, y: "name" draws
-        one), and model.history is the same. Ctrl-C stops after the current minibatch or
+        one), and model.history is the same. For trainers that sample a negative phase (rbm
+        cd/pcd/pt, energy_fn cd/pcd/langevin-ml), h.negatives is the last update's negative
+        samples x̃ and h.batch its minibatch (both n × d, row r of each from chain r), so an update
+        can be recomputed by hand (003 Algorithm 1). Ctrl-C stops after the current minibatch or
         iteration with the model and the history of the work done intact. If a parameter, the
         loss or a monitor becomes NaN or infinite, training stops, the model returns to its last
         good state, and the error names the setting to lower.

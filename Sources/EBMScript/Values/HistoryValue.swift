@@ -6,10 +6,14 @@ import EBM
 public struct HistoryValue: ScriptObject {
     public var history: TrainingHistory
     public var settings: String
+    /// The trainer's last update: its minibatch (`h.batch`) and negative samples (`h.negatives`),
+    /// for trainers that sample them (`NegativeSampleRecording`).
+    public var negativePhase: NegativePhaseSamples?
 
-    public init(history: TrainingHistory, settings: String) {
+    public init(history: TrainingHistory, settings: String, negativePhase: NegativePhaseSamples? = nil) {
         self.history = history
         self.settings = settings
+        self.negativePhase = negativePhase
     }
 
     public var kindName: String { "history" }
@@ -44,9 +48,10 @@ public struct HistoryValue: ScriptObject {
         return "history: \(summary)\n" + Table(header: header, rows: rows).text.dropLast()
     }
 
-    /// Every column by name, the steps as `epochs`/`iterations` (and `steps`), and `last`.
+    /// Every column by name, the steps as `epochs`/`iterations` (and `steps`), and `last`; with
+    /// negative samples, `negatives` and `batch`.
     public var propertyNames: [String] {
-        history.columnNames + ["steps", unitName + "s", "columns", "last"]
+        history.columnNames + ["steps", unitName + "s", "columns", "last"] + (negativePhase == nil ? [] : ["negatives", "batch"])
     }
 
     public func property(_ name: String) throws -> Value? {
@@ -56,7 +61,13 @@ public struct HistoryValue: ScriptObject {
         case "columns": return .list(history.columnNames.map(Value.string))
         case "last":
             guard history.count > 0 else { return Value.none }
-            return .object(HistoryValue(history: history.rows([history.count - 1]), settings: settings))
+            return .object(HistoryValue(history: history.rows([history.count - 1]), settings: settings, negativePhase: negativePhase))
+        case "negatives", "batch":
+            guard let p = negativePhase else {
+                throw ScriptError(.value, "this history has no negative samples: " + (history.isEmpty ? "nothing has been trained yet" : "its trainer (\(settings)) sums the negative phase exactly, or its last call diverged"),
+                                  hint: "h.\(name) holds the last update's \(name == "batch" ? "minibatch" : "negative samples x̃") after train with method \"cd\", \"pcd\", \"pt\" or \"langevin-ml\" (not \"exact\")")
+            }
+            return .tensor(name == "batch" ? p.data : p.samples)
         default: return nil
         }
     }

@@ -55,7 +55,8 @@ public final class RBMValue: ModelValue {
     // MARK: ModelValue
 
     public var parameterized: any ParameterizedModel { machine }
-    public var historyValue: HistoryValue { HistoryValue(history: history, settings: trainer?.options.summary ?? "no training yet") }
+    public var historyValue: HistoryValue { HistoryValue(history: history, settings: trainer?.options.summary ?? "no training yet",
+                                                          negativePhase: trainer?.lastNegativePhase) }
     public var trained: Int { trainer?.epochsCompleted ?? 0 }
 
     /// Row j of W, the weights into hidden unit j, as a picture of the visible layer.

@@ -233,7 +233,7 @@ public final class UserEnergyValue: ModelValue {
 
     public var historyValue: HistoryValue {
         HistoryValue(history: trainer?.history ?? TrainingHistory(unit: .epoch, columns: UserEnergyTrainer.historyColumns),
-                     settings: trainer?.settings.summary ?? "no training yet")
+                     settings: trainer?.settings.summary ?? "no training yet", negativePhase: trainer?.lastNegativePhase)
     }
     public var trained: Int { trainer?.completed ?? 0 }
     public var derivations: [String] { energy.domain == .binary ? ["log-likelihood"] : [] }
