@@ -162,4 +162,66 @@ final class UserEnergyTests: XCTestCase {
         """)
         XCTAssertTrue(wrongMethod.contains("needs domain: \"real\""), wrongMethod)
     }
+    /// 003 Algorithm 1 written with for loops, each ∇θE from grad: the update from the data and
+    /// the trainer's negative samples (h.batch, h.negatives) is the built-in trainer's update.
+    static let handWrittenCD = """
+    def Et(W, b, c, x):
+        return F(x, W, b, c)
+    def cd_update(W, b, c, X, Xn, lr):
+        n = X.shape[0]
+        gW = W * 0
+        gb = b * 0
+        gc = c * 0
+        for x in X:
+            g = grad(Et, W, b, c, x: x)
+            gW = gW - g[0] / n
+            gb = gb - g[1] / n
+            gc = gc - g[2] / n
+        for x in Xn:
+            g = grad(Et, W, b, c, x: x)
+            gW = gW + g[0] / n
+            gb = gb + g[1] / n
+            gc = gc + g[2] / n
+        return [W + lr * gW, b + lr * gb, c + lr * gc]
+    """
+
+    func testAHandWrittenCDUpdateOnTheTrainersNegativesIsTheBuiltInUpdate() {
+        let s = Session()
+        eval(s, Self.rbmSetup + "\n" + Self.handWrittenCD)
+        for method in ["method: \"cd\", k: 1", "method: \"cd\", k: 3", "method: \"pcd\", k: 1"] {
+            eval(s, """
+            r = rbm(visible: 6, hidden: 4, seed: 1)
+            r.b = m.b
+            r.c = m.c
+            h = train(r, d, \(method), lr: 0.5, batch: 30, epochs: 1, seed: 2)
+            new = cd_update(m.W, m.b, m.c, h.batch, h.negatives, 0.5)
+            """)
+            XCTAssertEqual(eval(s, "h.batch.shape\nh.negatives.shape\nabs(h.negatives - h.batch).max\nabs(r.W - m.W).max > 0.01"),
+                           "[30, 6]\n[30, 6]\n1\ntrue\n", method)
+            XCTAssertEqual(eval(s, "abs(r.W - new[0]).max < 0.000001\nabs(r.b - new[1]).max < 0.000001\nabs(r.c - new[2]).max < 0.000001"),
+                           "true\ntrue\ntrue\n", method)
+            // The data as negatives (no chain) is not the trainer's update.
+            XCTAssertEqual(eval(s, "abs(r.W - cd_update(m.W, m.b, m.c, h.batch, h.batch, 0.5)[0]).max > 0.001"), "true\n", method)
+        }
+        // The same for energy_fn's own CD-1 trainer on the hand-written free energy.
+        eval(s, """
+        h = train(u, d, method: "cd", k: 1, lr: 0.5, batch: 30, epochs: 1, seed: 2)
+        new = cd_update(m.W, m.b, m.c, h.batch, h.negatives, 0.5)
+        """)
+        XCTAssertEqual(eval(s, "abs(u.W - new[0]).max < 0.000001\nabs(u.c - new[2]).max < 0.000001\nabs(u.W - m.W).max > 0.01"),
+                       "true\ntrue\ntrue\n")
+    }
+
+    func testHistoriesWithoutNegativeSamplesSayWhy() {
+        let s = Session()
+        eval(s, Self.rbmSetup)
+        let untrained = errorText("m.history.negatives", in: s)
+        XCTAssertTrue(untrained.contains("no negative samples: nothing has been trained yet"), untrained)
+        eval(s, "h = train(u, d, method: \"exact\", lr: 0.1, batch: 30, epochs: 1)")
+        let exact = errorText("h.negatives", in: s)
+        XCTAssertTrue(exact.contains("sums the negative phase exactly"), exact)
+        // A model's history is the same value train returned: after CD it has them.
+        eval(s, "h = train(m, d, method: \"pcd\", lr: 0.1, batch: 10, epochs: 2, seed: 1)")
+        XCTAssertEqual(eval(s, "m.history.negatives.shape\nabs(m.history.batch - h.batch).max"), "[10, 6]\n0\n")
+    }
 }
