@@ -219,7 +219,7 @@ final class UserEnergyTests: XCTestCase {
         XCTAssertTrue(untrained.contains("no negative samples: nothing has been trained yet"), untrained)
         eval(s, "h = train(u, d, method: \"exact\", lr: 0.1, batch: 30, epochs: 1)")
         let exact = errorText("h.negatives", in: s)
-        XCTAssertTrue(exact.contains("sums the negative phase exactly"), exact)
+        XCTAssertTrue(exact.contains("its negative phase is exact"), exact)
         // A model's history is the same value train returned: after CD it has them.
         eval(s, "h = train(m, d, method: \"pcd\", lr: 0.1, batch: 10, epochs: 2, seed: 1)")
         XCTAssertEqual(eval(s, "m.history.negatives.shape\nabs(m.history.batch - h.batch).max"), "[10, 6]\n0\n")

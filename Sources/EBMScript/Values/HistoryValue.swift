@@ -64,8 +64,8 @@ public struct HistoryValue: ScriptObject {
             return .object(HistoryValue(history: history.rows([history.count - 1]), settings: settings, negativePhase: negativePhase))
         case "negatives", "batch":
             guard let p = negativePhase else {
-                throw ScriptError(.value, "this history has no negative samples: " + (history.isEmpty ? "nothing has been trained yet" : "its trainer (\(settings)) sums the negative phase exactly, or its last call diverged"),
-                                  hint: "h.\(name) holds the last update's \(name == "batch" ? "minibatch" : "negative samples x̃") after train with method \"cd\", \"pcd\", \"pt\" or \"langevin-ml\" (not \"exact\")")
+                throw ScriptError(.value, "this history has no negative samples: " + (history.isEmpty ? "nothing has been trained yet" : "its trainer (\(settings)) keeps none: its negative phase is exact, its last call diverged, or the model was loaded from a file"),
+                                  hint: "h.\(name) holds the last update's \(name == "batch" ? "minibatch" : "negative samples x̃") after a train call with method \"cd\", \"pcd\", \"pt\" or \"langevin-ml\" (not \"exact\")")
             }
             return .tensor(name == "batch" ? p.data : p.samples)
         default: return nil
