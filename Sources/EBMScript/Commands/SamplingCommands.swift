@@ -73,11 +73,11 @@ extension Command {
         Every family returns its history (h.columns lists the monitors; plot h, y: "name" draws
         one), and model.history is the same. For trainers that sample a negative phase (rbm
         cd/pcd/pt, energy_fn cd/pcd/langevin-ml), h.negatives is the last update's negative
-        samples x̃ and h.batch its minibatch (both n × d, row r of each from chain r), so an update
-        can be recomputed by hand (003 Algorithm 1). Ctrl-C stops after the current minibatch or
-        iteration with the model and the history of the work done intact. If a parameter, the
-        loss or a monitor becomes NaN or infinite, training stops, the model returns to its last
-        good state, and the error names the setting to lower.
+        samples x̃ and h.batch its minibatch (both n × d; for CD-k chain r starts at row r), so
+        an update can be recomputed by hand (003 Algorithm 1). Ctrl-C stops after the current
+        minibatch or iteration with the model and the history of the work done intact. If a
+        parameter, the loss or a monitor becomes NaN or infinite, training stops, the model
+        returns to its last good state, and the error names the setting to lower.
         Examples:
           h = train(m, bars_and_stripes(4), method: "pcd", lr: 0.05, epochs: 50, batch: 8, seed: 1)
           h = train(e, plane_data("ring"), iterations: 2000, step_size: 0.005, seed: 1)
