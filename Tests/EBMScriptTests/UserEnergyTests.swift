@@ -224,4 +224,19 @@ final class UserEnergyTests: XCTestCase {
         eval(s, "h = train(m, d, method: \"pcd\", lr: 0.1, batch: 10, epochs: 2, seed: 1)")
         XCTAssertEqual(eval(s, "m.history.negatives.shape\nabs(m.history.batch - h.batch).max"), "[10, 6]\n0\n")
     }
+    /// Langevin maximum likelihood keeps its chains' states as h.negatives: for
+    /// E = ½‖x − μ‖², ∇μE = μ − x, so one update is μ ← μ + ε (mean of the batch − mean of x̃).
+    func testLangevinNegativesGiveTheUpdate() {
+        let s = Session()
+        eval(s, """
+        def G(x, mu):
+            return 0.5 * sum((x - mu) * (x - mu), axis: 1)
+        u = energy_fn(G, params: [tensor([0.5, -0.5])], domain: "real", dim: 2)
+        X = randn([50, 2], seed: 1) * 0.5 + tensor([2, -1])
+        h = train(u, X, method: "langevin-ml", k: 5, step_size: 0.1, lr: 0.2, batch: 50, epochs: 1, seed: 3)
+        step = 0.2 * (mean(h.batch, axis: 0) - mean(h.negatives, axis: 0))
+        """)
+        XCTAssertEqual(eval(s, "h.negatives.shape\nabs(u.mu - tensor([0.5, -0.5]) - step).max < 0.00001\nabs(step).max > 0.05"),
+                       "[50, 2]\ntrue\ntrue\n")
+    }
 }
