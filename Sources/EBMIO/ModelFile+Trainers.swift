@@ -348,7 +348,8 @@ extension ModelFile {
 
     /// `history_unit`, `history_columns` (names), `history_titles` (utf8, one per line),
     /// `history_digits`, `history_printed` (1/0), `history_error_bars` (the columns with them);
-    /// arrays `history_steps` (uint64), `history` (float64 rows × columns, NaN where nil) and,
+    /// arrays `history_steps` (uint64), `history` (float64 rows × columns, NaN where nil and in
+    /// the wall-clock `seconds` column) and,
     /// with error bars, `history_lower` and `history_upper` (rows × those columns).
     private static func encodeHistory(_ h: TrainingHistory, into file: ModelContainer) {
         file.set("history_unit", [h.unit.rawValue])
@@ -357,7 +358,10 @@ extension ModelFile {
         file.set("history_printed", h.columns.map { $0.printed ? "1" : "0" })
         file.append("history_titles", text: h.columns.map(\.title).joined(separator: "\n"))
         file.append("history_steps", h.steps.map { UInt64($0) }, shape: [h.count])
-        file.append("history", (0..<h.count).flatMap { r in h.columns.map { $0.values[r] ?? .nan } }, shape: [h.count, h.columns.count])
+        // Wall-clock seconds are not kept (NaN: not recorded): a file written by the same
+        // training is the same bytes, whenever and wherever it ran.
+        file.append("history", (0..<h.count).flatMap { r in h.columns.map { $0.isWallClock ? .nan : $0.values[r] ?? .nan } },
+                    shape: [h.count, h.columns.count])
         let bars = h.columns.filter(\.hasErrorBars)
         if !bars.isEmpty {
             file.set("history_error_bars", bars.map(\.name))
