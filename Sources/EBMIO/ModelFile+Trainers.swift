@@ -121,21 +121,20 @@ extension ModelFile {
     }
 
     static func decodeRBMOptions(_ file: ModelContainer) throws -> RBMTrainingOptions {
-        let count = 0...1_000_000_000
         var o = RBMTrainingOptions()
         o.sampler = try decodeSampler(file, "an RBM's trainer")
         o.learningRate = try file.float("learning_rate", "the learning rate")
-        if file.has("final_learning_rate") { o.finalLearningRate = try file.float("final_learning_rate", "the final learning rate") }
+        o.finalLearningRate = try file.ifField("final_learning_rate") { try file.float($0, "the final learning rate") }
         o.momentum = try file.float("momentum", "the momentum")
         o.weightDecay = try file.float("weight_decay", "the weight decay")
-        o.batchSize = try file.int("batch_size", "the batch size", in: 1...count.upperBound)
-        o.epochs = try file.int("epochs", "epochs per train call", in: count)
+        o.batchSize = try file.count("batch_size", "the batch size", from: 1)
+        o.epochs = try file.count("epochs", "epochs per train call")
         o.seed = try file.uint64("seed", "the seed")
-        o.monitorEvery = try file.int("monitor_every", "epochs between monitors", in: 1...count.upperBound)
-        o.monitorRows = try file.int("monitor_rows", "rows of the default monitor set", in: 1...count.upperBound)
+        o.monitorEvery = try file.count("monitor_every", "epochs between monitors", from: 1)
+        o.monitorRows = try file.count("monitor_rows", "rows of the default monitor set", from: 1)
         o.exactLikelihoodBudget = try file.int("exact_likelihood_budget", "the exact log-likelihood's budget", in: 0...Int.max / 2)
         o.exactPseudoLikelihoodBudget = try file.int("exact_pseudo_likelihood_budget", "the exact pseudo-log-likelihood's budget", in: 0...Int.max / 2)
-        if file.has("ais_every") { o.aisEvery = try file.int("ais_every", "epochs between AIS estimates", in: 1...count.upperBound) }
+        o.aisEvery = try file.ifField("ais_every") { try file.count($0, "epochs between AIS estimates", from: 1) }
         o.aisRuns = try file.int("ais_runs", "AIS runs", in: 2...1_000_000)
         o.aisTemperatures = try file.int("ais_temperatures", "AIS temperatures", in: 2...100_000_000)
         return o
@@ -211,10 +210,10 @@ extension ModelFile {
         if file.has("epochs_completed") {
             let settings = UpDownSettings(learningRate: try file.float("learning_rate", "up-down's learning rate"),
                                           k: try file.int("k", "Gibbs steps in the top RBM", in: 1...10_000),
-                                          batchSize: try file.int("batch_size", "the batch size", in: 1...1_000_000_000),
-                                          epochs: try file.int("epochs", "epochs per train call", in: 0...1_000_000_000),
+                                          batchSize: try file.count("batch_size", "the batch size", from: 1),
+                                          epochs: try file.count("epochs", "epochs per train call"),
                                           seed: try file.uint64("seed", "the seed"))
-            let completed = try file.int("epochs_completed", "epochs of up-down so far", in: 0...1_000_000_000)
+            let completed = try file.count("epochs_completed", "epochs of up-down so far")
             let h = try decodeHistory(file, unit: .epoch, columns: UpDownFineTuning.historyColumns.map(\.name))
             upDown = UpDownFineTuning(settings: settings, completed: completed, history: h)
         }
@@ -257,24 +256,23 @@ extension ModelFile {
     }
 
     private static func decodeGaussianRBMTrainer(_ file: ModelContainer, _ m: GaussianBernoulliRBM) throws -> GaussianRBMTrainer {
-        let count = 0...1_000_000_000
         var o = GaussianRBMTrainingOptions()
         o.sampler = try decodeSampler(file, "a Gaussian–Bernoulli RBM's trainer")
         o.learningRate = try file.float("learning_rate", "the learning rate of W and b")
-        if file.has("visible_bias_learning_rate") { o.visibleBiasLearningRate = try file.float("visible_bias_learning_rate", "the learning rate of c") }
+        o.visibleBiasLearningRate = try file.ifField("visible_bias_learning_rate") { try file.float($0, "the learning rate of c") }
         o.sigmaLearningRate = try file.float("sigma_learning_rate", "the learning rate of log σ² (0: σ fixed)")
-        o.batchSize = try file.int("batch_size", "the batch size", in: 1...count.upperBound)
-        o.epochs = try file.int("epochs", "epochs per train call", in: count)
+        o.batchSize = try file.count("batch_size", "the batch size", from: 1)
+        o.epochs = try file.count("epochs", "epochs per train call")
         o.seed = try file.uint64("seed", "the seed")
-        o.monitorEvery = try file.int("monitor_every", "epochs between monitors", in: 1...count.upperBound)
-        o.monitorRows = try file.int("monitor_rows", "rows of the default monitor set", in: 1...count.upperBound)
-        let epochs = try file.int("epochs_completed", "epochs trained so far", in: count)
+        o.monitorEvery = try file.count("monitor_every", "epochs between monitors", from: 1)
+        o.monitorRows = try file.count("monitor_rows", "rows of the default monitor set", from: 1)
+        let epochs = try file.completed(.epoch)
         let generator = file.hasArray("rng") ? try rngs(file, "rng", rows: 1)[0] : nil
         let w = m.visible + m.hidden
         var chains: [[Double]] = []
         if file.hasArray("chains") {
             let flat = try file.doubles("chains", shape: [nil, w], "PCD's chains, one row of x then h per chain")
-            guard flat.allSatisfy(\.isFinite) else { throw file.fail(at: file.line(of: "chains"), "the chains' states must be finite") }
+            try file.requireFinite(flat, "chains", "the chains' states must be finite")
             chains = stride(from: 0, to: flat.count, by: w).map { Array(flat[$0..<($0 + w)]) }
         }
         var ladders: [GaussianRBMTrainer.Ladder] = []
@@ -286,7 +284,7 @@ extension ModelFile {
             let rng = try rngs(file, "pt_rng", rows: nil)
             let L = rng.count
             let states = try file.doubles("pt_states", shape: [L, K, w], "each ladder's replicas, x then h, coldest last")
-            guard states.allSatisfy(\.isFinite) else { throw file.fail(at: file.line(of: "pt_states"), "the replicas' states must be finite") }
+            try file.requireFinite(states, "pt_states", "the replicas' states must be finite")
             let at = try file.uint64s("pt_replica_at", shape: [L, K], "the replica at each slot")
             let rounds = try file.uint64s("pt_rounds", shape: [L, 2], "rounds done and round trips, per ladder")
             let swaps = try file.uint64s("pt_swaps", shape: [L, K - 1, 2], "per gap, swaps proposed and accepted")
@@ -301,11 +299,12 @@ extension ModelFile {
                 throw file.fail(at: file.line(of: "pt_replica_at"), "ladder \(l) must hold each replica 0 … \(K - 1) once")
             }
             ladders = (0..<L).map { l in
-                GaussianRBMTrainer.Ladder(
+                let counts = swapCounts(swaps[(l * (K - 1) * 2)..<((l + 1) * (K - 1) * 2)])
+                return GaussianRBMTrainer.Ladder(
                     states: (0..<K).map { k in Array(states[((l * K + k) * w)..<((l * K + k + 1) * w)]) },
                     replicaAt: (0..<K).map { Int(at[l * K + $0]) }, generator: rng[l],
-                    rounds: Int(rounds[2 * l]), proposed: (0..<(K - 1)).map { Int(swaps[(l * (K - 1) + $0) * 2]) },
-                    accepted: (0..<(K - 1)).map { Int(swaps[(l * (K - 1) + $0) * 2 + 1]) }, roundTrips: Int(rounds[2 * l + 1]),
+                    rounds: Int(rounds[2 * l]), proposed: counts.proposed,
+                    accepted: counts.accepted, roundTrips: Int(rounds[2 * l + 1]),
                     direction: (0..<K).map { Int(direction[l * K + $0]) }, tripStart: (0..<K).map { Int(trip[l * K + $0]) })
             }
         }
@@ -349,7 +348,8 @@ extension ModelFile {
 
     /// `history_unit`, `history_columns` (names), `history_titles` (utf8, one per line),
     /// `history_digits`, `history_printed` (1/0), `history_error_bars` (the columns with them);
-    /// arrays `history_steps` (uint64), `history` (float64 rows × columns, NaN where nil) and,
+    /// arrays `history_steps` (uint64), `history` (float64 rows × columns, NaN where nil and in
+    /// the wall-clock `seconds` column) and,
     /// with error bars, `history_lower` and `history_upper` (rows × those columns).
     private static func encodeHistory(_ h: TrainingHistory, into file: ModelContainer) {
         file.set("history_unit", [h.unit.rawValue])
@@ -358,7 +358,10 @@ extension ModelFile {
         file.set("history_printed", h.columns.map { $0.printed ? "1" : "0" })
         file.append("history_titles", text: h.columns.map(\.title).joined(separator: "\n"))
         file.append("history_steps", h.steps.map { UInt64($0) }, shape: [h.count])
-        file.append("history", (0..<h.count).flatMap { r in h.columns.map { $0.values[r] ?? .nan } }, shape: [h.count, h.columns.count])
+        // Wall-clock seconds are not kept (NaN: not recorded): a file written by the same
+        // training is the same bytes, whenever and wherever it ran.
+        file.append("history", (0..<h.count).flatMap { r in h.columns.map { $0.isWallClock ? .nan : $0.values[r] ?? .nan } },
+                    shape: [h.count, h.columns.count])
         let bars = h.columns.filter(\.hasErrorBars)
         if !bars.isEmpty {
             file.set("history_error_bars", bars.map(\.name))
@@ -380,14 +383,13 @@ extension ModelFile {
 
     static func decodeTrainer(_ file: ModelContainer, model: Model) throws -> Trainer? {
         guard file.has("trainer") else { return nil }
-        let count = 0...1_000_000_000
         switch model {
         case .rbm(let m, _):
             let o = try decodeRBMOptions(file)
-            let epochs = try file.int("epochs_completed", "epochs trained so far", in: count)
-            let persistentRows = try file.int("persistent_rows", "rows of persistent chains", in: 0...count.upperBound)
+            let epochs = try file.completed(.epoch)
+            let persistentRows = try file.count("persistent_rows", "rows of persistent chains")
             let P = m.parameterCount
-            let velocities = file.hasArray("velocities") ? try file.floats("velocities", shape: [P], "the momentum of W, b and c") : []
+            let velocities = try file.ifArray("velocities") { try file.floats($0, shape: [P], "the momentum of W, b and c") }
             var generators: [Xoshiro256StarStar] = []
             var hidden: [Float] = []
             if file.hasArray("chain_rng") {
@@ -409,14 +411,13 @@ extension ModelFile {
                 let R = rng.count * betas.count
                 let x = try file.floats("pt_x", shape: [R, m.visible], "the replicas' visible states, row m·K + k = ladder m at βₖ")
                 let h = try file.floats("pt_h", shape: [R, m.hidden], "the replicas' hidden states")
-                guard x.allSatisfy({ $0 == 0 || $0 == 1 }), h.allSatisfy({ $0 == 0 || $0 == 1 }) else {
-                    throw file.fail(at: file.line(of: "pt_x"), "the replicas' states must be 0s and 1s")
-                }
+                try file.requireBinary(x, "pt_x", "the replicas' states must be 0s and 1s")
+                try file.requireBinary(h, "pt_x", "the replicas' states must be 0s and 1s")
                 let swaps = try file.uint64s("pt_swaps", shape: [betas.count - 1, 2], "per gap, swaps proposed and accepted")
                 let rounds = try file.int("pt_rounds", "PT rounds done", in: 0...Int.max / 2)
+                let counts = swapCounts(swaps[...])
                 tempered = RBMTrainer.TemperedReplicas(betas: betas, ladders: rng.count, x: x, h: h, generators: rng, rounds: rounds,
-                                                       proposed: (0..<(betas.count - 1)).map { Int(swaps[2 * $0]) },
-                                                       accepted: (0..<(betas.count - 1)).map { Int(swaps[2 * $0 + 1]) })
+                                                       proposed: counts.proposed, accepted: counts.accepted)
             }
             let history = try decodeHistory(file, unit: .epoch, columns: RBMTrainer.historyColumns.map(\.name))
             let state = RBMTrainer.State(epochsCompleted: epochs, history: history, velocities: velocities, persistentHidden: hidden,
@@ -430,25 +431,23 @@ extension ModelFile {
             case "cd": o.negativePhase = .contrastiveDivergence(sweeps: try file.int("k", "Gibbs sweeps per update", in: 1...10_000))
             default:
                 o.negativePhase = .persistent(sweeps: try file.int("k", "Gibbs sweeps per update", in: 1...10_000),
-                                              chains: try file.int("chains", "persistent chains", in: 1...count.upperBound))
+                                              chains: try file.count("chains", "persistent chains", from: 1))
             }
             o.learningRate = try file.double("learning_rate", "the learning rate")
-            if file.has("final_learning_rate") { o.finalLearningRate = try file.double("final_learning_rate", "the final learning rate") }
+            o.finalLearningRate = try file.ifField("final_learning_rate") { try file.double($0, "the final learning rate") }
             o.momentum = try file.double("momentum", "the momentum")
             o.weightDecay = try file.double("weight_decay", "the weight decay")
-            if file.has("batch_size") { o.batchSize = try file.int("batch_size", "the batch size", in: 1...count.upperBound) }
-            o.epochs = try file.int("epochs", "epochs per train call", in: count)
+            o.batchSize = try file.ifField("batch_size") { try file.count($0, "the batch size", from: 1) }
+            o.epochs = try file.count("epochs", "epochs per train call")
             o.seed = try file.uint64("seed", "the seed")
-            o.monitorEvery = try file.int("monitor_every", "epochs between monitors", in: 1...count.upperBound)
-            let epochs = try file.int("epochs_completed", "epochs trained so far", in: count)
+            o.monitorEvery = try file.count("monitor_every", "epochs between monitors", from: 1)
+            let epochs = try file.completed(.epoch)
             var chains: BoltzmannGibbsChain.State?
             if file.has("chain_sweeps") || file.hasArray("chain_states") {
                 let sweeps = try file.int("chain_sweeps", "sweeps the chains have taken", in: 0...Int.max / 2)
                 let generators = try rngs(file, "chain_rng", rows: nil)
                 let states = try file.doubles("chain_states", shape: [generators.count, m.units], "the chains' states, one row of 0/1 per chain")
-                guard !generators.isEmpty, states.allSatisfy({ $0 == 0 || $0 == 1 }) else {
-                    throw file.fail(at: file.line(of: "chain_states"), "the chains' states must be at least one row of 0s and 1s")
-                }
+                try file.requireBinary(states, "chain_states", "the chains' states must be at least one row of 0s and 1s", and: !generators.isEmpty)
                 chains = BoltzmannGibbsChain.State(states: (0..<generators.count).map { Array(states[($0 * m.units)..<(($0 + 1) * m.units)]) },
                                                    sweeps: sweeps, generators: generators)
             }
@@ -460,7 +459,7 @@ extension ModelFile {
                 }
                 order = words.map { Int($0) }
             }
-            let velocity = file.hasArray("velocity") ? try file.doubles("velocity", shape: [m.parameterCount], "the last update of every parameter (momentum)") : []
+            let velocity = try file.ifArray("velocity") { try file.doubles($0, shape: [m.parameterCount], "the last update of every parameter (momentum)") }
             let history = try decodeHistory(file, unit: .epoch, columns: BoltzmannTrainer.historyColumns.map(\.name))
             return .boltzmann(BoltzmannTrainer(options: o, state: BoltzmannTrainer.State(epochsCompleted: epochs, history: history, chains: chains,
                                                                                                 velocity: velocity, shuffleOrder: order),
@@ -468,19 +467,19 @@ extension ModelFile {
         case .mlpEnergy(let e):
             _ = try file.choice("trainer", "a neural energy's trainer", ["langevin-ml"])
             var o = LangevinMaximumLikelihoodOptions()
-            o.iterations = try file.int("iterations", "iterations per train call", in: count)
-            o.batchSize = try file.int("batch_size", "the batch size", in: 1...count.upperBound)
-            o.langevinSteps = try file.int("langevin_steps", "Langevin steps per update", in: 1...count.upperBound)
+            o.iterations = try file.count("iterations", "iterations per train call")
+            o.batchSize = try file.count("batch_size", "the batch size", from: 1)
+            o.langevinSteps = try file.count("langevin_steps", "Langevin steps per update", from: 1)
             o.stepSize = try file.float("step_size", "the Langevin step size")
             o.noise = try file.float("noise", "the Langevin noise scale")
             o.reuse = try file.float("reuse", "the probability of starting from the buffer")
-            o.bufferSize = try file.int("buffer_size", "the replay buffer's size", in: 1...count.upperBound)
+            o.bufferSize = try file.count("buffer_size", "the replay buffer's size", from: 1)
             o.energyPenalty = try file.float("energy_penalty", "α of the energy penalty")
             o.clip = try file.float("clip", "the gradient clip")
             o.learningRate = try file.float("learning_rate", "Adam's learning rate")
             o.seed = try file.uint64("seed", "the seed")
-            o.monitorEvery = try file.int("monitor_every", "iterations between history rows", in: 1...count.upperBound)
-            let iterations = try file.int("iterations_completed", "iterations trained so far", in: count)
+            o.monitorEvery = try file.count("monitor_every", "iterations between history rows", from: 1)
+            let iterations = try file.completed(.iteration)
             let (adam, generator) = try decodeAdam(file, parameters: e.network.parameterCount)
             let d = e.dimension
             var low: [Float] = [], high: [Float] = []
@@ -488,7 +487,7 @@ extension ModelFile {
                 low = try file.floats("box_low", shape: [d], "the lower corner of the box chains start in")
                 high = try file.floats("box_high", shape: [d], "the upper corner of that box")
             }
-            let buffer = file.hasArray("replay_buffer") ? try file.floats("replay_buffer", shape: [nil, d], "the replay buffer, one sample per row") : []
+            let buffer = try file.ifArray("replay_buffer") { try file.floats($0, shape: [nil, d], "the replay buffer, one sample per row") }
             guard buffer.count <= o.bufferSize * d else {
                 throw file.fail(at: file.line(of: "replay_buffer"), "the replay buffer holds \(buffer.count / d) samples, more than its size \(o.bufferSize)")
             }
@@ -500,13 +499,13 @@ extension ModelFile {
             let kind = try file.choice("trainer", "a score model's trainer", ["dsm", "ism"])
             var o = ScoreMatchingOptions()
             o.objective = kind == "dsm" ? .denoising : .implicit
-            o.iterations = try file.int("iterations", "iterations per train call", in: count)
-            o.batchSize = try file.int("batch_size", "the batch size", in: 1...count.upperBound)
+            o.iterations = try file.count("iterations", "iterations per train call")
+            o.batchSize = try file.count("batch_size", "the batch size", from: 1)
             o.learningRate = try file.float("learning_rate", "Adam's learning rate")
             o.seed = try file.uint64("seed", "the seed")
-            o.monitorEvery = try file.int("monitor_every", "iterations between history rows", in: 1...count.upperBound)
+            o.monitorEvery = try file.count("monitor_every", "iterations between history rows", from: 1)
             o.traceStep = try file.float("trace_step", "the trace's finite-difference step")
-            let iterations = try file.int("iterations_completed", "iterations trained so far", in: count)
+            let iterations = try file.completed(.iteration)
             let (adam, generator) = try decodeAdam(file, parameters: s.network.parameterCount)
             let history = try decodeHistory(file, unit: .iteration, columns: ScoreMatchingTrainer(options: o).history.columnNames)
             return .scoreMatching(ScoreMatchingTrainer(options: o, state: ScoreMatchingTrainer.State(
@@ -583,5 +582,50 @@ extension ModelFile {
             }
             return g
         }
+    }
+
+    /// Per gap, the swaps proposed and accepted, from (proposed, accepted) pairs of `pt_swaps`.
+    private static func swapCounts(_ pairs: ArraySlice<UInt64>) -> (proposed: [Int], accepted: [Int]) {
+        let words = Array(pairs)
+        let gaps = words.count / 2
+        return ((0..<gaps).map { Int(words[2 * $0]) }, (0..<gaps).map { Int(words[2 * $0 + 1]) })
+    }
+}
+
+/// The reads and checks every trainer's fields share, so that each kind's file is checked the
+/// same way and says the same things when it is damaged.
+extension ModelContainer {
+    /// The most epochs, iterations, rows or chains a trainer's file may hold.
+    static let largestCount = 1_000_000_000
+
+    /// A count (epochs, iterations, rows, chains, a batch size) from `minimum` to `largestCount`.
+    fileprivate func count(_ key: String, _ meaning: String, from minimum: Int = 0) throws -> Int {
+        try int(key, meaning, in: minimum...Self.largestCount)
+    }
+
+    /// `epochs_completed` or `iterations_completed`: how far the trainer has got over all calls.
+    fileprivate func completed(_ unit: TrainingHistory.Unit) throws -> Int {
+        try count("\(unit.rawValue)s_completed", "\(unit.rawValue)s trained so far")
+    }
+
+    /// An optional field: read by `read` when the file has it, nil when it does not.
+    fileprivate func ifField<T>(_ key: String, _ read: (String) throws -> T) rethrows -> T? {
+        has(key) ? try read(key) : nil
+    }
+
+    /// An optional array: read by `read` when the file has it, empty when it does not.
+    fileprivate func ifArray<T>(_ name: String, _ read: (String) throws -> [T]) rethrows -> [T] {
+        hasArray(name) ? try read(name) : []
+    }
+
+    /// Fails at array `name` with `message` unless every value is 0 or 1 and `condition` holds.
+    fileprivate func requireBinary<F: BinaryFloatingPoint>(_ values: [F], _ name: String, _ message: String,
+                                                           and condition: Bool = true) throws {
+        guard condition, values.allSatisfy({ $0 == 0 || $0 == 1 }) else { throw fail(at: line(of: name), message) }
+    }
+
+    /// Fails at array `name` with `message` unless every value is finite.
+    fileprivate func requireFinite<F: BinaryFloatingPoint>(_ values: [F], _ name: String, _ message: String) throws {
+        guard values.allSatisfy(\.isFinite) else { throw fail(at: line(of: name), message) }
     }
 }

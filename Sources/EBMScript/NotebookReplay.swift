@@ -63,6 +63,24 @@ public struct NotebookReplay {
     public static func replay(_ notebook: Notebook, folder: String, in session: Session? = nil,
                               lineShift: (() -> Int)? = nil,
                               onBlock: ((BlockResult) -> Void)? = nil) -> NotebookReplay {
+        replay(notebook, folder: folder, in: session, lineShift: lineShift, onStatement: nil, onBlock: onBlock)
+    }
+
+    /// What happens to one top-level statement of a block, for a host that shows them one by one.
+    enum StatementEvent {
+        /// It is about to run. `source` is its lines, with the comments and blank lines above it
+        /// (the first statement also has those at the top of the block, the last those after it).
+        case willRun(block: Notebook.Block, index: Int, source: String)
+        /// It finished without an error and wrote `images` (relative to the notebook's folder)
+        /// that no earlier statement of the block wrote.
+        case didRun(block: Notebook.Block, index: Int, images: [String])
+    }
+
+    /// `replay`, telling `onStatement` as each top-level statement of each block starts and ends;
+    /// the blocks still run, compare and record whole.
+    static func replay(_ notebook: Notebook, folder: String, in session: Session? = nil,
+                       lineShift: (() -> Int)? = nil, onStatement: ((StatementEvent) -> Void)?,
+                       onBlock: ((BlockResult) -> Void)? = nil) -> NotebookReplay {
         let session = session ?? Session()
         var replay = NotebookReplay(notebook: notebook)
         let base = baseName(notebook.name)
@@ -73,7 +91,9 @@ public struct NotebookReplay {
             let shift = lineShift?() ?? 0
             let source = SourceText(name: notebook.name, text: block.code, firstLine: block.firstLine)
             let shifted = SourceText(name: notebook.name, text: block.code, firstLine: block.firstLine + shift)
-            let execution = session.withWorkingDirectory(working) { session.run(shifted, record: false) }
+            let observer = onStatement.map { report in statementObserver(for: block, source: shifted, folder: folder,
+                                                                         session: session, report: report) }
+            let execution = session.withWorkingDirectory(working) { session.run(shifted, record: false, observer: observer) }
             var output = execution.output
             var renderedError: String?
             var error = execution.error
@@ -116,6 +136,57 @@ public struct NotebookReplay {
         }
         return replay
     }
+
+    /// Turns the session's statement callbacks for one block into `StatementEvent`s.
+    private static func statementObserver(for block: Notebook.Block, source: SourceText, folder: String,
+                                          session: Session, report: @escaping (StatementEvent) -> Void) -> Session.StatementObserver {
+        var sources: [String] = []
+        var reported = Set<String>()
+        return Session.StatementObserver(
+            willRun: { index, firstLines in
+                if sources.isEmpty { sources = statementSources(source.text, firstLine: source.firstLine, starts: firstLines) }
+                report(.willRun(block: block, index: index, source: index < sources.count ? sources[index] : ""))
+            },
+            didRun: { index in
+                // Only new files: `:load` inside a statement may list earlier ones again.
+                let images = session.filesWritten.filter { $0.lowercased().hasSuffix(".png") && !reported.contains($0) }
+                reported.formUnion(images)
+                report(.didRun(block: block, index: index, images: images.map { relativePath(of: $0, from: folder) }))
+            })
+    }
+
+    /// A block's code cut into one piece per top-level statement, given each statement's first
+    /// line (`starts`, in the numbering where the code's first line is `firstLine`). Comment lines
+    /// just above a statement (not indented, so not the end of a body) go with it, blank lines
+    /// with the statement above; lines at the top of the block go with the first statement, those
+    /// at the end with the last.
+    static func statementSources(_ code: String, firstLine: Int, starts: [Int]) -> [String] {
+        let lines = OutputComparison.lines(code)
+        guard !starts.isEmpty else { return [code] }
+        var begins: [Int] = []
+        for (k, start) in starts.enumerated() {
+            var begin = min(max(start - firstLine, 0), lines.count)
+            if k == 0 {
+                begin = 0
+            } else {
+                let previous = begins[k - 1]
+                let floor = max(previous, starts[k - 1] - firstLine + 1)
+                while begin - 1 >= floor, isCommentOrBlank(lines[begin - 1]) { begin -= 1 }
+                // Blank lines stay with the statement above, whose echo leaves them out at its end.
+                while begin < min(start - firstLine, lines.count), isBlank(lines[begin]) { begin += 1 }
+            }
+            begins.append(begin)
+        }
+        return begins.indices.map { k in
+            let end = k + 1 < begins.count ? begins[k + 1] : lines.count
+            return lines[begins[k]..<end].map { $0 + "\n" }.joined()
+        }
+    }
+
+    /// A line with nothing on it, or only a comment starting in its first column.
+    private static func isCommentOrBlank(_ line: String) -> Bool { isBlank(line) || line.hasPrefix("#") }
+
+    private static func isBlank(_ line: String) -> Bool { line.allSatisfy { $0 == " " || $0 == "\t" || $0 == "\r" } }
 
     /// The text after `skip:` on the first output line that starts with it.
     static func skipReason(in output: String) -> String? {

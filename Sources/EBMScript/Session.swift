@@ -49,7 +49,8 @@ public final class Session {
     /// Every entry run so far with its output, for `:save`.
     public private(set) var transcript: [TranscriptEntry] = []
 
-    private var filesWritten: [String] = []
+    /// The files the current run wrote so far, resolved paths, in order.
+    private(set) var filesWritten: [String] = []
 
     public init(commands: CommandTable = .standard, output: TextSink = TextBuffer(),
                 workingDirectory: String = FileManager.default.currentDirectoryPath) {
@@ -70,9 +71,24 @@ public final class Session {
         public var output: String = ""
     }
 
+    /// Who follows a run statement by statement (`ebm run` echoes each one before its output).
+    struct StatementObserver {
+        /// Before top-level statement `index` runs; `firstLines` are the first lines of all the
+        /// run's top-level statements, in the source's numbering.
+        var willRun: (_ index: Int, _ firstLines: [Int]) -> Void
+        /// After statement `index` finished without an error.
+        var didRun: (_ index: Int) -> Void
+    }
+
     /// Parses and runs `source`, statement by statement, stopping at the first error.
     @discardableResult
     public func run(_ source: SourceText, record: Bool = true) -> Execution {
+        run(source, record: record, observer: nil)
+    }
+
+    /// `run`, telling `observer` when each top-level statement starts and ends (a `:load` inside
+    /// runs its own statements unobserved).
+    func run(_ source: SourceText, record: Bool = true, observer: StatementObserver?) -> Execution {
         let buffer = TextBuffer()
         let host = output
         output = TeeSink(host, buffer)
@@ -84,8 +100,11 @@ public final class Session {
             try ActiveMemoryBudget.$current.withValue(memoryBudget) {
                 let statements = try Parser.parse(source, commandNames: commandNames)
                 let interpreter = Interpreter(session: self, source: source)
-                for s in statements {
+                let firstLines = observer == nil ? [] : statements.map(\.location.line)
+                for (index, s) in statements.enumerated() {
+                    observer?.willRun(index, firstLines)
                     if try interpreter.execute(s) == .quit { execution.quit = true; break }
+                    observer?.didRun(index)
                 }
             }
         } catch let e as ScriptError {

@@ -9,7 +9,7 @@ import Foundation
 struct RunNotebook: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Replay a notebook and print its prose and each block's commands and output (--quiet: no prose).",
+        abstract: "Replay a notebook and print its prose and each command followed by its own output (--quiet: no prose).",
         discussion: "Relative paths in the notebook resolve against its own folder. A file without ```ebm blocks runs as one plain script."
     )
     @Argument(help: "The notebook (.ebm) to replay.") var file: String
@@ -18,27 +18,11 @@ struct RunNotebook: ParsableCommand {
 
     func run() throws {
         try memory.apply()
-        let echo = Session()
-        var first = true
-        var index = 0
         let replay: NotebookReplay
         do {
             let notebook = try Notebook.read(path: file).treatingPlainScriptAsOneBlock()
-            let prose = quiet ? [] : notebook.proseAroundBlocks
             let folder = NotebookReplay.folder(of: NotebookReplay.absolutePath(file))
-            replay = NotebookReplay.replay(notebook, folder: folder, onBlock: { result in
-                var text = first ? "" : "\n"
-                first = false
-                // The prose before the block, as the reader of the notebook meets it.
-                if index < prose.count, !prose[index].isEmpty { text += prose[index] + "\n\n" }
-                index += 1
-                text += NotebookReplay.transcript(of: result.block.code, using: echo)
-                let expected = result.error == nil || result.block.expectsFailure
-                text += expected ? result.output : result.printed
-                if !text.hasSuffix("\n") { text += "\n" }
-                text += result.images.map { "[image: \($0)]\n" }.joined()
-                StandardOutput().write(text)
-            })
+            replay = NotebookRun.run(notebook, folder: folder, prose: !quiet, output: StandardOutput())
         } catch let error as ScriptError {
             StandardError.write(error.rendered(with: nil))
             throw ExitCode(1)
@@ -46,9 +30,6 @@ struct RunNotebook: ParsableCommand {
         if let failure = replay.failure {
             StandardError.write(NotebookReplay.render(failure, in: replay.notebook))
             throw ExitCode(1)
-        }
-        if !quiet, let last = replay.notebook.proseAroundBlocks.last, !last.isEmpty, index == replay.notebook.blocks.count {
-            StandardOutput().write("\n" + last + "\n")
         }
     }
 }

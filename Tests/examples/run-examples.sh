@@ -31,6 +31,20 @@ check $? "a piped script stops at the first error with exit status 1"
 [[ "$("$ebm" help)" == *"Meta-commands"* ]]; check $? "ebm help lists the commands"
 "$ebm" --help | grep -q "USAGE"; check $? "ebm --help prints usage"
 
+# ebm run (issue 15): the prose, then each command followed by its own output, not each block's
+# commands before all of their outputs; --quiet leaves the prose out.
+tmp=$(mktemp -d)
+printf '# Title\n\n```ebm\nx = 6\nx * 7\nfor i in [1, 2]:\n    print(i)\nx + 1\n```\n\nThe end.\n' > "$tmp/r.ebm"
+out=$("$ebm" run "$tmp/r.ebm" 2>&1); status=$?
+expected=$(printf '# Title\n\nebm> x = 6\nebm> x * 7\n42\nebm> for i in [1, 2]:\n...>     print(i)\n1\n2\nebm> x + 1\n7\n\nThe end.')
+[ $status -eq 0 ] && [ "$out" = "$expected" ]; ok=$?
+[ $ok -ne 0 ] && diff -u <(printf '%s\n' "$expected") <(printf '%s\n' "$out")
+check $ok "ebm run prints each command followed by its own output"
+out=$("$ebm" run --quiet "$tmp/r.ebm" 2>&1)
+[[ "$out" != *"Title"* ]] && [[ "$out" != *"The end."* ]] && [[ "$out" == "ebm> x = 6"* ]]
+check $? "ebm run --quiet leaves out the prose"
+rm -rf "$tmp"
+
 # A session saved with :save checks clean, from another folder than the session's and after
 # training: the session may run faster BLAS kernels than replay does, and :save records what
 # replay computes.

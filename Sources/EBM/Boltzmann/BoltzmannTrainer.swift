@@ -40,7 +40,7 @@ public struct BoltzmannTrainingOptions: Sendable {
     public init() {}
 }
 
-extension BoltzmannTrainingOptions: TrainerSettings {
+extension BoltzmannTrainingOptions: EpochSettings {
     public func continues(_ previous: BoltzmannTrainingOptions) -> Bool {
         negativePhase == previous.negativePhase && learningRate == previous.learningRate
             && finalLearningRate == previous.finalLearningRate && momentum == previous.momentum
@@ -73,7 +73,9 @@ public struct BoltzmannEpochRecord: Sendable, Equatable {
 /// Gradient ascent on the mean log-likelihood, θ ← θ + v with v ← μv + ε (E_data[∇θ log p̃] −
 /// E_p[∇θ log p̃] − λw), the negative phase exact or sampled. Keeps its epoch count, history,
 /// velocity, persistent chains and streams across `train` calls, so two calls equal one.
-public struct BoltzmannTrainer: ModelTrainer {
+public struct BoltzmannTrainer: EpochTrainer {
+    public typealias Model = FullyVisibleBoltzmannMachine
+    public typealias Settings = BoltzmannTrainingOptions
     public var options: BoltzmannTrainingOptions
     public internal(set) var history = TrainingHistory(unit: .epoch, columns: BoltzmannTrainer.historyColumns)
     public internal(set) var epochsCompleted = 0
@@ -93,16 +95,6 @@ public struct BoltzmannTrainer: ModelTrainer {
         .init(name: "pll", title: "pseudo-LL (exact)", digits: 6),
         .init(name: "grad_norm", title: "‖∇‖ (exact)", digits: 4),
     ]
-
-    public var settings: BoltzmannTrainingOptions {
-        get { options }
-        set { options = newValue }
-    }
-    public var completed: Int { epochsCompleted }
-    public var length: Int {
-        get { options.epochs }
-        set { options.epochs = newValue }
-    }
 
     public mutating func train(_ model: inout FullyVisibleBoltzmannMachine, on data: Tensor, shouldStop: () -> Bool,
                                progress: (TrainingProgress) -> Void) -> TrainingOutcome {

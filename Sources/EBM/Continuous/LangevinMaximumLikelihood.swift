@@ -38,7 +38,7 @@ public struct LangevinMaximumLikelihoodOptions: Sendable {
     public init() {}
 }
 
-extension LangevinMaximumLikelihoodOptions: TrainerSettings {
+extension LangevinMaximumLikelihoodOptions: IterationSettings {
     public func continues(_ previous: LangevinMaximumLikelihoodOptions) -> Bool {
         batchSize == previous.batchSize && langevinSteps == previous.langevinSteps && stepSize == previous.stepSize
             && noise == previous.noise && reuse == previous.reuse && bufferSize == previous.bufferSize
@@ -74,7 +74,9 @@ public struct LangevinTrainingRecord: Sendable, Equatable {
     public var bufferFraction: Double
 }
 
-public struct LangevinMaximumLikelihood: ModelTrainer {
+public struct LangevinMaximumLikelihood: IterationTrainer {
+    public typealias Model = NeuralEnergy
+    public typealias Settings = LangevinMaximumLikelihoodOptions
     public var options: LangevinMaximumLikelihoodOptions
     public internal(set) var history = TrainingHistory(unit: .iteration, columns: LangevinMaximumLikelihood.historyColumns)
     public internal(set) var iterationsCompleted = 0
@@ -101,16 +103,6 @@ public struct LangevinMaximumLikelihood: ModelTrainer {
         .init(name: "travel", title: "sample travel", digits: 3),
         .init(name: "from_buffer", title: "from buffer", digits: 3),
     ]
-
-    public var settings: LangevinMaximumLikelihoodOptions {
-        get { options }
-        set { options = newValue }
-    }
-    public var completed: Int { iterationsCompleted }
-    public var length: Int {
-        get { options.iterations }
-        set { options.iterations = newValue }
-    }
 
     public mutating func train(_ model: inout NeuralEnergy, on data: Tensor, shouldStop: () -> Bool,
                                progress: (TrainingProgress) -> Void) -> TrainingOutcome {

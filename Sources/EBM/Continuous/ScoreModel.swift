@@ -78,7 +78,7 @@ public struct ScoreMatchingOptions: Sendable {
     public init() {}
 }
 
-extension ScoreMatchingOptions: TrainerSettings {
+extension ScoreMatchingOptions: IterationSettings {
     public func continues(_ previous: ScoreMatchingOptions) -> Bool {
         objective == previous.objective && batchSize == previous.batchSize && learningRate == previous.learningRate
             && seed == previous.seed && traceStep == previous.traceStep
@@ -92,7 +92,9 @@ extension ScoreMatchingOptions: TrainerSettings {
 
 /// Adam on a score-matching objective; keeps its state (Adam moments, stream, history) across
 /// `train` calls.
-public struct ScoreMatchingTrainer: ModelTrainer {
+public struct ScoreMatchingTrainer: IterationTrainer {
+    public typealias Model = ScoreModel
+    public typealias Settings = ScoreMatchingOptions
     public var options: ScoreMatchingOptions
     public internal(set) var history: TrainingHistory
     public internal(set) var iterationsCompleted = 0
@@ -106,16 +108,6 @@ public struct ScoreMatchingTrainer: ModelTrainer {
         history = TrainingHistory(unit: .iteration, columns: [
             .init(name: "loss", title: options.objective == .denoising ? "denoising loss" : "implicit objective J", digits: 5),
         ])
-    }
-
-    public var settings: ScoreMatchingOptions {
-        get { options }
-        set { options = newValue }
-    }
-    public var completed: Int { iterationsCompleted }
-    public var length: Int {
-        get { options.iterations }
-        set { options.iterations = newValue }
     }
 
     public mutating func train(_ model: inout ScoreModel, on data: Tensor, shouldStop: () -> Bool,

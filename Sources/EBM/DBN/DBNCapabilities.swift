@@ -85,6 +85,27 @@ public struct DBNChain: MarkovChain {
     }
 }
 
+/// `gibbs` on a DBN: the chains of `DBNChain`. Started from data, each row goes up the
+/// recognition weights, sampled at every level (`layerInput(…, input: .samples)`), to a state of
+/// h^(L−1) where its top chain starts; at random, as `DBNSampler` starts them, so the last
+/// snapshot of `steps` steps equals `sample` with the same count, steps and seed.
+extension DeepBeliefNetwork: ChainSamplableModel {
+    public func makeChain(count: Int, seed: UInt64, start: ChainStart) -> any MarkovChain {
+        switch start {
+        case .random:
+            return DBNChain(self, count: count, seed: seed)
+        case .data(let x):
+            let top = layerInput(x, forLayer: depth, input: .samples, seed: seed ^ 0xD8_5EED)
+            return DBNChain(self, count: count, seed: seed, start: .data(top))
+        }
+    }
+
+    public var chainStepDescription: String {
+        depth == 1 ? "block Gibbs step h ~ p(h | x), then x ~ p(x | h)"
+            : "block Gibbs step in the top RBM h^(\(depth - 1)) → h^(\(depth)) → h^(\(depth - 1)), then a pass down to x"
+    }
+}
+
 /// A model whose exact log-likelihood is a sum over latent levels rather than p̃(x) / Z with a
 /// closed-form p̃ (a DBN: log p(x) = log Σ_{h^(1)} p(h^(1)) P(x | h^(1))). `loglik` asks for it
 /// when a model has no exact log Z.

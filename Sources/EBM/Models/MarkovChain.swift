@@ -64,10 +64,14 @@ extension MarkovChain {
     }
 }
 
-/// A model that can make Markov chains whose stationary distribution is its own p(x).
-public protocol SamplableModel: EnergyModel {
+/// A model whose samples of x come from Markov chains: `gibbs` runs them. It need not have an
+/// energy: a DBN's chains run in its top RBM and send each snapshot down the belief net.
+public protocol ChainSamplableModel: ParameterizedModel {
     /// `count` chains seeded from `seed` (chain i draws only from its own stream).
     func makeChain(count: Int, seed: UInt64, start: ChainStart) -> any MarkovChain
     /// What one step is, for help and printing ("block Gibbs step x → h → x").
     var chainStepDescription: String { get }
 }
+
+/// A model with an energy that can make Markov chains whose stationary distribution is its own p(x).
+public protocol SamplableModel: EnergyModel, ChainSamplableModel {}

@@ -142,6 +142,56 @@ public protocol ModelTrainer: Sendable {
                         progress: (TrainingProgress) -> Void) -> TrainingOutcome
 }
 
+/// Settings whose `train` call runs a number of epochs (passes over the data).
+public protocol EpochSettings: TrainerSettings {
+    var epochs: Int { get set }
+}
+
+/// Settings whose `train` call runs a number of iterations (minibatch updates).
+public protocol IterationSettings: TrainerSettings {
+    var iterations: Int { get set }
+}
+
+/// A trainer that keeps its settings as `options` and counts epochs: `settings`, `completed`
+/// and `length` (`options.epochs`) follow from those, the same way for every family.
+public protocol EpochTrainer: ModelTrainer where Settings: EpochSettings {
+    var options: Settings { get set }
+    /// Epochs done over all calls.
+    var epochsCompleted: Int { get }
+}
+
+extension EpochTrainer {
+    public var settings: Settings {
+        get { options }
+        set { options = newValue }
+    }
+    public var completed: Int { epochsCompleted }
+    public var length: Int {
+        get { options.epochs }
+        set { options.epochs = newValue }
+    }
+}
+
+/// A trainer that keeps its settings as `options` and counts iterations: `settings`, `completed`
+/// and `length` (`options.iterations`) follow from those.
+public protocol IterationTrainer: ModelTrainer where Settings: IterationSettings {
+    var options: Settings { get set }
+    /// Iterations done over all calls.
+    var iterationsCompleted: Int { get }
+}
+
+extension IterationTrainer {
+    public var settings: Settings {
+        get { options }
+        set { options = newValue }
+    }
+    public var completed: Int { iterationsCompleted }
+    public var length: Int {
+        get { options.iterations }
+        set { options.iterations = newValue }
+    }
+}
+
 /// The divergence guard every trainer uses: it keeps the last parameters that were all finite
 /// and hands them back when something is not.
 ///

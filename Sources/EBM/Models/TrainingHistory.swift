@@ -45,9 +45,16 @@ public struct TrainingHistory: Sendable, Equatable {
         }
 
         public var hasErrorBars: Bool { lower != nil }
+        /// True for the column of wall-clock time an epoch took (`seconds`): it differs from run
+        /// to run and machine to machine, so files leave its values out (a model file written by
+        /// a notebook's replay is then the same bytes every time).
+        public var isWallClock: Bool { name == TrainingHistory.wallClockColumn }
         /// The rows that have a value.
         public var presentCount: Int { values.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
     }
+
+    /// The name of the wall-clock column trainers record (see `Column.isWallClock`).
+    public static let wallClockColumn = "seconds"
 
     /// The declaration of a column, without values (what a trainer records).
     public typealias ColumnSpec = Column

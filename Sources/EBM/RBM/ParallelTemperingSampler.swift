@@ -8,7 +8,7 @@ import Glibc
 /// Like PCD, the negative chains persist from update to update, but each of them is a ladder of
 /// replicas at β₀ < … < β_{K−1} = 1 (the joint p_β(x, h) ∝ e^(−βE(x, h)) of
 /// `RestrictedBoltzmannMachine`'s `TemperableModel` conformance). Each update runs k block Gibbs
-/// steps at every β, then one round of neighbour swaps (even and odd gaps alternating), and the
+/// steps at every β, then one round of neighbour swaps (`ReplicaExchange`, as `ParallelTempering`), and the
 /// negative statistics use the β = 1 replicas' x̃ with p(h | x̃), as in PCD. The hot replicas
 /// mix where the β = 1 chain of PCD would stall, which is what makes PCD's log-likelihood decline
 /// late in training (Fischer and Igel 2010).
@@ -107,17 +107,10 @@ struct TemperedRBMReplicas {
             energies[r] = e
         }
         for m in 0..<M {
-            var i = rounds % 2
-            while i + 1 < K {
-                let (r, s) = (m * K + i, m * K + i + 1)
-                let a = ParallelTempering<RestrictedBoltzmannMachine>.swapProbability(
-                    betas: (betas[i], betas[i + 1]), energies: (energies[r], energies[s]))
-                proposed[i] += 1
-                if a >= 1 || generators[m].nextUnitDouble() < a {
-                    accepted[i] += 1
-                    swapRows(r, s)
-                }
-                i += 2
+            let ladder = Array(energies[(m * K)..<((m + 1) * K)])
+            for i in ReplicaExchange.acceptedSwaps(round: rounds, betas: betas, energies: ladder, generator: &generators[m],
+                                                   proposed: &proposed, accepted: &accepted) {
+                swapRows(m * K + i, m * K + i + 1)
             }
         }
         rounds += 1

@@ -41,7 +41,7 @@ public struct RBMTrainingOptions: Sendable {
     public init() {}
 }
 
-extension RBMTrainingOptions: TrainerSettings {
+extension RBMTrainingOptions: EpochSettings {
     /// The same sampler, learning rates, momentum, weight decay, batch size and seed: the values
     /// that decide the trajectory (not how many epochs a call runs or what it monitors).
     public func continues(_ previous: RBMTrainingOptions) -> Bool {
@@ -68,7 +68,9 @@ extension RBMTrainingOptions: TrainerSettings {
 /// The trainer keeps what outlives one `train` call: the epoch count and history, the persistent
 /// chains, random streams and momentum, so training in several calls equals training in one. A
 /// trainer belongs to one machine; use a fresh trainer for another.
-public struct RBMTrainer: ModelTrainer {
+public struct RBMTrainer: EpochTrainer {
+    public typealias Model = RestrictedBoltzmannMachine
+    public typealias Settings = RBMTrainingOptions
     public var options: RBMTrainingOptions
     public internal(set) var history = TrainingHistory(unit: .epoch, columns: RBMTrainer.historyColumns)
     public internal(set) var epochsCompleted = 0
@@ -106,16 +108,6 @@ public struct RBMTrainer: ModelTrainer {
     ]
 
     // MARK: ModelTrainer
-
-    public var settings: RBMTrainingOptions {
-        get { options }
-        set { options = newValue }
-    }
-    public var completed: Int { epochsCompleted }
-    public var length: Int {
-        get { options.epochs }
-        set { options.epochs = newValue }
-    }
 
     public mutating func train(_ model: inout RestrictedBoltzmannMachine, on data: Tensor, shouldStop: () -> Bool,
                                progress: (TrainingProgress) -> Void) -> TrainingOutcome {

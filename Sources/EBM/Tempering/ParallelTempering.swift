@@ -73,16 +73,17 @@ public struct ParallelTempering<Model: TemperableModel>: Sendable {
         return slot
     }
 
-    /// One round: a move of every replica at its β, then the even or odd swaps.
+    /// One round: a move of every replica at its β, then the even or odd swaps (`ReplicaExchange`).
     public mutating func round() {
         for k in 0..<levels {
             model.temperedMove(&states[k], beta: betas[k], &generator)
             energies[k] = model.temperedEnergy(states[k])
         }
-        var i = rounds % 2
-        while i + 1 < levels {
-            proposeSwap(i)
-            i += 2
+        for i in ReplicaExchange.acceptedSwaps(round: rounds, betas: betas, energies: energies, generator: &generator,
+                                               proposed: &proposed, accepted: &accepted) {
+            states.swapAt(i, i + 1)
+            energies.swapAt(i, i + 1)
+            replicaAt.swapAt(i, i + 1)
         }
         rounds += 1
         trackRoundTrips()
@@ -96,19 +97,7 @@ public struct ParallelTempering<Model: TemperableModel>: Sendable {
     /// min(1, e^((βᵢ − βⱼ)(Eᵢ − Eⱼ))): the probability of exchanging the states of two replicas at
     /// βᵢ and βⱼ with energies Eᵢ and Eⱼ.
     public static func swapProbability(betas: (Double, Double), energies: (Double, Double)) -> Double {
-        let logA = (betas.0 - betas.1) * (energies.0 - energies.1)
-        return logA >= 0 ? 1 : Glibc.exp(logA)
-    }
-
-    private mutating func proposeSwap(_ i: Int) {
-        proposed[i] += 1
-        let a = swapProbability(i)
-        if a >= 1 || generator.nextUnitDouble() < a {
-            accepted[i] += 1
-            states.swapAt(i, i + 1)
-            energies.swapAt(i, i + 1)
-            replicaAt.swapAt(i, i + 1)
-        }
+        ReplicaExchange.swapProbability(betas: betas, energies: energies)
     }
 
     private mutating func trackRoundTrips() {

@@ -14,7 +14,7 @@ extension DBNValue {
 
     public static let family = ModelFamily(
         kind: "dbn", article: "a DBN", constructors: ["dbn", "stack"],
-        capabilities: [.training, .filters],
+        capabilities: [.markovChain, .training, .filters],
         trainParameters: [
             Parameter("method", .oneOf([.choice(["cd", "pcd", "up-down"]), .list]), default: .string("cd"),
                       "\"cd\" or \"pcd\": greedy layer-wise RBM training (one value, or a list with one per layer); \"up-down\": contrastive wake-sleep fine-tuning of the whole network"),

@@ -5,7 +5,7 @@ extension Command {
         "gibbs", category: .sampling,
         summary: "Gibbs sampling of many chains at once (RBM: blocks x → h → x; Boltzmann machine: unit by unit), with snapshots",
         parameters: [
-            anyModelParameter("a model with a Markov chain sampler: an RBM or a fully visible Boltzmann machine"),
+            anyModelParameter("a model with a Markov chain sampler: an RBM, a fully visible Boltzmann machine or a DBN"),
             Parameter("chains", .integer(min: 1, max: 100_000), default: .number(10), "how many chains run side by side"),
             Parameter("steps", .integer(min: 0, max: 10_000_000), default: .number(100), "Gibbs steps for every chain"),
             Parameter("every", .integer(min: 1, max: nil), default: .number(10), "keep a snapshot every this many steps"),
@@ -16,7 +16,9 @@ extension Command {
         details: """
         RBM: each step samples h ~ p(h | x) = σ(b + Wx), then x ~ p(x | h) = σ(c + Wᵀh), for all
         chains with one matrix product each. Fully visible Boltzmann machine: each step is a sweep
-        that redraws x_i ~ σ(b_i + Σ_j w_ij x_j) for i = 1…n in turn. The result draws as a grid (rows = chains, columns
+        that redraws x_i ~ σ(b_i + Σ_j w_ij x_j) for i = 1…n in turn. DBN: each step is a block Gibbs
+        step in the top RBM, and each snapshot goes down the belief net to x (the last one is what
+        sample(d, n: chains, steps: steps, seed: seed) draws). The result draws as a grid (rows = chains, columns
         = time) with show and png, and chain.samples is the final states as a data set.
         Example:
           chain = gibbs(m, chains: 8, steps: 1000, every: 100, seed: 1)

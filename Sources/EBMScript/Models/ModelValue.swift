@@ -40,7 +40,7 @@ extension ModelValue {
     public var exactLikelihood: (any ExactLikelihoodModel)? { parameterized as? any ExactLikelihoodModel }
     public var enumerable: (any ExactlyEnumerable)? { parameterized as? any ExactlyEnumerable }
     public var pseudoLikelihood: (any PseudoLikelihoodModel)? { parameterized as? any PseudoLikelihoodModel }
-    public var samplable: (any SamplableModel)? { parameterized as? any SamplableModel }
+    public var samplable: (any ChainSamplableModel)? { parameterized as? any ChainSamplableModel }
     public var latent: (any LatentVariableModel)? { parameterized as? any LatentVariableModel }
     public var differentiable: (any DifferentiableEnergyModel)? { parameterized as? any DifferentiableEnergyModel }
     public var scoreFunction: (any ScoreFunctionModel)? { parameterized as? any ScoreFunctionModel }
