@@ -115,6 +115,24 @@ final class ModelContractTests: XCTestCase {
         XCTAssertEqual(eval(s, "gibbs(m, steps: 5).stopped"), "false\n")
     }
 
+    func testCtrlCDuringAnnealedLangevinReturnsTheChainsSoFar() {
+        // The trial's input: a long ladder run ignored Ctrl-C until the end of a noise level, then
+        // threw the chains away. It stops at the next step and keeps them, marked as stopped.
+        let s = Session()
+        eval(s, "mix = mixture()")
+        var polls = 0
+        s.isInterrupted = { polls += 1; return polls > 25 }
+        let result = s.run(SourceText(name: "t", text: "a = annealed_langevin(mix, chains: 50, steps: 1000000)"))
+        s.isInterrupted = { false }
+        XCTAssertNil(result.error, result.output)
+        XCTAssertTrue(result.output.contains("interrupted after step"), result.output)
+        XCTAssertEqual(eval(s, "a.stopped"), "true\n")
+        let steps = Int(eval(s, "a.steps").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        XCTAssertGreaterThan(steps, 0)
+        XCTAssertLessThan(steps, 100, "stopped within a few steps of the first level, not at its end")
+        XCTAssertEqual(eval(s, "annealed_langevin(mix, chains: 5, steps: 3).stopped"), "false\n")
+    }
+
     func testCtrlCKeepsTheLangevinIterationsInTheHistory() {
         let s = Session()
         eval(s, "e = mlp_energy(dims: [2, 8, 1], seed: 1)\nring = plane_data(\"ring\", n: 100)")

@@ -240,26 +240,42 @@ public struct ScoreMatchingTrainer: IterationTrainer {
 public enum AnnealedLangevin {
     /// `score(X, rows, σ)` gives s(x, σ) for each row; `ladder` runs from the largest σ down.
     /// `progress(done)` counts steps over all levels (of ladder.count × stepsPerLevel).
+    /// `shouldStop` is polled after every step: a stopped run keeps the chains where they are
+    /// (`finished` false, the last snapshot at the steps taken), as every other sampler does.
+    public static func run(dimension d: Int, ladder: [Double], start: [Float], chains: Int, stepsPerLevel: Int,
+                           stepSize: Float, seed: UInt64, shouldStop: () -> Bool = { false },
+                           progress: (Int) -> Void = { _ in },
+                           score: ([Float], Int, Float) -> [Float]) -> LangevinRun {
+        precondition(start.count == chains * d && !ladder.isEmpty, "start must be chains × \(d), and the ladder not empty")
+        let smallest = ladder.min() ?? 1
+        var generators = (0..<chains).map { Xoshiro256StarStar.stream(seed: seed, index: UInt64($0)) }
+        var x = start
+        var done = 0
+        var stopped = false
+        levels: for sigma in ladder {
+            let alpha = stepSize * Float(sigma * sigma / (smallest * smallest))
+            let root = alpha.squareRoot()
+            for _ in 0..<stepsPerLevel {
+                let s = score(x, chains, Float(sigma))
+                for c in 0..<chains { for i in 0..<d { x[c * d + i] += alpha / 2 * s[c * d + i] + root * Float(generators[c].nextNormal()) } }
+                done += 1
+                if done % 10 == 0 || done % stepsPerLevel == 0 { progress(done) }
+                if shouldStop() { stopped = true; break levels }
+            }
+        }
+        var run = LangevinRun(snapshots: [(0, start), (done, x)], chains: chains, dimension: d, acceptanceRate: nil)
+        run.finished = !stopped
+        return run
+    }
+
+    /// The final states of `run(...)`, or nil when it was stopped before its last step.
     public static func sample(dimension d: Int, ladder: [Double], start: [Float], chains: Int, stepsPerLevel: Int,
                               stepSize: Float, seed: UInt64, shouldStop: () -> Bool = { false },
                               progress: (Int) -> Void = { _ in },
                               score: ([Float], Int, Float) -> [Float]) -> [Float]? {
-        precondition(start.count == chains * d && !ladder.isEmpty, "start must be chains × \(d), and the ladder not empty")
-        let smallest = ladder.min()!
-        var generators = (0..<chains).map { Xoshiro256StarStar.stream(seed: seed, index: UInt64($0)) }
-        var x = start
-        for (level, sigma) in ladder.enumerated() {
-            let alpha = stepSize * Float(sigma * sigma / (smallest * smallest))
-            let root = alpha.squareRoot()
-            for t in 0..<stepsPerLevel {
-                let s = score(x, chains, Float(sigma))
-                for c in 0..<chains { for i in 0..<d { x[c * d + i] += alpha / 2 * s[c * d + i] + root * Float(generators[c].nextNormal()) } }
-                if t % 10 == 9 { progress(level * stepsPerLevel + t + 1) }
-            }
-            progress((level + 1) * stepsPerLevel)
-            if shouldStop() { return nil }
-        }
-        return x
+        let r = run(dimension: d, ladder: ladder, start: start, chains: chains, stepsPerLevel: stepsPerLevel,
+                    stepSize: stepSize, seed: seed, shouldStop: shouldStop, progress: progress, score: score)
+        return r.finished ? r.final : nil
     }
 
     /// With a trained score model, over its own ladder (one level, σ = 1, when unconditional).

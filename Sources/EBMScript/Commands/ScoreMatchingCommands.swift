@@ -100,13 +100,15 @@ extension Command {
         let steps = args.int("steps"), eps = Float(args.number("step_size"))
         context.progress?.begin("annealed_langevin", total: steps * ladderValues.count)
         defer { context.progress?.end() }
-        guard let final = AnnealedLangevin.sample(dimension: d, ladder: ladderValues, start: start, chains: chains, stepsPerLevel: steps,
-                                                  stepSize: eps, seed: UInt64(args.int("seed")), shouldStop: { context.isInterrupted },
-                                                  progress: { context.progress?.update(done: $0, status: "") },
-                                                  score: score!) else {
-            throw ScriptError(.interrupted, "interrupted: annealed Langevin stopped before the last level", at: args.callLocation)
+        guard let score else { throw args.error("model", "no score to follow") }
+        // Ctrl-C keeps the chains where they stopped (marked as stopped), as langevin and gibbs do.
+        let run = AnnealedLangevin.run(dimension: d, ladder: ladderValues, start: start, chains: chains, stepsPerLevel: steps,
+                                       stepSize: eps, seed: UInt64(args.int("seed")), shouldStop: { context.isInterrupted },
+                                       progress: { context.progress?.update(done: $0, status: "") },
+                                       score: score)
+        if !run.finished {
+            context.write("interrupted after step \(run.snapshots.last?.step ?? 0) of \(steps * ladderValues.count); the chain keeps the states drawn so far\n")
         }
-        let run = LangevinRun(snapshots: [(0, start), (steps * ladderValues.count, final)], chains: chains, dimension: d, acceptanceRate: nil)
         let description = "annealed over \(ladderValues.count) level\(ladderValues.count == 1 ? "" : "s") σ = "
             + formatNumber(ladderValues.first!, digits: 3) + (ladderValues.count > 1 ? " … " + formatNumber(ladderValues.last!, digits: 3) : "")
             + ", \(steps) steps each, ε = \(formatNumber(Double(eps), digits: 4))"
