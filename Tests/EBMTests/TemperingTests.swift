@@ -159,6 +159,38 @@ final class TemperingTests: XCTestCase {
         XCTAssertEqual(g0, -(7 * log(2.0)) + logZ1, accuracy: 0.3)
     }
 
+    /// Simulated tempering's weights set by AIS along the ladder (not Wang–Landau) match the exact
+    /// −log Z(βₖ) + log Z(1) (the joint p_β(x, h) of an RBM is the RBM with βW, βb, βc), and with
+    /// them ST's β = 1 visits pass χ² against the exact p(x).
+    func testSimulatedTemperingWeightsFromAISMatchExactLogZAndSample() throws {
+        let rbm = Self.bimodalRBM()
+        let betas = try TemperatureLadder.betas(.geometric(levels: 12, smallest: 0))
+        func exactLogZ(_ beta: Double) throws -> Double {
+            let f = Float(beta)
+            return try RestrictedBoltzmannMachine(W: rbm.W.map { $0 * f }, b: rbm.b.map { $0 * f }, c: rbm.c.map { $0 * f })
+                .logPartitionFunction()
+        }
+        let exactTop = try exactLogZ(1)
+        let exact = try betas.map { try exactTop - exactLogZ($0) }
+        let ratios = LadderAnnealedImportanceSampling(runs: 400, steps: 200, seed: 1).logPartitionRatios(rbm, betas: betas)
+        let r = try XCTUnwrap(ratios)
+        XCTAssertEqual(r.count, betas.count)
+        XCTAssertEqual(r[0], 0)
+        XCTAssertEqual(try exactLogZ(0), 7 * log(2.0), accuracy: 1e-9, "β = 0: the joint is uniform over 2⁷ states")
+        var st = try SimulatedTempering(rbm, betas: betas, chains: 4, seed: 2)
+        let g = try XCTUnwrap(st.setWeightsByAIS(LadderAnnealedImportanceSampling(runs: 400, steps: 200, seed: 1)))
+        XCTAssertEqual(st.weights[3], g)
+        XCTAssertEqual(g.last, 0)
+        for k in betas.indices {
+            XCTAssertEqual(g[k], exact[k], accuracy: 0.1, "level \(k), β = \(betas[k]): AIS weight \(g[k]), exact \(exact[k])")
+        }
+        let run = try XCTUnwrap(st.run(steps: 50_000, thin: 10))
+        let test = ChiSquaredTest(binaryRows: run.samples, probabilities: try Self.exactVisibleDistribution(rbm))
+        XCTAssertGreaterThan(run.samples.count, 1000)
+        XCTAssertGreaterThan(test.pValue, 1e-3, "χ² = \(test.statistic) on \(test.degreesOfFreedom) dof")
+        XCTAssertTrue(run.occupancy.allSatisfy { $0 > 50_000 * 4 / betas.count / 3 }, "near-flat occupancy: \(run.occupancy)")
+    }
+
     func testLaddersAreCheckedAndAdaptationEqualisesSwapRates() throws {
         XCTAssertThrowsError(try TemperatureLadder.betas(.list([0, 0.5])))
         XCTAssertThrowsError(try TemperatureLadder.betas(.list([0, 0.7, 0.5, 1])))
