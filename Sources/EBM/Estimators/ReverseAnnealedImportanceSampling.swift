@@ -1,3 +1,4 @@
+import COpenBLAS
 import Glibc
 
 /// Reverse annealed importance sampling of log Z for a binary RBM: AIS run backwards, from
@@ -110,6 +111,11 @@ public struct ReverseAnnealedImportanceSampling: Sendable {
             x = (0..<(n * D)).map { k in t.scalars[((k / D) % t.shape[0]) * D + k % D] }
         }
         var generators = (0..<n).map { Xoshiro256StarStar.stream(seed: seed, index: UInt64($0)) }
+        // One BLAS thread, as forward AIS: the same numbers on every machine, and no threads
+        // spinning for products of 100 rows (on a loaded machine they tripled the wall time).
+        let blasThreads = openblas_get_num_threads()
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(blasThreads) }
         let cA64 = cA.map(Double.init), c64 = rbm.c.map(Double.init), b64 = rbm.b.map(Double.init)
         var a = [Float](repeating: 0, count: n * H), h = [Float](repeating: 0, count: n * H)
         var p = [Float](repeating: 0, count: n * D)
