@@ -191,6 +191,31 @@ final class TemperingTests: XCTestCase {
         XCTAssertTrue(run.occupancy.allSatisfy { $0 > 50_000 * 4 / betas.count / 3 }, "near-flat occupancy: \(run.occupancy)")
     }
 
+    /// On ℝ the ladder AIS starts after burn-in moves at β₀ (no exact start there): on a 1-D
+    /// 0.8 / 0.2 mixture (log Z(1) = 0) its log Z(βₖ) − log Z(β₀) match quadrature of e^(−βE)
+    /// to 0.1 nats, and simulated tempering with those weights gets the 0.8 / 0.2 split.
+    func testLadderAISOnAContinuousEnergyMatchesQuadrature() throws {
+        let two = MixtureEnergy(means: [[-3], [3]], stds: [0.3, 0.3], weights: [0.8, 0.2])
+        let model = TemperedLangevin(two, stepSize: 0.02)
+        let betas = try TemperatureLadder.betas(.geometric(levels: 8, smallest: 0.01), smallestBeta: model.smallestBeta)
+        let grid = stride(from: -60.0, through: 60.0, by: 0.002).map { Float($0) }
+        let energies = two.energies(grid, rows: grid.count).map(Double.init)
+        func logZ(_ beta: Double) -> Double {
+            let top = energies.map { -beta * $0 }.max() ?? 0
+            return top + log(energies.reduce(0) { $0 + exp(-beta * $1 - top) } * 0.002)
+        }
+        XCTAssertEqual(logZ(1), 0, accuracy: 1e-6, "the quadrature itself")
+        let ais = LadderAnnealedImportanceSampling(runs: 400, steps: 100, burnIn: 1000, seed: 3)
+        let r = try XCTUnwrap(ais.logPartitionRatios(model, betas: betas))
+        for k in betas.indices {
+            XCTAssertEqual(r[k], logZ(betas[k]) - logZ(betas[0]), accuracy: 0.1, "level \(k), β = \(betas[k])")
+        }
+        var st = try SimulatedTempering(model, betas: betas, chains: 10, seed: 4)
+        try XCTUnwrap(st.setWeightsByAIS(ais))
+        let run = try XCTUnwrap(st.run(steps: 20_000, thin: 5))
+        XCTAssertEqual(Double(run.samples.filter { $0[0] < 0 }.count) / Double(run.samples.count), 0.8, accuracy: 0.05)
+    }
+
     func testLaddersAreCheckedAndAdaptationEqualisesSwapRates() throws {
         XCTAssertThrowsError(try TemperatureLadder.betas(.list([0, 0.5])))
         XCTAssertThrowsError(try TemperatureLadder.betas(.list([0, 0.7, 0.5, 1])))
