@@ -28,11 +28,14 @@ import Glibc
 /// the other end of its gap, breaks this identity. `ReverseAISTests` checks E[w] against the
 /// exact ratio on enumerable models.
 ///
-/// Upadhya and Sastry (2015, eq. 10) give corrected importance weights for the reverse run
-/// (issue 13 asks for them). Only the abstract and introduction of their paper could be
-/// retrieved when this was written, so eq. 10 could not be compared symbol by symbol; the
-/// weights above are the ones whose expectation is exactly Z_A/Z_B, which any correct reverse
-/// weight for this start and these transitions must equal in expectation.
+/// These are the weights of Upadhya and Sastry (2015, eq. 10), who corrected the expression
+/// printed by Burda et al.: each ratio's numerator and denominator at the same state, the state
+/// then moved by the numerator's transition. The paper's own text could not be retrieved when
+/// this was written (only its abstract and introduction); RestrictedBoltzmannMachines.jl's AIS
+/// package (cossio/RBMsAnnealedImportanceSampling.jl, `raise`) implements eq. 10, citing it
+/// for the correction, and its reverse weights have exactly this form. Independently of any
+/// printed formula, these are the weights whose expectation is exactly Z_A/Z_B, which
+/// `ReverseAISTests` checks against enumeration.
 ///
 /// Then
 ///
