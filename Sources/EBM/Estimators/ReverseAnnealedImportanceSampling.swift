@@ -28,14 +28,15 @@ import Glibc
 /// the other end of its gap, breaks this identity. `ReverseAISTests` checks E[w] against the
 /// exact ratio on enumerable models.
 ///
-/// These are the weights of Upadhya and Sastry (2015, eq. 10), who corrected the expression
-/// printed by Burda et al.: each ratio's numerator and denominator at the same state, the state
-/// then moved by the numerator's transition. The paper's own text could not be retrieved when
-/// this was written (only its abstract and introduction); RestrictedBoltzmannMachines.jl's AIS
-/// package (cossio/RBMsAnnealedImportanceSampling.jl, `raise`) implements eq. 10, citing it
-/// for the correction, and its reverse weights have exactly this form. Independently of any
-/// printed formula, these are the weights whose expectation is exactly Z_A/Z_B, which
-/// `ReverseAISTests` checks against enumeration.
+/// These are the reverse weights of Upadhya and Sastry (2015, eq. 10): each ratio's numerator
+/// and denominator at the same state, the state then moved by the numerator's transition. The
+/// paper's own text could not be retrieved when this was written (only its abstract and
+/// introduction); what ties the form to eq. 10 is RestrictedBoltzmannMachines.jl's AIS package
+/// (cossio/RBMsAnnealedImportanceSampling.jl, `raise`), which implements eq. 10 — its author
+/// reads the expression printed by Burda et al. as a typo that eq. 10 corrects — and whose
+/// reverse weights have exactly this form. Independently of any printed formula, these are the
+/// weights whose expectation is exactly Z_A/Z_B, which `ReverseAISTests` checks against
+/// enumeration.
 ///
 /// Then
 ///
