@@ -39,6 +39,8 @@ final class TemperingCommandTests: XCTestCase {
         XCTAssertNotEqual(eval(s, "print u.weights"), eval(s, "print w.weights"))
         let pt = errorText("tempered(rbm(visible: 4, hidden: 2), weights: \"ais\")")
         XCTAssertTrue(pt.contains("method: \"st\""), pt)
+        let wl2 = errorText("tempered(rbm(visible: 4, hidden: 2), method: \"st\", ais_runs: 10)")
+        XCTAssertTrue(wl2.contains("weights: \"ais\""), wl2)
         XCTAssertTrue(eval(s, "help tempered").contains("weights"))
     }
 

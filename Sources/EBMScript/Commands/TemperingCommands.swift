@@ -14,7 +14,8 @@ extension Command {
             Parameter("method", .choice(["pt", "st"]), default: .string("pt"),
                       "\"pt\": parallel tempering (Geyer 1991); \"st\": simulated tempering (Marinari and Parisi 1992), weights by Wang–Landau"),
             Parameter("rounds", .integer(min: 1, max: 100_000_000), default: .number(10_000), "PT rounds (a move of every replica, then swaps), or ST steps per chain"),
-            Parameter("burn_in", .integer(min: 0, max: 100_000_000), default: .number(1000), "PT rounds run and forgotten before sampling"),
+            Parameter("burn_in", .integer(min: 0, max: 100_000_000), default: .number(1000),
+                      "PT rounds run and forgotten before sampling; ST with weights: \"ais\" on ℝᵈ: moves at the hottest β before annealing"),
             Parameter("thin", .integer(min: 1, max: 1_000_000), default: .number(1), "keep the β = 1 state every this many rounds"),
             Parameter("chains", .integer(min: 1, max: 10_000), default: .number(1), "ST: independent chains, each with its own weights"),
             Parameter("weights", .choice(["wang-landau", "ais"]), default: .string("wang-landau"),
@@ -53,6 +54,10 @@ extension Command {
             throw args.error(args.isGiven("weights") ? "weights" : (args.isGiven("ais_runs") ? "ais_runs" : "ais_steps"),
                              "weights belong to simulated tempering; parallel tempering has none",
                              hint: "add method: \"st\"")
+        }
+        if args.isGiven("ais_runs") || args.isGiven("ais_steps"), args.string("weights") != "ais" {
+            throw args.error(args.isGiven("ais_runs") ? "ais_runs" : "ais_steps", "AIS settings belong to weights: \"ais\"",
+                             hint: "add weights: \"ais\", or leave them out for Wang–Landau weights")
         }
         let temperable: any TemperableModel
         if let t = model.parameterized as? any TemperableModel {
