@@ -4,9 +4,9 @@ import Glibc
 /// along the ladder itself (Neal 2001), for any `TemperableModel`: what simulated tempering's
 /// weights gₖ = −log Z(βₖ) should be (Marinari and Parisi 1992), estimated instead of adapted.
 ///
-/// Each run starts at s ~ p_{β₀} (on finite state spaces with β₀ = 0 the model's
-/// `initialState` is an exact draw from the uniform p₀; on ℝᵈ it is followed by `burnIn` moves at
-/// β₀, so the start is only approximate there). The β path refines every gap (βₖ, βₖ₊₁) linearly
+/// Each run starts at s ~ p_{β₀}: on finite state spaces with β₀ = 0 the model's `initialState`
+/// is an exact draw from the uniform p₀; when β₀ > 0 (always on ℝᵈ) give `burnIn` moves at β₀,
+/// and the start is only as good as they make it. The β path refines every gap (βₖ, βₖ₊₁) linearly
 /// into `steps` sub-steps t₀ = β₀ < t₁ < … ; at each sub-step
 ///
 ///     log w ← log w − (tₘ − tₘ₋₁) E(s),   then s ~ T_{tₘ}(s, ·)   (the model's move at tₘ)

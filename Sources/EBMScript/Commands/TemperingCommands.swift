@@ -15,7 +15,7 @@ extension Command {
                       "\"pt\": parallel tempering (Geyer 1991); \"st\": simulated tempering (Marinari and Parisi 1992), weights by Wang–Landau"),
             Parameter("rounds", .integer(min: 1, max: 100_000_000), default: .number(10_000), "PT rounds (a move of every replica, then swaps), or ST steps per chain"),
             Parameter("burn_in", .integer(min: 0, max: 100_000_000), default: .number(1000),
-                      "PT rounds run and forgotten before sampling; ST with weights: \"ais\" on ℝᵈ: moves at the hottest β before annealing"),
+                      "PT rounds run and forgotten before sampling; ST with weights: \"ais\" and a hottest β above 0 (ℝᵈ): moves there before annealing"),
             Parameter("thin", .integer(min: 1, max: 1_000_000), default: .number(1), "keep the β = 1 state every this many rounds"),
             Parameter("chains", .integer(min: 1, max: 10_000), default: .number(1), "ST: independent chains, each with its own weights"),
             Parameter("weights", .choice(["wang-landau", "ais"]), default: .string("wang-landau"),
@@ -36,7 +36,7 @@ extension Command {
         with weights g ≈ −log Z(β) learned first (Wang–Landau), or, with weights: "ais", set from
         AIS estimates of log Z(β) − log Z(β₀) along the ladder (ais_runs runs, ais_steps annealing
         steps per gap; exact in expectation from the uniform start at β₀ = 0 of a binary model, after
-        burn_in moves at β₀ on ℝᵈ); its visits to β = 1 are the samples.
+        burn_in moves at β₀ when β₀ > 0, as on ℝᵈ); its visits to β = 1 are the samples.
         RBMs are tempered in their joint states (x, h), where block Gibbs at β is exact. Prints per
         level β, the swap acceptance (PT) or the share of steps (ST), round trips, and on
         enumerable binary models a χ² test of the samples against the exact p(x). png(t, "file.png")
@@ -96,7 +96,7 @@ private func temper<M: TemperableModel>(_ m: M, betas: [Double], _ args: Argumen
         guard var st = try? SimulatedTempering(m, betas: betas, chains: args.int("chains"), seed: seed) else { return nil }
         if args.string("weights") == "ais" {
             let ais = LadderAnnealedImportanceSampling(runs: args.int("ais_runs"), steps: args.int("ais_steps"),
-                                                       burnIn: m.smallestBeta > 0 ? args.int("burn_in") : 0, seed: seed ^ 0xA15)
+                                                       burnIn: betas[0] > 0 ? args.int("burn_in") : 0, seed: seed ^ 0xA15)
             guard st.setWeightsByAIS(ais, shouldStop: { context.isInterrupted }) != nil else { return nil }
         } else {
             st.adaptWeights(finalGamma: 0.01, maxSteps: Swift.max(10 * rounds, 10_000))
