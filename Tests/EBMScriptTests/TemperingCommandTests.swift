@@ -85,6 +85,12 @@ final class TemperingCommandTests: XCTestCase {
         XCTAssertTrue(h.contains("log-likelihood (exact)"), h)
         XCTAssertGreaterThan(number(s, "loglik(g, x)"), before)
         XCTAssertEqual(number(s, "sum(g.components[:, 0])"), 1, accuracy: 1e-5)
+        // The arguments every RBM trainer shares are read once for both unit types: betas
+        // without method: "pt" is an error for Gaussian units too, not silently dropped.
+        let betas = errorText("train(rbm(visible: 2, hidden: 3, visible_units: \"gaussian\"), plane_data(\"moons\", 100), betas: 5)")
+        XCTAssertTrue(betas.contains("method: \"pt\""), betas)
+        let ladder = errorText("train(rbm(visible: 2, hidden: 3, visible_units: \"gaussian\"), plane_data(\"moons\", 100), method: \"pt\", betas: [0, 1])")
+        XCTAssertTrue(ladder.contains("above 0"), ladder)
         let sigma = errorText("rbm(visible: 2, hidden: 3, sigma: 2)")
         XCTAssertTrue(sigma.contains("visible_units"), sigma)
     }
