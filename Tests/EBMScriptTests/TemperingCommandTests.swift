@@ -21,6 +21,29 @@ final class TemperingCommandTests: XCTestCase {
         XCTAssertGreaterThan(number(s, "u.p_value"), 1e-3)
     }
 
+    /// weights: "ais" sets simulated tempering's weights from AIS along the ladder: on a 6 × 2
+    /// RBM they match the exact −log Z(β) + log Z(1) (the joint at β is the RBM with βW, βb, βc),
+    /// they differ from Wang–Landau's, the samples pass χ², and PT refuses the option.
+    func testSimulatedTemperingTakesWeightsFromAIS() {
+        let s = Session()
+        eval(s, "m = rbm(visible: 6, hidden: 2, seed: 1, init: 1)")
+        let out = eval(s, "u = tempered(m, betas: [0, 0.5, 1], method: \"st\", weights: \"ais\", ais_runs: 400, ais_steps: 200, rounds: 3000, seed: 2)\nu")
+        XCTAssertTrue(out.contains("set by AIS along the ladder"), out)
+        XCTAssertGreaterThan(number(s, "u.p_value"), 1e-3)
+        XCTAssertEqual(number(s, "u.weights[2]"), 0)
+        eval(s, "half = rbm(visible: 6, hidden: 2)\nhalf.W = 0.5 * m.W\nhalf.b = 0.5 * m.b\nhalf.c = 0.5 * m.c")
+        XCTAssertEqual(number(s, "u.weights[0]"), number(s, "log_z(m)") - 8 * log(2.0), accuracy: 0.05, "β = 0: 2⁸ equally likely joint states")
+        XCTAssertEqual(number(s, "u.weights[1]"), number(s, "log_z(m) - log_z(half)"), accuracy: 0.05, "β = 0.5")
+        let wl = eval(s, "w = tempered(m, betas: [0, 0.5, 1], method: \"st\", rounds: 3000, seed: 2)\nw")
+        XCTAssertTrue(wl.contains("set by Wang–Landau"), wl)
+        XCTAssertNotEqual(eval(s, "print u.weights"), eval(s, "print w.weights"))
+        let pt = errorText("tempered(rbm(visible: 4, hidden: 2), weights: \"ais\")")
+        XCTAssertTrue(pt.contains("method: \"st\""), pt)
+        let wl2 = errorText("tempered(rbm(visible: 4, hidden: 2), method: \"st\", ais_runs: 10)")
+        XCTAssertTrue(wl2.contains("weights: \"ais\""), wl2)
+        XCTAssertTrue(eval(s, "help tempered").contains("weights"))
+    }
+
     func testTemperedOnAContinuousEnergyNeedsBetaAboveZero() {
         let text = errorText("tempered(mixture(means: [[-3, 0], [3, 0]], stds: [0.3, 0.3]), betas: [0, 1])")
         XCTAssertTrue(text.contains("above 0"), text)
@@ -62,6 +85,12 @@ final class TemperingCommandTests: XCTestCase {
         XCTAssertTrue(h.contains("log-likelihood (exact)"), h)
         XCTAssertGreaterThan(number(s, "loglik(g, x)"), before)
         XCTAssertEqual(number(s, "sum(g.components[:, 0])"), 1, accuracy: 1e-5)
+        // The arguments every RBM trainer shares are read once for both unit types: betas
+        // without method: "pt" is an error for Gaussian units too, not silently dropped.
+        let betas = errorText("train(rbm(visible: 2, hidden: 3, visible_units: \"gaussian\"), plane_data(\"moons\", 100), betas: 5)")
+        XCTAssertTrue(betas.contains("method: \"pt\""), betas)
+        let ladder = errorText("train(rbm(visible: 2, hidden: 3, visible_units: \"gaussian\"), plane_data(\"moons\", 100), method: \"pt\", betas: [0, 1])")
+        XCTAssertTrue(ladder.contains("above 0"), ladder)
         let sigma = errorText("rbm(visible: 2, hidden: 3, sigma: 2)")
         XCTAssertTrue(sigma.contains("visible_units"), sigma)
     }

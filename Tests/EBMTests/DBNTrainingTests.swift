@@ -159,6 +159,24 @@ final class DBNTrainingTests: XCTestCase {
                              "log-likelihood \(before.logLikelihood) → \(after.logLikelihood), bound \(before.elbo) → \(after.elbo)")
     }
 
+    /// Up-down for 2 epochs and 2 more in a second call is bit-identical to 4 in one call: each
+    /// epoch's shuffle and streams depend only on (seed, epoch).
+    func testUpDownTwoPlusTwoEpochsAreBitIdenticalToFour() {
+        let data = Dataset.barsAndStripes(3).examples
+        var start = DeepBeliefNetwork(sizes: [9, 6], seed: 1)
+        start = start.stacking(hidden: 4)
+        var once = start, split = start
+        var four = UpDownFineTuning(learningRate: 0.05, k: 2, batchSize: 4, epochs: 4, seed: 3)
+        XCTAssertEqual(four.train(&once, on: data), .completed(step: 4))
+        var two = UpDownFineTuning(learningRate: 0.05, k: 2, batchSize: 4, epochs: 2, seed: 3)
+        _ = two.train(&split, on: data)
+        XCTAssertNotEqual(split.parameterVector, once.parameterVector)
+        XCTAssertEqual(two.train(&split, on: data), .completed(step: 4))
+        XCTAssertEqual(split.parameterVector.map(\.bitPattern), once.parameterVector.map(\.bitPattern))
+        XCTAssertEqual(split.upDownEpochs, 4)
+        XCTAssertEqual(two.history.values("wake_loglik").map { $0.map(\.bitPattern) }, four.history.values("wake_loglik").map { $0.map(\.bitPattern) })
+    }
+
     func testUpDownDivergenceRestoresTheLastGoodNetwork() {
         let data = Dataset.barsAndStripes(3).examples
         let start = DBNExactTests.randomDBN([9, 6, 5], seed: 1)

@@ -186,4 +186,63 @@ final class GaussianUnitsAndTrainerTests: XCTestCase {
         XCTAssertEqual(d.setting, "lr")
         XCTAssertEqual(m, start, "the model is back at its last good parameters")
     }
+
+    /// 2 epochs and 2 more in a second `train` call are bit-identical to 4 in one call, for CD, PCD
+    /// and PT (the shuffle of each epoch starts from 0..<n, the stream carries over).
+    func testTwoPlusTwoEpochsAreBitIdenticalToFour() throws {
+        let data = LaplaceMixture2D.sample(300, seed: 4).data
+        for sampler in [ContrastiveDivergence(k: 1), PersistentContrastiveDivergence(k: 2),
+                        try ParallelTemperingSampler(betas: [0.2, 0.5, 1])] as [any NegativePhaseSampler] {
+            var o = GaussianRBMTrainingOptions()
+            o.sampler = sampler
+            o.learningRate = 0.05
+            o.sigmaLearningRate = 0.01
+            o.batchSize = 32
+            o.seed = 7
+            let start = GaussianBernoulliRBM(visible: 2, hidden: 3, seed: 1, initScale: 0.5)
+            var once = start, split = start
+            o.epochs = 4
+            var t4 = GaussianRBMTrainer(options: o)
+            XCTAssertEqual(t4.train(&once, on: data, shouldStop: { false }, progress: { _ in }), .completed(step: 4))
+            o.epochs = 2
+            var t2 = GaussianRBMTrainer(options: o)
+            _ = t2.train(&split, on: data, shouldStop: { false }, progress: { _ in })
+            XCTAssertNotEqual(split.parameterVector, once.parameterVector)
+            XCTAssertEqual(t2.train(&split, on: data, shouldStop: { false }, progress: { _ in }), .completed(step: 4))
+            XCTAssertEqual(split.parameterVector.map(\.bitPattern), once.parameterVector.map(\.bitPattern), "\(sampler)")
+            // The trainers' states too (chains, ladders, stream), all but the measured seconds.
+            var state = t2.state
+            state.history = t4.state.history
+            XCTAssertTrue(state == t4.state, "\(sampler): the trainers' states differ")
+            XCTAssertEqual(t2.history.values("loglik"), t4.history.values("loglik"))
+        }
+    }
+
+    /// The options the binary and Gaussian trainers share are one protocol with one continuation
+    /// rule: a different learning rate, batch, seed or ladder starts afresh, more epochs do not.
+    func testMinibatchOptionsAreSharedByBothRBMTrainers() throws {
+        func check<O: MinibatchTrainingOptions>(_ base: O) throws {
+            var more = base
+            more.epochs += 10
+            more.monitorEvery = 3
+            XCTAssertTrue(more.continues(base), "\(O.self): epochs and monitors do not decide the trajectory")
+            for change in 0..<4 {
+                var other = base
+                switch change {
+                case 0: other.learningRate *= 2
+                case 1: other.batchSize += 1
+                case 2: other.seed += 1
+                default: other.sampler = try ParallelTemperingSampler(betas: [0.5, 1])
+                }
+                XCTAssertFalse(other.continues(base), "\(O.self), change \(change)")
+                XCTAssertFalse(other.continuesMinibatchSettings(base), "\(O.self), change \(change)")
+            }
+        }
+        try check(RBMTrainingOptions())
+        try check(GaussianRBMTrainingOptions())
+        var g = GaussianRBMTrainingOptions()
+        g.sigmaLearningRate = 0.01
+        XCTAssertTrue(g.continuesMinibatchSettings(GaussianRBMTrainingOptions()))
+        XCTAssertFalse(g.continues(GaussianRBMTrainingOptions()), "the Gaussian trainer's own settings still count")
+    }
 }

@@ -159,6 +159,63 @@ final class TemperingTests: XCTestCase {
         XCTAssertEqual(g0, -(7 * log(2.0)) + logZ1, accuracy: 0.3)
     }
 
+    /// Simulated tempering's weights set by AIS along the ladder (not Wang–Landau) match the exact
+    /// −log Z(βₖ) + log Z(1) (the joint p_β(x, h) of an RBM is the RBM with βW, βb, βc), and with
+    /// them ST's β = 1 visits pass χ² against the exact p(x).
+    func testSimulatedTemperingWeightsFromAISMatchExactLogZAndSample() throws {
+        let rbm = Self.bimodalRBM()
+        let betas = try TemperatureLadder.betas(.geometric(levels: 12, smallest: 0))
+        func exactLogZ(_ beta: Double) throws -> Double {
+            let f = Float(beta)
+            return try RestrictedBoltzmannMachine(W: rbm.W.map { $0 * f }, b: rbm.b.map { $0 * f }, c: rbm.c.map { $0 * f })
+                .logPartitionFunction()
+        }
+        let exactTop = try exactLogZ(1)
+        let exact = try betas.map { try exactTop - exactLogZ($0) }
+        let ratios = LadderAnnealedImportanceSampling(runs: 400, steps: 200, seed: 1).logPartitionRatios(rbm, betas: betas)
+        let r = try XCTUnwrap(ratios)
+        XCTAssertEqual(r.count, betas.count)
+        XCTAssertEqual(r[0], 0)
+        XCTAssertEqual(try exactLogZ(0), 7 * log(2.0), accuracy: 1e-9, "β = 0: the joint is uniform over 2⁷ states")
+        var st = try SimulatedTempering(rbm, betas: betas, chains: 4, seed: 2)
+        let g = try XCTUnwrap(st.setWeightsByAIS(LadderAnnealedImportanceSampling(runs: 400, steps: 200, seed: 1)))
+        XCTAssertEqual(st.weights[3], g)
+        XCTAssertEqual(g.last, 0)
+        for k in betas.indices {
+            XCTAssertEqual(g[k], exact[k], accuracy: 0.1, "level \(k), β = \(betas[k]): AIS weight \(g[k]), exact \(exact[k])")
+        }
+        let run = try XCTUnwrap(st.run(steps: 50_000, thin: 10))
+        let test = ChiSquaredTest(binaryRows: run.samples, probabilities: try Self.exactVisibleDistribution(rbm))
+        XCTAssertGreaterThan(run.samples.count, 1000)
+        XCTAssertGreaterThan(test.pValue, 1e-3, "χ² = \(test.statistic) on \(test.degreesOfFreedom) dof")
+        XCTAssertTrue(run.occupancy.allSatisfy { $0 > 50_000 * 4 / betas.count / 3 }, "near-flat occupancy: \(run.occupancy)")
+    }
+
+    /// On ℝ the ladder AIS starts after burn-in moves at β₀ (no exact start there): on a 1-D
+    /// 0.8 / 0.2 mixture (log Z(1) = 0) its log Z(βₖ) − log Z(β₀) match quadrature of e^(−βE)
+    /// to 0.1 nats, and simulated tempering with those weights gets the 0.8 / 0.2 split.
+    func testLadderAISOnAContinuousEnergyMatchesQuadrature() throws {
+        let two = MixtureEnergy(means: [[-3], [3]], stds: [0.3, 0.3], weights: [0.8, 0.2])
+        let model = TemperedLangevin(two, stepSize: 0.02)
+        let betas = try TemperatureLadder.betas(.geometric(levels: 8, smallest: 0.01), smallestBeta: model.smallestBeta)
+        let grid = stride(from: -60.0, through: 60.0, by: 0.002).map { Float($0) }
+        let energies = two.energies(grid, rows: grid.count).map(Double.init)
+        func logZ(_ beta: Double) -> Double {
+            let top = energies.map { -beta * $0 }.max() ?? 0
+            return top + log(energies.reduce(0) { $0 + exp(-beta * $1 - top) } * 0.002)
+        }
+        XCTAssertEqual(logZ(1), 0, accuracy: 1e-6, "the quadrature itself")
+        let ais = LadderAnnealedImportanceSampling(runs: 400, steps: 100, burnIn: 1000, seed: 3)
+        let r = try XCTUnwrap(ais.logPartitionRatios(model, betas: betas))
+        for k in betas.indices {
+            XCTAssertEqual(r[k], logZ(betas[k]) - logZ(betas[0]), accuracy: 0.1, "level \(k), β = \(betas[k])")
+        }
+        var st = try SimulatedTempering(model, betas: betas, chains: 10, seed: 4)
+        try XCTUnwrap(st.setWeightsByAIS(ais))
+        let run = try XCTUnwrap(st.run(steps: 20_000, thin: 5))
+        XCTAssertEqual(Double(run.samples.filter { $0[0] < 0 }.count) / Double(run.samples.count), 0.8, accuracy: 0.05)
+    }
+
     func testLaddersAreCheckedAndAdaptationEqualisesSwapRates() throws {
         XCTAssertThrowsError(try TemperatureLadder.betas(.list([0, 0.5])))
         XCTAssertThrowsError(try TemperatureLadder.betas(.list([0, 0.7, 0.5, 1])))

@@ -1,7 +1,8 @@
 /// What the DBN trainers carry from one `train` call to the next, so a saved network resumes
 /// exactly (model files): the greedy trainer's per-layer RBM trainers, its one history and how
 /// much of each layer's history it has copied; up-down's epoch count and history (its random
-/// streams are derived from the seed and the epoch).
+/// streams and its shuffles are derived from the seed and the epoch alone, so 2 + 2 epochs, in one
+/// session or across a file, equal 4 in one call).
 extension GreedyLayerwiseTrainer {
     /// Rows of layer l's own history already copied into `history`.
     public var copiedHistoryRows: [Int: Int] { copiedRows }

@@ -65,6 +65,9 @@ public struct UpDownFineTuning: ModelTrainer {
         for round in 0..<settings.epochs {
             let epoch = completed + 1
             var g = Xoshiro256StarStar(seed: derivedSeed(epoch, 0))
+            // Epoch e's order depends only on (seed, e): shuffled from 0..<n with its own stream,
+            // so 2 + 2 epochs in two calls (or across a model file) equal 4 in one.
+            for i in order.indices { order[i] = i }
             for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, Int.random(in: 0...i, using: &g)) }
             let started = clock.now
             var logConditional = 0.0

@@ -1,9 +1,10 @@
+import COpenBLAS
 import Glibc
 
 /// Reverse annealed importance sampling of log Z for a binary RBM: AIS run backwards, from
 /// samples of the model to the base-rate model (Burda, Grosse and Salakhutdinov 2015,
 /// "Accurate and conservative estimates of MRF log-likelihood using reverse annealing";
-/// Upadhya and Sastry 2015 evaluate it beside forward AIS).
+/// Upadhya and Sastry 2015 evaluate it beside forward AIS and CSL).
 ///
 /// With the intermediate distributions of `AnnealedImportanceSampling` (f_β(x) = log p*_β(x), the
 /// marginal of the geometric path between the joint distributions, β₀ = 0 < … < β_{K−1} = 1) and
@@ -12,16 +13,40 @@ import Glibc
 ///
 ///     log w ← log w + f_{β_{k−1}}(x) − f_{β_k}(x),   then x ~ T_{β_{k−1}}(x, ·)
 ///
-/// so that each factor compares the state with the distribution it is about to be moved under,
-/// the mirror image of forward AIS (which moves under T_{β_k} after the factor f_{β_k}/f_{β_{k−1}}).
-/// Then E[w] = Z_A / Z_B exactly when the start is exact, and
+/// that is, w = Π_{k=1}^{K−1} p*_{β_{k−1}}(x_k) / p*_{β_k}(x_k), where x_k is the state the run
+/// holds when it reaches β_k and x_{k−1} ~ T_{β_{k−1}}(x_k, ·).
+///
+/// Why these weights, and not others: the reverse run is Neal's (2001) forward AIS over the
+/// reversed sequence g_j = p*_{β_{K−1−j}}, j = 0 … K−1. It starts from g₀ ∝ p_B exactly, each
+/// factor g_j(x)/g_{j−1}(x) is taken at the state *before* the move, and the move that follows,
+/// T_{β_{k−1}}, leaves g_j = p_{β_{k−1}} invariant. Neal's extended-space argument then gives
+///
+///     E[w] = Z(g_{K−1}) / Z(g₀) = Z_A / Z_B
+///
+/// exactly, for every schedule and every K (K = 2 is plain importance sampling of p_A with
+/// proposals from p_B). Pairing a factor with the move before it instead, or with the move at
+/// the other end of its gap, breaks this identity. `ReverseAISTests` checks E[w] against the
+/// exact ratio on enumerable models.
+///
+/// These are the reverse weights of Upadhya and Sastry (2015, eq. 10): each ratio's numerator
+/// and denominator at the same state, the state then moved by the numerator's transition. The
+/// paper's own text could not be retrieved when this was written (only its abstract and
+/// introduction); what ties the form to eq. 10 is RestrictedBoltzmannMachines.jl's AIS package
+/// (cossio/RBMsAnnealedImportanceSampling.jl, `raise`), which implements eq. 10 — its author
+/// reads the expression printed by Burda et al. as a typo that eq. 10 corrects — and whose
+/// reverse weights have exactly this form. Independently of any printed formula, these are the
+/// weights whose expectation is exactly Z_A/Z_B, which `ReverseAISTests` checks against
+/// enumeration.
+///
+/// Then
 ///
 ///     log Ẑ_B = log Z_A − log mean w
 ///
 /// By Jensen's inequality E[log mean w] ≤ log(Z_A/Z_B), so log Ẑ_B overestimates log Z_B in
 /// expectation, while forward AIS underestimates it: the pair sandwiches log Z, and a wide gap
 /// says the annealing has not converged. Started from approximate (long-run Gibbs) samples the
-/// bound is only as good as they are.
+/// bound is only as good as they are: if the chains have not left the modes they started in,
+/// reverse AIS can land below log Z too.
 public struct ReverseAnnealedImportanceSampling: Sendable {
     public var runs: Int
     /// K, inverse temperatures β_k = k/(K − 1).
@@ -90,6 +115,11 @@ public struct ReverseAnnealedImportanceSampling: Sendable {
             x = (0..<(n * D)).map { k in t.scalars[((k / D) % t.shape[0]) * D + k % D] }
         }
         var generators = (0..<n).map { Xoshiro256StarStar.stream(seed: seed, index: UInt64($0)) }
+        // One BLAS thread, as forward AIS: the same numbers on every machine, and no threads
+        // spinning for products of 100 rows (on a loaded machine they tripled the wall time).
+        let blasThreads = openblas_get_num_threads()
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(blasThreads) }
         let cA64 = cA.map(Double.init), c64 = rbm.c.map(Double.init), b64 = rbm.b.map(Double.init)
         var a = [Float](repeating: 0, count: n * H), h = [Float](repeating: 0, count: n * H)
         var p = [Float](repeating: 0, count: n * D)

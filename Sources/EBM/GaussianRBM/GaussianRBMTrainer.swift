@@ -1,6 +1,7 @@
 import Glibc
 
-/// Settings of Gaussian–Bernoulli RBM training.
+/// Settings of Gaussian–Bernoulli RBM training: the `MinibatchTrainingOptions` every RBM trainer
+/// shares, plus the learning rates of c and of log σ².
 public struct GaussianRBMTrainingOptions: Sendable {
     /// The real-valued settings as given (lr, momentum…), compared exactly by `continues`.
     public var given: [String: Double] = [:]
@@ -24,10 +25,8 @@ public struct GaussianRBMTrainingOptions: Sendable {
 
 extension GaussianRBMTrainingOptions: TrainerSettings {
     public func continues(_ p: GaussianRBMTrainingOptions) -> Bool {
-        sampler.k == p.sampler.k && sampler.persistentChains == p.sampler.persistentChains
-            && (sampler as? ParallelTemperingSampler) == (p.sampler as? ParallelTemperingSampler)
-            && learningRate == p.learningRate && visibleBiasLearningRate == p.visibleBiasLearningRate
-            && sigmaLearningRate == p.sigmaLearningRate && batchSize == p.batchSize && seed == p.seed
+        continuesMinibatchSettings(p) && visibleBiasLearningRate == p.visibleBiasLearningRate
+            && sigmaLearningRate == p.sigmaLearningRate
     }
 
     public var summary: String {
@@ -89,6 +88,9 @@ public struct GaussianRBMTrainer: ModelTrainer {
         for _ in 0..<options.epochs {
             let epoch = epochsCompleted + 1
             let started = clock.now
+            // Each epoch shuffles 0..<n afresh from the carried stream (as RBMTrainer does), so the
+            // order does not depend on how the epochs were split into calls: 2 + 2 epochs = 4.
+            for i in order.indices { order[i] = i }
             for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, Int.random(in: 0...i, using: &g)) }
             for batch in 0..<batches {
                 let rows = Array(order[(batch * batchSize)..<Swift.min(n, (batch + 1) * batchSize)])

@@ -14,9 +14,15 @@ extension Command {
             Parameter("method", .choice(["pt", "st"]), default: .string("pt"),
                       "\"pt\": parallel tempering (Geyer 1991); \"st\": simulated tempering (Marinari and Parisi 1992), weights by Wang–Landau"),
             Parameter("rounds", .integer(min: 1, max: 100_000_000), default: .number(10_000), "PT rounds (a move of every replica, then swaps), or ST steps per chain"),
-            Parameter("burn_in", .integer(min: 0, max: 100_000_000), default: .number(1000), "PT rounds run and forgotten before sampling"),
+            Parameter("burn_in", .integer(min: 0, max: 100_000_000), default: .number(1000),
+                      "PT rounds run and forgotten before sampling; ST with weights: \"ais\" and a hottest β above 0 (ℝᵈ): moves there before annealing"),
             Parameter("thin", .integer(min: 1, max: 1_000_000), default: .number(1), "keep the β = 1 state every this many rounds"),
             Parameter("chains", .integer(min: 1, max: 10_000), default: .number(1), "ST: independent chains, each with its own weights"),
+            Parameter("weights", .choice(["wang-landau", "ais"]), default: .string("wang-landau"),
+                      "ST: how the weights g ≈ −log Z(β) are set: adapted as the chain runs (\"wang-landau\") or estimated first by AIS along the ladder (\"ais\")"),
+            Parameter("ais_runs", .integer(min: 1, max: 1_000_000), default: .number(100), "ST with weights: \"ais\": AIS runs"),
+            Parameter("ais_steps", .integer(min: 1, max: 1_000_000), default: .number(100),
+                      "ST with weights: \"ais\": annealing steps between neighbouring β of the ladder"),
             Parameter("adapt", .optional(.probability), default: Value.none,
                       "PT: before sampling, move the β towards this swap acceptance on every gap (e.g. 0.4)"),
             Parameter("step_size", .positiveNumber, default: .number(0.01), "continuous energies: the MALA step ε at β = 1 (ε/β at β)"),
@@ -27,7 +33,10 @@ extension Command {
         neighbouring replicas (pairs (0,1), (2,3)… then (1,2), (3,4)…), accepting with
         min(1, exp((β_i − β_j)(E_i − E_j))); the β = 1 replica samples the model. Simulated
         tempering moves one chain's β up or down, accepted with min(1, e^(−(β' − β)E + g' − g)),
-        with weights g ≈ −log Z(β) learned first (Wang–Landau); its visits to β = 1 are the samples.
+        with weights g ≈ −log Z(β) learned first (Wang–Landau), or, with weights: "ais", set from
+        AIS estimates of log Z(β) − log Z(β₀) along the ladder (ais_runs runs, ais_steps annealing
+        steps per gap; exact in expectation from the uniform start at β₀ = 0 of a binary model, after
+        burn_in moves at β₀ when β₀ > 0, as on ℝᵈ); its visits to β = 1 are the samples.
         RBMs are tempered in their joint states (x, h), where block Gibbs at β is exact. Prints per
         level β, the swap acceptance (PT) or the share of steps (ST), round trips, and on
         enumerable binary models a χ² test of the samples against the exact p(x). png(t, "file.png")
@@ -36,9 +45,20 @@ extension Command {
           t = tempered(m, betas: 10, rounds: 20000, thin: 10, seed: 1)
           t.p_value
           png(t, "images/replicas.png")
+          s = tempered(m, method: "st", weights: "ais", betas: 12, rounds: 50000, thin: 10)
+          s.weights
         """
     ) { args, context in
         let model = try modelValue(args)
+        if args.isGiven("weights") || args.isGiven("ais_runs") || args.isGiven("ais_steps"), args.string("method") != "st" {
+            throw args.error(args.isGiven("weights") ? "weights" : (args.isGiven("ais_runs") ? "ais_runs" : "ais_steps"),
+                             "weights belong to simulated tempering; parallel tempering has none",
+                             hint: "add method: \"st\"")
+        }
+        if args.isGiven("ais_runs") || args.isGiven("ais_steps"), args.string("weights") != "ais" {
+            throw args.error(args.isGiven("ais_runs") ? "ais_runs" : "ais_steps", "AIS settings belong to weights: \"ais\"",
+                             hint: "add weights: \"ais\", or leave them out for Wang–Landau weights")
+        }
         let temperable: any TemperableModel
         if let t = model.parameterized as? any TemperableModel {
             temperable = t
@@ -74,12 +94,19 @@ private func temper<M: TemperableModel>(_ m: M, betas: [Double], _ args: Argumen
     let (rounds, thin) = (args.int("rounds"), args.int("thin"))
     if args.string("method") == "st" {
         guard var st = try? SimulatedTempering(m, betas: betas, chains: args.int("chains"), seed: seed) else { return nil }
-        st.adaptWeights(finalGamma: 0.01, maxSteps: Swift.max(10 * rounds, 10_000))
+        if args.string("weights") == "ais" {
+            let ais = LadderAnnealedImportanceSampling(runs: args.int("ais_runs"), steps: args.int("ais_steps"),
+                                                       burnIn: betas[0] > 0 ? args.int("burn_in") : 0, seed: seed ^ 0xA15)
+            guard st.setWeightsByAIS(ais, shouldStop: { context.isInterrupted }) != nil else { return nil }
+        } else {
+            st.adaptWeights(finalGamma: 0.01, maxSteps: Swift.max(10 * rounds, 10_000))
+        }
         context.progress?.begin("simulated tempering", total: rounds)
         defer { context.progress?.end() }
         guard let run = st.run(steps: rounds, thin: thin, shouldStop: { context.isInterrupted },
                                progress: { context.progress?.update(done: $0, status: "") }) else { return nil }
-        return TemperedValue(method: "simulated tempering", moveDescription: m.temperedMoveDescription, betas: betas,
+        return TemperedValue(method: "simulated tempering", weightsMethod: args.string("weights") == "ais" ? "AIS along the ladder" : "Wang–Landau",
+                             moveDescription: m.temperedMoveDescription, betas: betas,
                              occupancy: run.occupancy, weights: st.weights[0], levelAcceptance: run.levelAcceptance,
                              samples: run.samples, traces: [run.trace], rounds: rounds)
     }

@@ -85,20 +85,11 @@ public final class GaussianRBMValue: ModelValue {
     public func train(_ args: Arguments, _ context: CallContext) throws -> Value {
         let x = try trainingData(self, args, what: "visible units")
         var o = GaussianRBMTrainingOptions()
-        let k = args.int("k")
-        switch args.string("method") {
-        case "pcd": o.sampler = PersistentContrastiveDivergence(k: k)
-        case "pt": o.sampler = try temperingSampler(args, k: k, smallestBeta: machine.smallestBeta)
-        default: o.sampler = ContrastiveDivergence(k: k)
-        }
-        o.learningRate = Float(args.number("lr"))
+        // method, k, betas, lr, batch, epochs, seed, monitor_every: as every RBM trainer takes them.
+        try setMinibatchOptions(&o, args, rows: x.rows, smallestBeta: machine.smallestBeta)
         if !args["lr_c"].isNone { o.visibleBiasLearningRate = Float(args.number("lr_c")) }
         o.sigmaLearningRate = Float(args.number("lr_sigma"))
         guard o.sigmaLearningRate >= 0 else { throw args.error("lr_sigma", "lr_sigma must be ≥ 0") }
-        o.batchSize = min(args.int("batch"), x.rows)   // the real batch, as the history prints it
-        o.epochs = args.int("epochs")
-        o.seed = UInt64(args.int("seed"))
-        o.monitorEvery = args.int("monitor_every")
         let run = runTraining(trainer, settings: o, length: o.epochs, make: { GaussianRBMTrainer(options: $0) },
                               model: &machine, data: x, label: "\(o.sampler)", args, context)
         trainer = run.trainer

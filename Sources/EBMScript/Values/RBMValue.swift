@@ -115,25 +115,14 @@ public final class RBMValue: ModelValue {
         var options = RBMTrainingOptions()
         if !args["monitor"].isNone { options.monitorSet = try stateRows(args, "monitor", what: "visible units") }
         if case .object(let d as Dataset) = args["data"], imageShape == nil { imageShape = d.imageShape }
-        let k = args.int("k")
-        switch args.string("method") {
-        case "pcd": options.sampler = PersistentContrastiveDivergence(k: k)
-        case "pt": options.sampler = try temperingSampler(args, k: k, smallestBeta: 0)
-        default:
-            if args.isGiven("betas") { throw args.error("betas", "betas is the ladder of method: \"pt\"", hint: "add method: \"pt\", or leave betas out") }
-            options.sampler = ContrastiveDivergence(k: k)
-        }
-        options.learningRate = Float(args.number("lr"))
+        // method, k, betas, lr, batch, epochs, seed, monitor_every: as every RBM trainer takes them.
+        try setMinibatchOptions(&options, args, rows: x.rows, smallestBeta: 0)
         if !args["lr_end"].isNone {
             guard args.number("lr_end") >= 0 else { throw args.error("lr_end", "lr_end must be ≥ 0") }
             options.finalLearningRate = Float(args.number("lr_end"))
         }
         options.momentum = Float(args.number("momentum"))
         options.weightDecay = Float(args.number("weight_decay"))
-        options.batchSize = min(args.int("batch"), x.rows)   // the real batch, as the history prints it
-        options.epochs = args.int("epochs")
-        options.seed = UInt64(args.int("seed"))
-        options.monitorEvery = args.int("monitor_every")
         options.aisEvery = args.optionalInt("ais_every")
         options.aisRuns = args.int("ais_runs")
         options.aisTemperatures = args.int("ais_betas")

@@ -6,6 +6,8 @@ import EBM
 public struct TemperedValue: ScriptObject {
     /// "parallel tempering" or "simulated tempering".
     public var method: String
+    /// ST: how the weights were set ("Wang–Landau" or "AIS along the ladder"); nil for PT.
+    public var weightsMethod: String? = nil
     public var moveDescription: String
     public var betas: [Double]
     /// PT: per gap k (βₖ, βₖ₊₁), accepted / proposed swaps.
@@ -48,6 +50,7 @@ public struct TemperedValue: ScriptObject {
             if let m = meanRoundTrip, m.isFinite { out += ", mean \(formatNumber(m, digits: 4)) rounds each" }
             out += "\n"
         }
+        if let weightsMethod { out += "weights g ≈ −log Z(β) + log Z(1) set by \(weightsMethod)\n" }
         if let levelAcceptance { out += "level moves accepted: \(formatNumber(levelAcceptance, digits: 3))\n" }
         out += "\(samples.count) samples at β = 1"
         if let c = chiSquared {
