@@ -106,9 +106,15 @@ final class NeuralEnergyKernel: @unchecked Sendable {
             if l < last {
                 activation.sweep(Z, bias: biases[l], rows: n, width: w, values: Z, derivatives: derivatives[l])
             } else {
-                // A = φ(Z + b) in place, ∂E/∂Z = w_out ⊙ φ'(Z + b) into g, E = ⟨A, w_out⟩ + b_out.
-                activation.sweep(Z, bias: biases[l], rows: n, width: w, values: Z, derivatives: g)
+                // A = φ(Z + b) in place, ∂E/∂Z = w_out ⊙ φ'(Z + b) into g, E = ⟨A, w_out⟩ + b_out:
+                // one pass where the activation has a fused version, else three.
                 let out = weights[layers - 1], bOut = biases[layers - 1][0]
+                if activation.sweepWithOutput(Z, bias: biases[l], rows: n, width: w, outputWeights: out, outputBias: bOut,
+                                              gradients: g, energies: E) {
+                    input = UnsafePointer(Z)
+                    continue
+                }
+                activation.sweep(Z, bias: biases[l], rows: n, width: w, values: Z, derivatives: g)
                 for r in 0..<n {
                     let gr = g + r * w
                     ElementwiseKernels.multiply(gr, by: out, count: w)
