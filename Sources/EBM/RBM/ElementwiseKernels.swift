@@ -126,73 +126,91 @@ enum ElementwiseKernels {
     /// [−π/4, π/4) from bits 16–39 and a quadrant from bits 14–15, so (cos, sin) of a uniform
     /// angle on the circle comes from the short Cephes polynomials by a rotation through a
     /// multiple of π/2. r = √(−2 ln u₁) ≤ 5.77: draws beyond 5.77σ (probability 8·10⁻⁹) never occur.
+    ///
+    /// Blocks of 64 draws, each in three vector passes: the bits to u₁, θ and the quadrant in
+    /// 64-bit lanes (shifts and masks SSE2 has) and −2 ln u₁; the square roots as a plain loop
+    /// (which LLVM turns into packed `sqrtps`: the SIMD type's own `squareRoot()` runs lane by
+    /// lane); the polynomials, the rotation and the interleaved stores, each pair's two floats
+    /// packed into one 64-bit lane. A last partial block runs the same code on zero-padded draws
+    /// and keeps its first values: one code path for every draw.
     static func boxMuller(_ words: UnsafePointer<UInt64>, count: Int, into out: UnsafeMutablePointer<Float>) {
-        let unit: Float = 1.0 / 16_777_216.0
-        var i = 0
-        // Blocks of 64 draws: the bits become floats in a scalar loop (integer work that SIMD
-        // types of 64-bit lanes compile poorly on SSE2), then eight lanes at a time run the same
-        // float operations as the scalar loop below, so every value equals the scalar one.
         let block = 64
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * block) { scratch in
           withUnsafeTemporaryAllocation(of: UInt32.self, capacity: block) { quadrants in
-            guard let u1s = scratch.baseAddress, let flips = quadrants.baseAddress else { return }
-            let ts = u1s + block, firsts = u1s + 2 * block, seconds = u1s + 3 * block
-            while i + block <= count {
-                for k in 0..<block {
-                    let w = words[i + k]
-                    u1s[k] = Float(Int32(truncatingIfNeeded: w >> 40) &+ 1) * unit
-                    ts[k] = Float(Int32(truncatingIfNeeded: (w >> 16) & 0xFF_FFFF)) * unit - 0.5
-                    flips[k] = UInt32(truncatingIfNeeded: w >> 14) & 3
-                }
-                var k = 0
-                while k < block {
-                    let u1 = load8(u1s, k), t = load8(ts, k)
-                    let q = UnsafeRawPointer(flips + k).loadUnaligned(as: SIMD8<UInt32>.self)
-                    let r = (-2 * ln(u1)).squareRoot()
-                    let a = t * 1.570_796_326_8
-                    let z = a * a
-                    var sine = -1.951_529_589_1e-4 * z + 8.332_160_873_6e-3
-                    sine = sine * z - 1.666_665_461_1e-1
-                    sine = sine * z * a + a
-                    var cosine = 2.443_315_711_809_948e-5 * z - 1.388_731_625_493_765e-3
-                    cosine = cosine * z + 4.166_664_568_298_827e-2
-                    cosine = cosine * z * z - 0.5 * z + 1
-                    // The select and the sign flips as bit operations (all ones where q is odd):
-                    // integer compares and masked selects on SIMD types compile to per-lane loops.
-                    let swap = SIMD8<UInt32>(repeating: 0) &- (q & 1)
-                    let sineBits = unsafeBitCast(sine, to: SIMD8<UInt32>.self), cosineBits = unsafeBitCast(cosine, to: SIMD8<UInt32>.self)
-                    let first = (sineBits & swap) | (cosineBits & ~swap), second = (cosineBits & swap) | (sineBits & ~swap)
-                    let flipFirst = ((q ^ (q &>> 1)) & 1) &<< 31, flipSecond = (q &>> 1) &<< 31
-                    store8(r * unsafeBitCast(first ^ flipFirst, to: SIMD8<Float>.self), firsts, k)
-                    store8(r * unsafeBitCast(second ^ flipSecond, to: SIMD8<Float>.self), seconds, k)
-                    k += 8
-                }
-                let o = out + 2 * i
-                for k in 0..<block {
-                    o[2 * k] = firsts[k]
-                    o[2 * k + 1] = seconds[k]
-                }
-                i += block
+            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: block) { padding in
+              guard let radii = scratch.baseAddress, let flips = quadrants.baseAddress, let padWords = padding.baseAddress else { return }
+              let ts = radii + block, padOut = radii + 2 * block
+              var i = 0
+              while i < count {
+                  let m = Swift.min(block, count - i)
+                  var w = words + i, o = out + 2 * i
+                  if m < block {
+                      padWords.initialize(repeating: 0, count: block)
+                      padWords.update(from: words + i, count: m)
+                      w = UnsafePointer(padWords)
+                      o = padOut
+                  }
+                  boxMullerBlock(w, radii: radii, angles: ts, quadrants: flips, into: o)
+                  if m < block { (out + 2 * i).update(from: padOut, count: 2 * m) }
+                  i += m
+              }
             }
           }
         }
-        while i < count {
-            defer { i += 1 }
-            let w = words[i]
-            let u1 = Float(Int32(truncatingIfNeeded: w >> 40) &+ 1) * unit
-            let t = Float(Int32(truncatingIfNeeded: (w >> 16) & 0xFF_FFFF)) * unit - 0.5
-            let q = UInt32(truncatingIfNeeded: w >> 14) & 3
-            let r = (-2 * ln(u1)).squareRoot()
+    }
+
+    /// One block of 64 draws of `boxMuller`.
+    @inline(__always)
+    private static func boxMullerBlock(_ words: UnsafePointer<UInt64>, radii: UnsafeMutablePointer<Float>,
+                                       angles ts: UnsafeMutablePointer<Float>, quadrants flips: UnsafeMutablePointer<UInt32>,
+                                       into o: UnsafeMutablePointer<Float>) {
+        let block = 64
+        let unit = SIMD8<Float>(repeating: 1.0 / 16_777_216.0)
+        let raw = UnsafeRawPointer(words)
+        @inline(__always) func narrow(_ a: SIMD4<UInt64>, _ b: SIMD4<UInt64>) -> SIMD8<UInt32> {
+            SIMD8(lowHalf: SIMD4<UInt32>(truncatingIfNeeded: a), highHalf: SIMD4<UInt32>(truncatingIfNeeded: b))
+        }
+        var k = 0
+        while k < block {
+            let w0 = raw.loadUnaligned(fromByteOffset: 8 * k, as: SIMD4<UInt64>.self)
+            let w1 = raw.loadUnaligned(fromByteOffset: 8 * k + 32, as: SIMD4<UInt64>.self)
+            let high = SIMD8<Int32>(truncatingIfNeeded: narrow(w0 &>> 40, w1 &>> 40))
+            let middle = SIMD8<Int32>(truncatingIfNeeded: narrow((w0 &>> 16) & 0xFF_FFFF, (w1 &>> 16) & 0xFF_FFFF))
+            let u1 = SIMD8<Float>(high &+ 1) * unit
+            store8(-2 * ln(u1), radii, k)
+            store8(SIMD8<Float>(middle) * unit - 0.5, ts, k)
+            UnsafeMutableRawPointer(flips + k).storeBytes(of: narrow((w0 &>> 14) & 3, (w1 &>> 14) & 3), as: SIMD8<UInt32>.self)
+            k += 8
+        }
+        for j in 0..<block { radii[j] = radii[j].squareRoot() }
+        k = 0
+        while k < block {
+            let r = load8(radii, k), t = load8(ts, k)
+            let q = UnsafeRawPointer(flips + k).loadUnaligned(as: SIMD8<UInt32>.self)
             let a = t * 1.570_796_326_8                 // θ ∈ [−π/4, π/4)
             let z = a * a
-            let sine = ((-1.951_529_589_1e-4 * z + 8.332_160_873_6e-3) * z - 1.666_665_461_1e-1) * z * a + a
-            let cosine = ((2.443_315_711_809_948e-5 * z - 1.388_731_625_493_765e-3) * z + 4.166_664_568_298_827e-2) * z * z - 0.5 * z + 1
-            // Rotate (cos θ, sin θ) by q · π/2: odd q swaps the pair, q ∈ {1, 2} negates the first, q ∈ {2, 3} the second.
-            let swap = q & 1 != 0
-            let first = swap ? sine : cosine, second = swap ? cosine : sine
-            let flipFirst = ((q ^ (q >> 1)) & 1) << 31, flipSecond = (q >> 1) << 31
-            out[2 * i] = r * Float(bitPattern: first.bitPattern ^ flipFirst)
-            out[2 * i + 1] = r * Float(bitPattern: second.bitPattern ^ flipSecond)
+            var sine = -1.951_529_589_1e-4 * z + 8.332_160_873_6e-3
+            sine = sine * z - 1.666_665_461_1e-1
+            sine = sine * z * a + a
+            var cosine = 2.443_315_711_809_948e-5 * z - 1.388_731_625_493_765e-3
+            cosine = cosine * z + 4.166_664_568_298_827e-2
+            cosine = cosine * z * z - 0.5 * z + 1
+            // Rotate (cos θ, sin θ) by q · π/2: odd q swaps the pair, q ∈ {1, 2} negates the
+            // first, q ∈ {2, 3} the second. Selects and sign flips as bit operations (all ones
+            // where q is odd): integer compares and masked selects compile to per-lane loops.
+            let swap = SIMD8<UInt32>(repeating: 0) &- (q & 1)
+            let sineBits = unsafeBitCast(sine, to: SIMD8<UInt32>.self), cosineBits = unsafeBitCast(cosine, to: SIMD8<UInt32>.self)
+            let first = (sineBits & swap) | (cosineBits & ~swap), second = (cosineBits & swap) | (sineBits & ~swap)
+            let flipFirst = ((q ^ (q &>> 1)) & 1) &<< 31, flipSecond = (q &>> 1) &<< 31
+            let x = unsafeBitCast(r * unsafeBitCast(first ^ flipFirst, to: SIMD8<Float>.self), to: SIMD8<UInt32>.self)
+            let y = unsafeBitCast(r * unsafeBitCast(second ^ flipSecond, to: SIMD8<Float>.self), to: SIMD8<UInt32>.self)
+            // out[2k] = x, out[2k + 1] = y: each pair as one 64-bit lane, y in the high half.
+            let pairsLow = SIMD4<UInt64>(truncatingIfNeeded: x.lowHalf) | (SIMD4<UInt64>(truncatingIfNeeded: y.lowHalf) &<< 32)
+            let pairsHigh = SIMD4<UInt64>(truncatingIfNeeded: x.highHalf) | (SIMD4<UInt64>(truncatingIfNeeded: y.highHalf) &<< 32)
+            let destination = UnsafeMutableRawPointer(o + 2 * k)
+            destination.storeBytes(of: pairsLow, as: SIMD4<UInt64>.self)
+            destination.storeBytes(of: pairsHigh, toByteOffset: 32, as: SIMD4<UInt64>.self)
+            k += 8
         }
     }
 
