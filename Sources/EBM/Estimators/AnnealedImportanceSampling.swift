@@ -163,9 +163,8 @@ public struct AnnealedImportanceSampling: Sendable {
     }
 }
 
-/// The buffers and the two halves of AIS's work: the runs split in two (rows of every buffer;
-/// below 2¹⁸ multiply-adds per product, one block of all runs), each half advancing its runs
-/// through a stretch of temperatures alone, so the two threads
+/// The buffers and the two halves of AIS's work: the runs split in two (rows of every buffer),
+/// each half advancing its runs through a stretch of temperatures alone, so the two threads
 /// meet once per stretch instead of four times per temperature. Within a run the products and
 /// sums are formed in fixed blocks of units (hidden units split at `hiddenSplit`, visible units
 /// at `visibleSplit`, multiples of 64), the same blocks whichever thread runs the half.
@@ -210,11 +209,8 @@ private final class AISWorkspace {
         logW.initialize(repeating: 0, count: n)
         func split(_ units: Int) -> Int { Swift.min((units / 2 + 32) / 64 * 64, units) }
         (hiddenSplit, visibleSplit) = (split(H), split(D))
-        // Small problems keep all runs in one block (one thread would do); the split depends on
-        // the problem's size only, never on the machine, so every machine computes the same
-        // products in the same blocks.
-        rowSplit = n >= 2 && n * H * D >= 1 << 18 ? n / 2 : n
-        if rowSplit < n && sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2 {
+        rowSplit = n / 2
+        if rowSplit >= 1 && n * H * D >= 1 << 18 && sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2 {
             helper = RBMHelperThread { [unowned(unsafe) self] _ in self.run(rows: self.rowSplit..<self.n) }
         }
     }
