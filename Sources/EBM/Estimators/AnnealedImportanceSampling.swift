@@ -23,14 +23,12 @@ import Glibc
 ///
 ///     log w = Σ_{k=1}^{K−1} [log p*_{β_k}(x_k) − log p*_{β_{k−1}}(x_k)],   x_{k+1} ~ T_{β_k}(x_k, ·)
 ///
-/// so that E[w] = Z_B / Z_A. Runs never interact, so the runs are split in two halves that each
-/// advance through a whole stretch of temperatures (100, between polls of `shouldStop`) on their
-/// own thread, with no meeting per temperature (`AISWorkspace`): per temperature one sgemm
-/// X Wᵀ (whose result serves both the weight update and the hidden sampling) and one sgemm H W
-/// on the half's runs. The element-wise work is fused and vectorised in float32
-/// (`ElementwiseKernels.softplusStep`: the log-weight term and σ(βz) from the same two
-/// exponentials); each run's terms are summed in float32 over two fixed blocks of hidden units
-/// and added to its log w in float64. Run r draws its uniforms only from
+/// so that E[w] = Z_B / Z_A. All runs advance together: per temperature one sgemm X Wᵀ (whose
+/// result serves both the weight update and the hidden sampling) and one sgemm H W, each split
+/// in two halves by output columns that run at once on two threads (`AISWorkspace`). The
+/// element-wise work is fused and vectorised in float32 (`ElementwiseKernels.softplusStep`: the
+/// log-weight term and σ(βz) from the same two exponentials); each run's terms are summed in
+/// float32 per half and added to its log w in float64. Run r draws its uniforms only from
 /// `Xoshiro256StarStar.stream(seed:index: r)`, and every number is the same whether the halves
 /// run in parallel or one after the other.
 public struct AnnealedImportanceSampling: Sendable {
@@ -134,13 +132,13 @@ public struct AnnealedImportanceSampling: Sendable {
         defer { openblas_set_num_threads(blasThreads) }
         // x₁ ~ p_A exactly: independent Bernoulli(σ(c_A)).
         work.startFromBase()
-        work.betas = (0..<K).map { beta($0) }
-        var k = 1
-        while k < K {
+        for k in 1..<K {
             if k % Self.pollInterval == 0 && shouldStop() { return nil }
-            let next = Swift.min(K, (k / Self.pollInterval + 1) * Self.pollInterval)
-            work.advance(temperatures: k..<next)
-            k = next
+            work.previous = Float(beta(k - 1))
+            work.current = Float(beta(k))
+            work.step = beta(k) - beta(k - 1)
+            work.last = k == K - 1
+            work.temperature()
         }
         let logW = work.logWeights
 
@@ -163,28 +161,28 @@ public struct AnnealedImportanceSampling: Sendable {
     }
 }
 
-/// The buffers and the two halves of AIS's work: the runs split in two (rows of every buffer),
-/// each half advancing its runs through a stretch of temperatures alone, so the two threads
-/// meet once per stretch instead of four times per temperature. Within a run the products and
-/// sums are formed in fixed blocks of units (hidden units split at `hiddenSplit`, visible units
-/// at `visibleSplit`, multiples of 64), the same blocks whichever thread runs the half.
+/// The buffers and the two halves of AIS's per-temperature work (see `RBMWorkspace` for the
+/// scheme): hidden units split for X Wᵀ and the log-weight terms, visible units for H W and
+/// σ, runs for the Bernoulli sampling. Split points are multiples of 64 units, so each half's
+/// sgemm computes its columns as the whole product would.
 private final class AISWorkspace {
     let n: Int, D: Int, H: Int
     let W: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>
     let cA: UnsafeMutablePointer<Float>, dc: UnsafeMutablePointer<Float>
     let x: UnsafeMutablePointer<Float>, p: UnsafeMutablePointer<Float>
     let a: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>
+    /// Each half's sum of the log-weight terms of its hidden units, per run (2 × n).
+    let partial: UnsafeMutablePointer<Float>
     let generators: UnsafeMutablePointer<Xoshiro256StarStar>
     /// log w per run (a raw buffer: both halves write to it at once, at different runs).
     let logW: UnsafeMutablePointer<Double>
     var logWeights: [Double] { Array(UnsafeBufferPointer(start: logW, count: n)) }
-    /// β_k for every k.
-    var betas: [Double] = []
-    /// The stretch of temperatures the next `advance` runs.
-    private var stretch = 1..<1
+    var previous: Float = 0, current: Float = 0, step = 0.0, last = false
     private let hiddenSplit: Int, visibleSplit: Int, rowSplit: Int
     private var helper: RBMHelperThread?
     private var allocations: [UnsafeMutablePointer<Float>] = []
+
+    private enum Phase: Int { case hidden, sampleHidden, visible, sampleVisible }
 
     init(_ rbm: RestrictedBoltzmannMachine, runs: Int, baseBiases: [Float], generators gens: [Xoshiro256StarStar]) {
         (n, D, H) = (runs, rbm.visible, rbm.hidden)
@@ -196,7 +194,7 @@ private final class AISWorkspace {
             return q
         }
         W = buffer(H * D); b = buffer(H); c = buffer(D); cA = buffer(D); dc = buffer(D)
-        x = buffer(n * D); p = buffer(n * D); a = buffer(n * H); h = buffer(n * H)
+        x = buffer(n * D); p = buffer(n * D); a = buffer(n * H); h = buffer(n * H); partial = buffer(2 * n)
         self.allocations = allocations
         W.update(from: rbm.W, count: H * D)
         b.update(from: rbm.b, count: H)
@@ -207,11 +205,12 @@ private final class AISWorkspace {
         generators.initialize(from: gens, count: n)
         logW = .allocate(capacity: n)
         logW.initialize(repeating: 0, count: n)
-        func split(_ units: Int) -> Int { Swift.min((units / 2 + 32) / 64 * 64, units) }
+        func split(_ units: Int) -> Int { (units / 2 + 32) / 64 * 64 }
         (hiddenSplit, visibleSplit) = (split(H), split(D))
         rowSplit = n / 2
-        if rowSplit >= 1 && n * H * D >= 1 << 18 && sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2 {
-            helper = RBMHelperThread { [unowned(unsafe) self] _ in self.run(rows: self.rowSplit..<self.n) }
+        let splits = (1..<H).contains(hiddenSplit) || (1..<D).contains(visibleSplit)
+        if splits && n * H * D >= 1 << 18 && sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2 {
+            helper = RBMHelperThread { [unowned(unsafe) self] job in self.run(Phase(rawValue: job)!, half: 1) }
         }
     }
 
@@ -228,67 +227,75 @@ private final class AISWorkspace {
         ElementwiseKernels.sampleBernoulli(probabilities: p, into: x, rows: n, columns: D, generators: generators)
     }
 
-    /// Runs the temperatures `temperatures` (k ≥ 1) on every run: per k, log w += log p*_β(x) −
-    /// log p*_β′(x), then, unless k is the last temperature, x ← T_β(x, ·).
-    func advance(temperatures: Range<Int>) {
-        stretch = temperatures
+    /// log w += log p*_β(x) − log p*_β′(x); then, unless this is the last temperature, T_β.
+    func temperature() {
+        runBoth(.hidden)
+        runBoth(.sampleHidden)
+        if last { return }
+        runBoth(.visible)
+        runBoth(.sampleVisible)
+    }
+
+    private func runBoth(_ phase: Phase) {
         if let helper {
-            helper.run(job: 0) { run(rows: 0..<rowSplit) }
+            helper.run(job: phase.rawValue) { run(phase, half: 0) }
         } else {
-            run(rows: 0..<rowSplit)
-            run(rows: rowSplit..<n)
+            run(phase, half: 0)
+            run(phase, half: 1)
         }
     }
 
-    /// The stretch for the runs `rows`.
-    private func run(rows: Range<Int>) {
-        guard !rows.isEmpty else { return }
-        let m = rows.count, r0 = rows.lowerBound
-        let hiddenBlocks = [0..<hiddenSplit, hiddenSplit..<H].filter { !$0.isEmpty }
-        let visibleBlocks = [0..<visibleSplit, visibleSplit..<D].filter { !$0.isEmpty }
-        let K = betas.count
-        for k in stretch {
-            let previous = Float(betas[k - 1]), current = Float(betas[k]), step = betas[k] - betas[k - 1]
-            // a = X Wᵀ for these runs, then per run and block of hidden units the sum of
-            // softplus(β z) − softplus(β′ z) and a ← σ(β z), z = a + b; log w += (β − β′)(c − c_A)ᵀx
-            // + those sums.
-            for units in hiddenBlocks {
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blasint(m), blasint(units.count), blasint(D),
-                            1, x + r0 * D, blasint(D), W + units.lowerBound * D, blasint(D), 0, a + r0 * H + units.lowerBound, blasint(H))
+    private func run(_ phase: Phase, half: Int) {
+        switch phase {
+        case .hidden:
+            // a = X Wᵀ for this half's hidden units, then per run the sum of
+            // softplus(β z) − softplus(β′ z) over them and a ← σ(β z), z = a + b.
+            let units = half == 0 ? 0..<Swift.min(hiddenSplit, H) : Swift.min(hiddenSplit, H)..<H
+            let out = partial + half * n
+            guard !units.isEmpty else {
+                for r in 0..<n { out[r] = 0 }
+                return
             }
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blasint(n), blasint(units.count), blasint(D),
+                        1, x, blasint(D), W + units.lowerBound * D, blasint(D), 0, a + units.lowerBound, blasint(H))
+            for r in 0..<n {
+                out[r] = ElementwiseKernels.softplusStepRow(a + r * H, bias: b, columns: units, current: current, previous: previous)
+            }
+        case .sampleHidden:
+            // log w += (β − β′)(c − c_A)ᵀx + the hidden terms, then h ~ σ(β(b + Wx)).
+            let rows = half == 0 ? 0..<rowSplit : rowSplit..<n
             for r in rows {
-                var partial: (Float, Float) = (0, 0)
-                for (index, units) in hiddenBlocks.enumerated() {
-                    let s = ElementwiseKernels.softplusStepRow(a + r * H, bias: b, columns: units, current: current, previous: previous)
-                    if index == 0 { partial.0 = s } else { partial.1 = s }
-                }
                 let bias = Double(ElementwiseKernels.dot(x + r * D, dc, count: D))
-                logW[r] += step * bias + Double(partial.0) + Double(partial.1)
+                logW[r] += step * bias + Double(partial[r]) + Double(partial[n + r])
             }
-            if k == K - 1 { return }
-            ElementwiseKernels.sampleBernoulli(probabilities: a, stride: H, into: h, stride: H, rows: rows, columns: H,
-                                               generators: generators)
-            // p = σ((1 − β)c_A + β(c + hW)) for these runs: one vector loop per run and block,
-            // the tail in a partially filled vector.
+            if !last {
+                ElementwiseKernels.sampleBernoulli(probabilities: a, stride: H, into: h, stride: H, rows: rows, columns: H,
+                                                   generators: generators)
+            }
+        case .visible:
+            // p = σ((1 − β)c_A + β(c + hW)) for this half's visible units.
+            let units = half == 0 ? 0..<Swift.min(visibleSplit, D) : Swift.min(visibleSplit, D)..<D
+            guard !units.isEmpty else { return }
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(n), blasint(units.count), blasint(H),
+                        1, h, blasint(H), W + units.lowerBound, blasint(D), 0, p + units.lowerBound, blasint(D))
+            // One vector loop per run; the tail in a partially filled vector.
             let fc = current, fa = 1 - current
             typealias M = VectorMath
-            for units in visibleBlocks {
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(m), blasint(units.count), blasint(H),
-                            1, h + r0 * H, blasint(H), W + units.lowerBound, blasint(D), 0, p + r0 * D + units.lowerBound, blasint(D))
-                for r in rows {
-                    let pr = p + r * D
-                    var i = units.lowerBound
-                    while i + 8 <= units.upperBound {
-                        M.store(M.sigmoid(fa * M.load(cA, i) + fc * (M.load(c, i) + M.load(pr, i))), pr, i)
-                        i += 8
-                    }
-                    if i < units.upperBound {
-                        let count = units.upperBound - i
-                        let t = fa * M.loadPartial(cA, i, count: count) + fc * (M.loadPartial(c, i, count: count) + M.loadPartial(pr, i, count: count))
-                        M.storePartial(M.sigmoid(t), pr, i, count: count)
-                    }
+            for r in 0..<n {
+                let pr = p + r * D
+                var i = units.lowerBound
+                while i + 8 <= units.upperBound {
+                    M.store(M.sigmoid(fa * M.load(cA, i) + fc * (M.load(c, i) + M.load(pr, i))), pr, i)
+                    i += 8
+                }
+                if i < units.upperBound {
+                    let m = units.upperBound - i
+                    let t = fa * M.loadPartial(cA, i, count: m) + fc * (M.loadPartial(c, i, count: m) + M.loadPartial(pr, i, count: m))
+                    M.storePartial(M.sigmoid(t), pr, i, count: m)
                 }
             }
+        case .sampleVisible:
+            let rows = half == 0 ? 0..<rowSplit : rowSplit..<n
             ElementwiseKernels.sampleBernoulli(probabilities: p, stride: D, into: x, stride: D, rows: rows, columns: D,
                                                generators: generators)
         }
