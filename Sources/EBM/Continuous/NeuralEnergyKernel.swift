@@ -7,7 +7,8 @@ import COpenBLAS
 ///
 ///     forward    per hidden layer one sgemm (W as stored) and one sweep giving φ and φ' together;
 ///                the last hidden layer's sweep also gives E (a dot product with w per row) and
-///                ∂E/∂Z_{L−1} = w ⊙ φ'(Z_{L−1}) (the output layer's backward step is element-wise)
+///                ∂E/∂Z_{L−1} = w ⊙ φ'(Z_{L−1}) (the output layer's backward step is element-wise),
+///                for swish in the same pass (`Activation.sweepWithOutput`)
 ///     backward   ∂E/∂A_l = (∂E/∂Z_l) W_l, one sgemm (W as stored), then ⊙ φ'(Z_{l−1})
 ///
 /// A narrow input (d ≤ 4, the plane energies) skips sgemm on the first layer, whose K = d makes

@@ -1,8 +1,9 @@
 import Glibc
 
 /// Element-wise kernels of the RBM: the logistic sigmoid, softplus, log-sum-exp and Bernoulli
-/// sampling, written as plain loops over contiguous buffers (no allocation, no per-element calls
-/// into libm in the float32 paths) so that the compiler vectorises them.
+/// sampling over contiguous buffers (no allocation, no per-element calls into libm in the float32
+/// paths). The float32 loops are written on eight-lane vectors with the exponential, logarithm
+/// and Bernoulli comparisons of `VectorMath`, a buffer's tail in a partially filled vector.
 ///
 /// The float32 kernels serve the training hot loop; the float64 ones serve exact enumeration,
 /// where accuracy matters more than speed.
