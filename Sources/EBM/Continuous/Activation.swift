@@ -77,22 +77,8 @@ extension Activation {
             let z = Z + r * width, a = A + r * width, d = D + r * width
             switch self {
             case .swish:
-                // swish(z) = z σ(z), swish'(z) = σ(z) + z σ(z)(1 − σ(z)).
-                var j = 0
-                while j < vectorEnd {
-                    let v = K.load8(z, j) + K.load8(bias, j)
-                    let s = 1 / (1 + K.exp(-v))
-                    K.store8(v * s, a, j)
-                    K.store8(s + v * s * (1 - s), d, j)
-                    j += 8
-                }
-                while j < width {
-                    let v = z[j] + bias[j]
-                    let s = 1 / (1 + K.exp(-v))
-                    a[j] = v * s
-                    d[j] = s + v * s * (1 - s)
-                    j += 1
-                }
+                // swish(z) = z σ(z), swish'(z) = σ(z) + z σ(z)(1 − σ(z)) (`VectorMath`).
+                VectorMath.swishAndDerivative(z, bias: bias, values: a, derivatives: d, count: width)
             case .tanh:
                 var j = 0
                 while j < vectorEnd {
@@ -123,5 +109,36 @@ extension Activation {
                 }
             }
         }
+    }
+
+    /// The last hidden layer's sweep fused with the output layer E = ⟨A, w⟩ + b_out, for swish
+    /// on a width that is a multiple of 16 (else false, and nothing is written): per row, one
+    /// pass gives A = φ(Z + b) into Z, ∂E/∂Z = w ⊙ φ'(Z + b) into `gradients` and E. The values
+    /// equal those of `sweep` followed by `ElementwiseKernels.multiply` and `.dot` (the dot's
+    /// sixteen accumulator lanes are the two eight-lane halves here, summed as one SIMD16).
+    func sweepWithOutput(_ Z: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, rows: Int, width: Int,
+                         outputWeights w: UnsafePointer<Float>, outputBias: Float,
+                         gradients G: UnsafeMutablePointer<Float>, energies E: UnsafeMutablePointer<Float>) -> Bool {
+        guard self == .swish, width % 16 == 0 else { return false }
+        typealias M = VectorMath
+        for r in 0..<rows {
+            let z = Z + r * width, g = G + r * width
+            var low = SIMD8<Float>(repeating: 0), high = SIMD8<Float>(repeating: 0)
+            var j = 0
+            while j < width {
+                let (v0, d0) = M.swishAndDerivative(M.load(z, j) + M.load(bias, j))
+                let (v1, d1) = M.swishAndDerivative(M.load(z, j + 8) + M.load(bias, j + 8))
+                let w0 = M.load(w, j), w1 = M.load(w, j + 8)
+                M.store(v0, z, j)
+                M.store(v1, z, j + 8)
+                M.store(d0 * w0, g, j)
+                M.store(d1 * w1, g, j + 8)
+                low += v0 * w0
+                high += v1 * w1
+                j += 16
+            }
+            E[r] = SIMD16(lowHalf: low, highHalf: high).sum() + outputBias
+        }
+        return true
     }
 }

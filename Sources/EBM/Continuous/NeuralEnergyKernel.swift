@@ -7,7 +7,8 @@ import COpenBLAS
 ///
 ///     forward    per hidden layer one sgemm (W as stored) and one sweep giving φ and φ' together;
 ///                the last hidden layer's sweep also gives E (a dot product with w per row) and
-///                ∂E/∂Z_{L−1} = w ⊙ φ'(Z_{L−1}) (the output layer's backward step is element-wise)
+///                ∂E/∂Z_{L−1} = w ⊙ φ'(Z_{L−1}) (the output layer's backward step is element-wise),
+///                for swish in the same pass (`Activation.sweepWithOutput`)
 ///     backward   ∂E/∂A_l = (∂E/∂Z_l) W_l, one sgemm (W as stored), then ⊙ φ'(Z_{l−1})
 ///
 /// A narrow input (d ≤ 4, the plane energies) skips sgemm on the first layer, whose K = d makes
@@ -106,9 +107,15 @@ final class NeuralEnergyKernel: @unchecked Sendable {
             if l < last {
                 activation.sweep(Z, bias: biases[l], rows: n, width: w, values: Z, derivatives: derivatives[l])
             } else {
-                // A = φ(Z + b) in place, ∂E/∂Z = w_out ⊙ φ'(Z + b) into g, E = ⟨A, w_out⟩ + b_out.
-                activation.sweep(Z, bias: biases[l], rows: n, width: w, values: Z, derivatives: g)
+                // A = φ(Z + b) in place, ∂E/∂Z = w_out ⊙ φ'(Z + b) into g, E = ⟨A, w_out⟩ + b_out:
+                // one pass where the activation has a fused version, else three.
                 let out = weights[layers - 1], bOut = biases[layers - 1][0]
+                if activation.sweepWithOutput(Z, bias: biases[l], rows: n, width: w, outputWeights: out, outputBias: bOut,
+                                              gradients: g, energies: E) {
+                    input = UnsafePointer(Z)
+                    continue
+                }
+                activation.sweep(Z, bias: biases[l], rows: n, width: w, values: Z, derivatives: g)
                 for r in 0..<n {
                     let gr = g + r * w
                     ElementwiseKernels.multiply(gr, by: out, count: w)

@@ -278,19 +278,20 @@ private final class AISWorkspace {
             guard !units.isEmpty else { return }
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(n), blasint(units.count), blasint(H),
                         1, h, blasint(H), W + units.lowerBound, blasint(D), 0, p + units.lowerBound, blasint(D))
+            // One vector loop per run; the tail in a partially filled vector.
             let fc = current, fa = 1 - current
-            let vectorEnd = units.lowerBound + units.count / 8 * 8
+            typealias M = VectorMath
             for r in 0..<n {
                 let pr = p + r * D
                 var i = units.lowerBound
-                while i < vectorEnd {
-                    let t = fa * ElementwiseKernels.load8(cA, i) + fc * (ElementwiseKernels.load8(c, i) + ElementwiseKernels.load8(pr, i))
-                    ElementwiseKernels.store8(1 / (1 + ElementwiseKernels.exp(-t)), pr, i)
+                while i + 8 <= units.upperBound {
+                    M.store(M.sigmoid(fa * M.load(cA, i) + fc * (M.load(c, i) + M.load(pr, i))), pr, i)
                     i += 8
                 }
-                while i < units.upperBound {
-                    pr[i] = ElementwiseKernels.sigmoid(fa * cA[i] + fc * (c[i] + pr[i]))
-                    i += 1
+                if i < units.upperBound {
+                    let m = units.upperBound - i
+                    let t = fa * M.loadPartial(cA, i, count: m) + fc * (M.loadPartial(c, i, count: m) + M.loadPartial(pr, i, count: m))
+                    M.storePartial(M.sigmoid(t), pr, i, count: m)
                 }
             }
         case .sampleVisible:

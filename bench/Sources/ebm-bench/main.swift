@@ -183,6 +183,11 @@ if let ais = AnnealedImportanceSampling(runs: aisRuns, temperatures: aisTemperat
     // Per temperature: the runs' hidden inputs (R×D·D×H) and visible inputs (R×H·H×D).
     let aisFlops = Double(aisTemperatures) * 2 * 2 * Double(aisRuns * D * H)
     report("ais_gemm_bound_seconds", aisFlops / (bestRate * 1e9))
+    // The same two products at their own shapes (best of 20, OpenBLAS's own threads): what the
+    // GEMMs alone take, so the rest of the AIS time is the element-wise work and the meetings.
+    let hiddenRate = BLAS.measureSGEMM(m: aisRuns, n: H, k: D, repeats: 20)
+    let visibleRate = BLAS.measureSGEMM(m: aisRuns, n: D, k: H, repeats: 20)
+    report("ais_gemm_shapes_seconds", aisFlops / 2 * (1 / hiddenRate + 1 / visibleRate) / 1e9)
 }
 
 // Issue 11: a DBN layer's epoch against an RBM epoch of the same size. Greedy training runs the
