@@ -1,5 +1,26 @@
 // swift-tools-version:6.0
 import PackageDescription
+import Foundation
+
+// The numerics' element-wise kernels (Sources/EBM/VectorMath.swift) are written for eight floats
+// at a time; Swift compiles for baseline x86-64 (SSE2, four floats) unless told the CPU, and has
+// no `-target-cpu native` that works. ebm is built from source on the machine that runs it, so
+// when this machine has AVX2 and FMA (Haswell and later) the EBM target is compiled for Haswell.
+// The results are bit-identical (Swift does not contract a·b + c into an FMA); only the speed
+// changes. EBM_TARGET_CPU overrides the choice (e.g. EBM_TARGET_CPU=x86-64 for a portable build).
+let numericsTargetCPU: String? = {
+    let environment = ProcessInfo.processInfo.environment
+    if let cpu = environment["EBM_TARGET_CPU"] { return cpu.isEmpty ? nil : cpu }
+    #if arch(x86_64) && os(Linux)
+    guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+          let flagsLine = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return nil }
+    let flags = Set(flagsLine.split(separator: " ").map(String.init))
+    return ["avx", "avx2", "fma", "bmi2", "f16c", "movbe"].allSatisfy(flags.contains) ? "haswell" : nil
+    #else
+    return nil
+    #endif
+}()
+let numericsSettings: [SwiftSetting] = numericsTargetCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? []
 
 // ebm: energy-based models, learned by doing.
 // Data flows one way: text → EBMScript (parser, evaluator) → EBM (numerics) → EBMIO (files) / printer.
@@ -23,7 +44,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
         // Numerics and models: tensors on OpenBLAS, RNG, data sets, images in memory. No terminal, no files.
-        .target(name: "EBM", dependencies: ["COpenBLAS"]),
+        .target(name: "EBM", dependencies: ["COpenBLAS"], swiftSettings: numericsSettings),
         // Files: PNG through libpng, gzip through zlib, atomic writes.
         .target(name: "EBMIO", dependencies: ["EBM", "CPNG", "CZlib"]),
         // The language: lexer, parser, values, evaluator, command table, notebooks.
