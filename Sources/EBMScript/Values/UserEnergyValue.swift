@@ -392,9 +392,13 @@ extension Command {
         passed in params are starting values and stay as they were; copy back with W = m.W.
         If E gives one energy per row when x is an n × d matrix, whole batches run in one call
         (m.batched says so); otherwise E runs once per row.
+        An error inside E is reported, with its traceback, by whichever command ran E.
         Binary (d ≤ 20): log_z, loglik, grad exact by enumerating all 2ᵈ states (derive: d ≤ 16);
-          gibbs runs single-site Gibbs; train method: "exact", "cd", "pcd".
-        Real: langevin (ULA or MALA) with ∇ₓE; train method: "langevin-ml".
+          gibbs runs single-site Gibbs; train method: "cd" (default), "pcd", "exact"; rows
+          given to any command must be 0 or 1.
+        Real: langevin (ULA or MALA) and energy_map with ∇ₓE; train method: "langevin-ml"
+          (default); derive with the negative phase from Langevin chains (chains:, steps:,
+          step_size:).
         Example (an RBM's free energy):
           def E(x, W, b, c):
               return -sum(c * x) - sum(softplus(b + W @ x))
