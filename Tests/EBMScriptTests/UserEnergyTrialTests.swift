@@ -187,6 +187,16 @@ final class UserEnergyTrialTests: XCTestCase {
         w = energy_fn(W, params: [25], domain: "real", dim: 2)
         """)
         XCTAssertEqual(eval(s, "derive(w, X, chains: 400, steps: 3, step_size: 0.01, seed: 1).ok"), "false\n")
+        // Many parameters: finite differences check 8 of them, spread over θ.
+        eval(s, """
+        def Q(x, A):
+            return 0.5 * sum(x * x) + 0.1 * sum(A @ x)
+        a = energy_fn(Q, params: [ones([6, 2])], domain: "real", dim: 2)
+        da = derive(a, X, chains: 200, steps: 200, step_size: 0.05, seed: 1)
+        """)
+        let many = eval(s, "print da\nda.ok")
+        XCTAssertTrue(many.contains("for 8 of the 12 components"), many)
+        XCTAssertTrue(many.hasSuffix("true\n"), many)
     }
 
     // 7. Divergence names what went wrong: the energy itself, or the Langevin step size.
