@@ -88,6 +88,13 @@ final class UserEnergyTrialTests: XCTestCase {
         XCTAssertEqual(eval(s, "abs(log_z(b) - log((1 + exp(1)) * (1 + exp(2)))) < 0.000001"), "true\n")
     }
 
+    /// energy_fn's probe runs of E print nothing; E's prints show when a command runs it.
+    func testTheProbeRunsOfEAreSilent() {
+        let s = Session()
+        XCTAssertEqual(eval(s, "def P(x, w):\n    print(\"ran E\")\n    return sum(w * x)\np = energy_fn(P, params: [ones([2])], dim: 2)"), "")
+        XCTAssertTrue(eval(s, "energy(p, tensor([1, 0]))").hasPrefix("ran E\n"))
+    }
+
     /// A matrix form that the probe rows did not catch out (it fails only on some rows) falls
     /// back to row by row instead of giving NaN.
     func testABatchThatFailsFallsBackToRowByRow() {

@@ -166,9 +166,6 @@ final class ScriptEnergyEvaluator: UserEnergyEvaluator, @unchecked Sendable {
     /// batch that later fails is retried row by row (see `failing`).
     func detectBatching(probe X: [Double], rows n: Int, θ: [Double]) {
         batched = false
-        let output = session?.output
-        if let session { session.output = TextBuffer() }
-        defer { if let session, let output { session.output = output } }
         let single = try? energies(X, rows: n, θ: θ)
         batched = true
         guard let together = try? failingOnce({ () throws -> [Double] in
@@ -439,6 +436,10 @@ extension Command {
         // Run E and both gradients once at two points, so a wrong dim, a non-number or an
         // unsupported operation is reported here, not in the middle of a chain.
         let (probe, n) = ScriptEnergyEvaluator.probeRows(dimension: d, domain: domain)
+        // The probes run E a few times: what E prints there is not the user's output.
+        let output = context.session.output
+        context.session.output = TextBuffer()
+        defer { context.session.output = output }
         evaluator.detectBatching(probe: probe, rows: n, θ: θ)
         do {
             _ = try evaluator.parameterGradient(probe, rows: n, weights: [Double](repeating: 1, count: n), θ: θ)
