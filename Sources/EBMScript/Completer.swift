@@ -118,9 +118,8 @@ public enum Completer {
         if case .name(let n)? = arguments.first?.kind { subject = session.variables[n] }
         switch (command.name, parameter.name) {
         case ("train", "method"):
-            if case .object(let m as any ModelValue)? = subject,
-               let method = m.family.trainParameters.first(where: { $0.name == "method" }) {
-                return .choices(method.type.choices)
+            if case .object(let m as any ModelValue)? = subject, !m.trainMethods.isEmpty {
+                return .choices(m.trainMethods)
             }
         case ("plot", "y"):
             if case .object(let o)? = subject {

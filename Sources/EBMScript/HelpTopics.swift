@@ -14,8 +14,8 @@ extension Session {
         var out = "\(name) is \(describe(value))\n"
         if case .object(let o as any ModelValue) = value {
             let family = o.family
-            out += "\n\(family.article), made by " + family.constructors.map { $0 + "(...)" }.joined(separator: ", ") + "; it has:\n"
-            for capability in ModelCapability.allCases where family.capabilities.contains(capability) {
+            out += "\n\(o.article), made by " + family.constructors.map { $0 + "(...)" }.joined(separator: ", ") + "; it has:\n"
+            for capability in ModelCapability.allCases where o.capabilities.contains(capability) {
                 let takers = capability.commands.filter { commands[$0] != nil }
                 out += "  " + capability.rawValue + (takers.isEmpty ? "" : ": " + takers.joined(separator: ", ")) + "\n"
             }

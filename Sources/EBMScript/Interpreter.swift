@@ -357,10 +357,14 @@ final class Interpreter {
         if command.name != "train", command.parameters.contains(where: { $0.name == "seed" }), !bound.isGiven("seed") {
             bound.values["seed"] = .number(Double(session.nextSeed()))
         }
+        // An error inside a user energy's E that a chain or trainer recorded is the real one.
+        let userCode = UserCodeArguments(bound, at: location, source: sources[sources.count - 1])
         do {
-            return try command.run(bound, CallContext(session: session, location: location))
+            let value = try command.run(bound, CallContext(session: session, location: location))
+            if let e = userCode.takeError() { throw e }
+            return value
         } catch let error as ScriptError {
-            throw error.located(at: location)
+            throw ((userCode.takeError() as? ScriptError) ?? error).located(at: location)
         } catch is CancellationError {
             throw ScriptError(.interrupted, "interrupted", at: location)
         } catch {

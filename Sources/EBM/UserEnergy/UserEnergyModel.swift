@@ -133,6 +133,8 @@ public struct BinaryUserEnergyModel: ExactlyEnumerable, SamplableModel, BinaryUn
     public var parameterVector: [Double] { energy.θ }
     public mutating func setParameterVector(_ θ: [Double]) { energy.θ = θ }
     public var modelDescription: String { energy.modelDescription }
+    /// x ∈ {0,1}ᵈ: the sums run over these states only, so data must be 0 or 1.
+    public var unitStates: UnitStates? { .binary }
 
     public func logUnnormalizedDensity(_ X: Tensor) -> [Double] {
         let (v, n) = userEnergyRows(X)

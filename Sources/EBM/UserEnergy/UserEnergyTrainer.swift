@@ -123,6 +123,8 @@ public struct UserEnergyTrainer: ModelTrainer {
             let run = LangevinDynamics.run(UserContinuousEnergy(energy: model), start: start, chains: n, settings: ls)
             if let e = model.evaluator.takeError() { throw e }
             let samples = run.final.map(Double.init)
+            // E was finite on the data, so chains that left the finite numbers took too large steps.
+            guard samples.allSatisfy(\.isFinite) else { throw LangevinChainsDiverged(stepSize: eps) }
             persistent = samples
             keepNegativePhase(X, samples: samples, rows: n, dimension: d)
             negative = try model.meanEnergyGradient(samples, rows: n)
@@ -157,9 +159,18 @@ public struct UserEnergyTrainer: ModelTrainer {
                 for r in rows { Xb += X[(r * d)..<((r + 1) * d)] }
                 let step: (gradient: [Double], gap: Double)
                 do { step = try ascentDirection(model, batch: Xb, rows: rows.count) } catch {
-                    model.evaluator.record(error)
+                    // Ctrl-C inside E: stop as between minibatches, keeping the epochs so far.
+                    if shouldStop() {
+                        lastNegativePhase = nil
+                        return .stopped(step: epoch, unit: .epoch, batch: b, batches: batches)
+                    }
                     model = guardian.lastGood
                     lastNegativePhase = nil
+                    if let chains = error as? LangevinChainsDiverged {
+                        return .diverged(TrainingDivergence(unit: .epoch, step: epoch, batch: b + 1, batches: batches, what: "a Langevin chain",
+                                                            restoredStep: guardian.lastGoodStep, setting: "step_size", value: Double(chains.stepSize)))
+                    }
+                    model.evaluator.record(error)
                     return .diverged(TrainingDivergence(unit: .epoch, step: epoch, batch: b + 1, batches: batches, what: "an energy",
                                                         restoredStep: guardian.lastGoodStep, setting: "lr", value: settings.learningRate))
                 }
@@ -175,12 +186,15 @@ public struct UserEnergyTrainer: ModelTrainer {
                 }
                 progress(TrainingProgress(done: (epoch - start - 1) * batches + b + 1, total: length * batches, step: epoch))
             }
+            if shouldStop() { return .stopped(step: epoch, unit: .epoch, batch: batches, batches: batches) }
             var row: [String: Double] = ["energy_gap": gapSum / Double(batches), "grad_norm": normSum / Double(batches)]
             if model.domain == .binary && d <= 16, let logZ = try? model.logPartitionFunction() {
                 let e = model.energies(X, rows: N)
                 row["loglik"] = -e.reduce(0, +) / Double(N) - logZ
             }
             if row.values.contains(where: { !$0.isFinite }) {
+                // Ctrl-C inside E while the monitors ran: the epoch's updates stand, unrecorded.
+                if shouldStop() { return .stopped(step: epoch, unit: .epoch, batch: batches, batches: batches) }
                 model = guardian.lastGood
                 lastNegativePhase = nil
                 return .diverged(TrainingDivergence(unit: .epoch, step: epoch, what: "a monitor",
@@ -197,3 +211,10 @@ public struct UserEnergyTrainer: ModelTrainer {
 }
 
 extension UserEnergyTrainer: NegativeSampleRecording {}
+
+
+/// Langevin chains of the negative phase that became NaN or infinite: the step size, not the
+/// learning rate, is what to lower.
+struct LangevinChainsDiverged: Error {
+    let stepSize: Float
+}

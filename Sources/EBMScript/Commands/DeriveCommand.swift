@@ -39,7 +39,9 @@ extension Command {
           estimators      CD-k for each k and PCD: bias ‖E[ĝ] − ∇‖ and spread over repeats
         For an energy on ℝᵈ: 003 §13.1, the positive phase from the data and the negative phase
         from Langevin chains (chains:, steps:, step_size:) with its standard error; for a
-        Gaussian energy, θ = μ and the exact negative phase (0) beside the estimate.
+        Gaussian energy, θ = μ and the exact negative phase (0) beside the estimate; for a
+        real-domain energy_fn, 000 eqs 18.4–18.15 with the positive phase checked by finite
+        differences and the chains by E_p[xᵀ∇ₓE] = d (chains: default 200).
         Every line enumerates: x of at most 16 units (and D + H ≤ 20 for rbm).
         Properties: d.ok (true when every check passes), d.lines.
         Examples:

@@ -25,6 +25,11 @@ public protocol ModelValue: ScriptObject, AnyObject {
     var filterTiles: [[Float]]? { get }
     /// The derivations `derive` can walk on this model, the default first.
     var derivations: [String] { get }
+    /// What this model can do (the family's, unless its members differ, as an energy_fn's
+    /// domain decides): `help m` lists the commands of these only.
+    var capabilities: Set<ModelCapability> { get }
+    /// The `method:` values `train` accepts for this model (for completion).
+    var trainMethods: [String] { get }
     /// Walks derivation `which` (one of `derivations`) on `data`.
     func derive(_ which: String, data: Tensor, _ args: Arguments, _ context: CallContext) throws -> Value
     /// `train(m, data, ...)` with arguments bound to the family's `trainParameters`.
@@ -64,6 +69,8 @@ extension ModelValue {
 
     public var filterTiles: [[Float]]? { nil }
     public var derivations: [String] { [] }
+    public var capabilities: Set<ModelCapability> { Self.family.capabilities }
+    public var trainMethods: [String] { Self.family.trainParameters.first { $0.name == "method" }?.type.choices ?? [] }
     public func derive(_ which: String, data: Tensor, _ args: Arguments, _ context: CallContext) throws -> Value {
         throw args.error("model", "derive has no derivation for \(family.article)")
     }

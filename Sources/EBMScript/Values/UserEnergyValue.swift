@@ -16,6 +16,8 @@ final class ScriptEnergyEvaluator: UserEnergyEvaluator, @unchecked Sendable {
     let location: SourceLocation
     var batched = false
     private var pending: (any Error)?
+    /// The command running E now and its source: E's tracebacks say "called at" this line.
+    var callSite: (location: SourceLocation, source: SourceText)?
 
     init(function: UserFunction, session: Session, parameterNames: [String], shapes: [[Int]], dimension: Int, location: SourceLocation) {
         self.function = function
@@ -42,7 +44,8 @@ final class ScriptEnergyEvaluator: UserEnergyEvaluator, @unchecked Sendable {
         guard let session else {
             throw ScriptError(.value, "\(function.name): the session that defined this energy has ended", at: location)
         }
-        let interpreter = Interpreter(session: session, source: function.definition.source)
+        let interpreter = Interpreter(session: session, source: callSite?.source ?? function.definition.source)
+        let callLocation = callSite?.location ?? location
         var θNodes: [Int] = []
         var blocks: [PassedArgument] = []
         var offset = 0
@@ -57,7 +60,7 @@ final class ScriptEnergyEvaluator: UserEnergyEvaluator, @unchecked Sendable {
         func call(_ x: Tape.Value) throws -> (Int, Int) {
             let xNode = followX ? tape.variable(x) : tape.constant(x)
             let passed = [PassedArgument(label: nil, labelLocation: nil, value: .object(TracedValue(tape: tape, node: xNode)), location: location)] + blocks
-            let result = try interpreter.call(function, arguments: passed, at: location)
+            let result = try interpreter.call(function, arguments: passed, at: callLocation)
             if let t = Autodiff.traced(result), t.tape === tape { return (t.node, xNode) }
             if case .number(let e) = result { return (tape.constant(Tape.Value(shape: [], entries: [e])), xNode) }
             if case .tensor(let t) = result { return (tape.constant(Tape.Value(t)), xNode) }
@@ -110,6 +113,20 @@ final class ScriptEnergyEvaluator: UserEnergyEvaluator, @unchecked Sendable {
     }
 
     private func failing<T>(_ body: () throws -> T) throws -> T {
+        guard batched else { return try failingOnce(body) }
+        do { return try failingOnce(body) } catch let e as ScriptError where e.kind == .interrupted { throw e } catch let matrixError {
+            // The matrix form failed on rows the probe did not cover: row by row is the
+            // definition of E, so it decides (and, when it works, E is not batched after all).
+            // When both fail, the matrix form's error is the one E was written for.
+            batched = false
+            do { return try failingOnce(body) } catch {
+                batched = true
+                throw matrixError
+            }
+        }
+    }
+
+    private func failingOnce<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let f as Tape.Failure {
             throw ScriptError(.value, "energy_fn: \(function.name): " + f.message, at: location)
         }
@@ -144,28 +161,38 @@ final class ScriptEnergyEvaluator: UserEnergyEvaluator, @unchecked Sendable {
     }
 
     /// Uses one call per batch when E gives one energy per row of an n × d matrix: the same
-    /// energies as row by row when both work, or only the matrix form when E is written for it.
+    /// energies as row by row, on probe rows that are not symmetric and whose count is not d
+    /// (so a sum over the wrong axis, which gives d numbers, cannot pass for n energies). A
+    /// batch that later fails is retried row by row (see `failing`).
     func detectBatching(probe X: [Double], rows n: Int, θ: [Double]) {
         batched = false
         let single = try? energies(X, rows: n, θ: θ)
         batched = true
-        let output = session?.output
-        if let session { session.output = TextBuffer() }
-        defer { if let session, let output { session.output = output } }
-        guard let together = try? energies(X, rows: n, θ: θ), together.count == n else {
+        guard let together = try? failingOnce({ () throws -> [Double] in
+            let tape = Tape()
+            let r = try record(X, rows: n, θ: θ, on: tape, followX: false, followθ: false)
+            return try energies(tape, r, rows: n)
+        }), together.count == n else {
             batched = false
             return
         }
-        if let single {
-            batched = zip(single, together).allSatisfy { abs($0 - $1) <= 1e-9 * max(1, abs($0)) }
-        }
+        // Written only for matrices (a sum over axis 1): the matrix form is E.
+        if let single { batched = zip(single, together).allSatisfy { abs($0 - $1) <= 1e-9 * max(1, abs($0)) } }
+    }
+
+    /// Rows to run E on at `energy_fn`: n ≠ d rows with no symmetry between rows and columns.
+    static func probeRows(dimension d: Int, domain: UserEnergyDomain) -> (values: [Double], rows: Int) {
+        let n = d == 3 ? 4 : 3
+        var g = Xoshiro256StarStar(seed: 0x5eed)
+        let values = (0..<(n * d)).map { _ in domain == .binary ? (g.nextUnitDouble() < 0.5 ? 0.0 : 1.0) : 0.5 * g.nextNormal() }
+        return (values, n)
     }
 }
 
 /// An energy written by the user as a model: `energy_fn(E, params: [W, b], domain:, dim:)`.
 /// A reference like every model value; training changes its θ, which `m.W`, `m.b` (E's parameter
 /// names) show. The tensors passed in `params` are the starting values and stay as they were.
-public final class UserEnergyValue: ModelValue {
+public final class UserEnergyValue: ModelValue, RunsUserCode {
     public var energy: UserEnergy
     let evaluator: ScriptEnergyEvaluator
     public var trainer: UserEnergyTrainer?
@@ -177,6 +204,16 @@ public final class UserEnergyValue: ModelValue {
     }
 
     public var kindName: String { "energy_fn" }
+
+    /// The domain decides what the model can do: sums and Gibbs over {0,1}ᵈ, Langevin over ℝᵈ.
+    public var article: String { "a \(energy.domain.rawValue)-domain energy_fn" }
+
+    public var capabilities: Set<ModelCapability> {
+        energy.domain == .binary ? [.energy, .exactLikelihood, .enumeration, .markovChain, .training, .derivation]
+                                 : [.energy, .gradient, .training, .derivation]
+    }
+
+    public var trainMethods: [String] { energy.domain == .binary ? ["cd", "pcd", "exact"] : ["langevin-ml"] }
 
     public var summary: String { energy.modelDescription }
 
@@ -225,6 +262,15 @@ public final class UserEnergyValue: ModelValue {
         energy.θ.replaceSubrange(b.range, with: entries)
     }
 
+    // MARK: RunsUserCode
+
+    func beginCommand(at location: SourceLocation, source: SourceText) {
+        evaluator.callSite = (location, source)
+        _ = evaluator.takeError()
+    }
+
+    func takeUserCodeError() -> (any Error)? { evaluator.takeError() }
+
     // MARK: ModelValue
 
     public var parameterized: any ParameterizedModel {
@@ -236,11 +282,23 @@ public final class UserEnergyValue: ModelValue {
                      settings: trainer?.settings.summary ?? "no training yet", negativePhase: trainer?.lastNegativePhase)
     }
     public var trained: Int { trainer?.completed ?? 0 }
-    public var derivations: [String] { energy.domain == .binary ? ["log-likelihood"] : [] }
+    public var derivations: [String] { energy.domain == .binary ? ["log-likelihood"] : ["langevin"] }
 
+    /// Binary: 000/002 eqs 18.4–18.15 by enumeration. Real: the same lines with the negative
+    /// phase from Langevin chains (chains: default 200, steps:, step_size:).
     public func derive(_ which: String, data: Tensor, _ args: Arguments, _ context: CallContext) throws -> Value {
         guard energy.domain == .binary else {
-            throw args.error("model", "derive walks the log-likelihood gradient by enumeration, which needs domain: \"binary\"")
+            var sampling = ContinuousGradientDerivation.Sampling()
+            sampling.chains = args.isGiven("chains") ? args.int("chains") : 200
+            sampling.steps = args.int("steps")
+            sampling.stepSize = Float(args.number("step_size"))
+            sampling.seed = UInt64(args.int("seed"))
+            do {
+                return .object(DerivationValue(derivation: try ContinuousGradientDerivation.derive(
+                    RealUserEnergyModel(energy), data: data, parameter: args.optionalString("parameter"), sampling: sampling)))
+            } catch let e as DerivationError {
+                throw args.error("parameter", e.description)
+            }
         }
         return .object(DerivationValue(derivation: try LogLikelihoodGradientDerivation.derive(BinaryUserEnergyModel(energy), data: data,
                                                                                                settings: derivationSettings(args))))
@@ -249,9 +307,11 @@ public final class UserEnergyValue: ModelValue {
     public static let family = ModelFamily(
         kind: "energy_fn", article: "an energy written with def (energy_fn)", constructors: ["energy_fn"],
         capabilities: [.energy, .exactLikelihood, .enumeration, .markovChain, .gradient, .training, .derivation],
+        members: [.exactLikelihood: "a binary-domain energy_fn", .enumeration: "a binary-domain energy_fn",
+                  .markovChain: "a binary-domain energy_fn", .gradient: "a real-domain energy_fn"],
         trainParameters: [
             Parameter("method", .choice(["cd", "pcd", "exact", "langevin-ml"]), default: .string("cd"),
-                      "\"exact\": negative phase Σₓ p(x)∇θE over all 2ᵈ states; \"cd\"/\"pcd\": k single-site Gibbs sweeps (binary); \"langevin-ml\": k Langevin steps of persistent chains (real)"),
+                      "\"exact\": negative phase Σₓ p(x)∇θE over all 2ᵈ states; \"cd\"/\"pcd\": k single-site Gibbs sweeps (binary); \"langevin-ml\": k Langevin steps of persistent chains (real). The default follows the domain: \"cd\" for binary, \"langevin-ml\" for real"),
             Parameter("k", .integer(min: 1, max: 10_000), default: .number(1), "Gibbs sweeps or Langevin steps per update"),
             Parameter("lr", .positiveNumber, default: .number(0.1), "the learning rate ε"),
             Parameter("batch", .integer(min: 1, max: 1_000_000), default: .number(100), "examples per minibatch (at most the number of rows)"),
@@ -265,17 +325,24 @@ public final class UserEnergyValue: ModelValue {
 
     /// `train(m, data, method: "exact" | "cd" | "pcd" | "langevin-ml", ...)`.
     public func train(_ args: Arguments, _ context: CallContext) throws -> Value {
+        // Binary data is checked by trainingData against the model's states (0 or 1).
         let x = try trainingData(self, args, what: energy.domain == .binary ? "units" : "coordinates")
-        let method = args.string("method")
+        // The default method follows the domain: CD-1 on {0,1}ᵈ, Langevin ML on ℝᵈ.
+        let method = args.isGiven("method") ? args.string("method") : (energy.domain == .binary ? "cd" : "langevin-ml")
         if energy.domain == .binary {
-            guard x.scalars.allSatisfy({ $0 == 0 || $0 == 1 }) else {
-                throw args.error("data", "a binary energy's data must be binary (every entry 0 or 1)", hint: "binarize it, e.g. d.x > 0.5")
-            }
             guard method != "langevin-ml" else {
                 throw args.error("method", "langevin-ml needs domain: \"real\"; this energy is binary", hint: "use \"exact\", \"cd\" or \"pcd\"")
             }
         } else if method != "langevin-ml" {
-            throw args.error("method", "\"\(method)\" needs domain: \"binary\"; this energy is over ℝ^\(energy.dimension)", hint: "use method: \"langevin-ml\"")
+            throw args.error("method", "\"\(method)\" needs domain: \"binary\"; this energy is over ℝ^\(energy.dimension)", hint: "use method: \"langevin-ml\" (the default for a real domain)")
+        }
+        // An energy that is NaN or infinite before any step is a fault of E, not of a setting.
+        _ = evaluator.takeError()
+        let start = energy.energies(x.scalars.map(Double.init), rows: x.rows)
+        if let e = evaluator.takeError() { throw e }
+        if let bad = start.firstIndex(where: { !$0.isFinite }) {
+            throw args.error("model", "the energy is not finite at the start: \(energy.name)(x) of data row \(bad) is \(start[bad]) with the parameters given; no training step was taken",
+                             hint: "check \(energy.name) for a division by 0, a log of 0 or an overflow; energy(m, data) shows the energies")
         }
         var options = UserEnergyTrainingOptions()
         let k = args.int("k")
@@ -298,6 +365,8 @@ public final class UserEnergyValue: ModelValue {
                               model: &energy, data: x, label: "\(options.negativePhase)", args, context)
         trainer = run.trainer
         if case .diverged = run.outcome, let e = evaluator.takeError() { throw e }
+        // Stopped by Ctrl-C inside E: the interruption is the stop, not an error of E.
+        if case .stopped = run.outcome { _ = evaluator.takeError() }
         return try trainingResult(run.outcome, history: historyValue, args, context)
     }
 }
@@ -320,9 +389,13 @@ extension Command {
         passed in params are starting values and stay as they were; copy back with W = m.W.
         If E gives one energy per row when x is an n × d matrix, whole batches run in one call
         (m.batched says so); otherwise E runs once per row.
+        An error inside E is reported, with its traceback, by whichever command ran E.
         Binary (d ≤ 20): log_z, loglik, grad exact by enumerating all 2ᵈ states (derive: d ≤ 16);
-          gibbs runs single-site Gibbs; train method: "exact", "cd", "pcd".
-        Real: langevin (ULA or MALA) with ∇ₓE; train method: "langevin-ml".
+          gibbs runs single-site Gibbs; train method: "cd" (default), "pcd", "exact"; rows
+          given to any command must be 0 or 1.
+        Real: langevin (ULA or MALA) and energy_map with ∇ₓE; train method: "langevin-ml"
+          (default); derive with the negative phase from Langevin chains (chains:, steps:,
+          step_size:).
         Example (an RBM's free energy):
           def E(x, W, b, c):
               return -sum(c * x) - sum(softplus(b + W @ x))
@@ -362,12 +435,15 @@ extension Command {
         let energy = UserEnergy(name: f.name, dimension: d, domain: domain, blocks: blocks, θ: θ, evaluator: evaluator)
         // Run E and both gradients once at two points, so a wrong dim, a non-number or an
         // unsupported operation is reported here, not in the middle of a chain.
-        let probe: [Double] = domain == .binary ? (0..<(2 * d)).map { Double(($0 / d + $0) % 2) }
-                                                : (0..<(2 * d)).map { 0.1 * Double($0 % 5) - 0.2 }
-        evaluator.detectBatching(probe: probe, rows: 2, θ: θ)
+        let (probe, n) = ScriptEnergyEvaluator.probeRows(dimension: d, domain: domain)
+        // The probes run E a few times: what E prints there is not the user's output.
+        let output = context.session.output
+        context.session.output = TextBuffer()
+        defer { context.session.output = output }
+        evaluator.detectBatching(probe: probe, rows: n, θ: θ)
         do {
-            _ = try evaluator.parameterGradient(probe, rows: 2, weights: [1, 1], θ: θ)
-            _ = try evaluator.inputGradients(probe, rows: 2, θ: θ)
+            _ = try evaluator.parameterGradient(probe, rows: n, weights: [Double](repeating: 1, count: n), θ: θ)
+            _ = try evaluator.inputGradients(probe, rows: n, θ: θ)
         } catch var e as ScriptError {
             e.message = "energy_fn: \(f.name)(x) with x of \(d) entries failed: " + e.message.replacingOccurrences(of: "energy_fn: ", with: "")
             if e.hint == nil { e.hint = "check dim (the width of x) and that \(f.name) returns one number from supported operations (see 'help grad')" }
