@@ -70,11 +70,13 @@ public struct ValueFormat: Sendable {
     public func render(_ t: Tensor) -> String {
         var header = "tensor \(shapeText(t.shape)) float32"
         if t.count > 0, t.rank > 0, let lo = t.min, let hi = t.max, t.count > summaryThreshold {
-            let mean = zeroingNoise([t.mean], scale: Swift.max(abs(Double(lo)), abs(Double(hi))), relative: float32Noise)[0]
+            let mean = zeroingNoise([t.mean], scale: Swift.max(abs(Double(lo)), abs(Double(hi))))[0]
             header += "  min \(formatNumber(Double(lo), digits: tensorDigits)) max \(formatNumber(Double(hi), digits: tensorDigits)) mean \(formatNumber(mean, digits: tensorDigits))"
         }
         if t.count == 0 { return header + "\n[]" }
-        let scalars = zeroingNoise(t.scalars.map(Double.init), relative: float32Noise)
+        // Entries are zeroed at float64 noise only: a float32 entry far below the largest is
+        // usually real (a probability of 2e-7 beside means of 2 in g.components), not noise.
+        let scalars = zeroingNoise(t.scalars.map(Double.init))
         switch t.rank {
         case 0: return formatNumber(Double(t.scalars[0]), digits: tensorDigits) + "  (tensor [] float32)"
         case 1:
@@ -138,8 +140,8 @@ public struct ValueFormat: Sendable {
 /// entry below `relative` × the largest magnitude (or × `scale`, the size of the quantity, e.g.
 /// a distribution's std for its mean) carries no digit the printing could show. The default,
 /// 64 ulp of a double (≈ 1.4e-14), is for numbers computed in double precision (−1.39e-16 beside
-/// 1, the sum of a ring's symmetric points); `float32Noise` is for float32 values
-/// (0.1 × 3 − 0.3 gives 2.4e-7 beside 3.3).
+/// 1, the sum of a ring's symmetric points); `float32Noise` is for summaries of float32 values
+/// (the std of float32 chain states beside their mean).
 public func zeroingNoise(_ values: [Double], scale: Double? = nil, relative: Double = float64Noise) -> [Double] {
     let largest = scale ?? values.lazy.filter(\.isFinite).map(abs).max() ?? 0
     let noise = largest * relative
