@@ -24,10 +24,12 @@ public struct ValueFormat: Sendable {
         case .number(let v): return formatNumber(v, digits: numberDigits)
         case .string(let s): return quoted(s)
         case .list(let items):
-            // A list holding small tensors (grad's gradients) shows each tensor's values, one
-            // item after another (every tensor with full: true); other lists stay on one line.
+            // A list holding tensors that print whole (grad's gradients: each axis up to
+            // fullThreshold) shows each tensor's values, one item after another (every tensor
+            // with full: true); other lists stay on one line.
             let tensors = items.compactMap { item -> Tensor? in if case .tensor(let t) = item { return t } else { return nil } }
-            let showValues = fullThreshold == .max || (items.count <= fullThreshold && tensors.allSatisfy { $0.count <= summaryThreshold })
+            let printsWhole = { (t: Tensor) in t.shape.allSatisfy { $0 <= fullThreshold } && t.count <= fullThreshold * fullThreshold }
+            let showValues = fullThreshold == .max || (items.count <= fullThreshold && tensors.allSatisfy(printsWhole))
             if !tensors.isEmpty, showValues {
                 return "[" + items.map { item -> String in
                     if case .tensor(let t) = item { return render(t) }

@@ -83,6 +83,9 @@ final class LanguageTrialTests: XCTestCase {
         XCTAssertTrue(full.contains("[1 2]"), full)
         let big = eval(s, "print([zeros([30, 30])], full: true)")
         XCTAssertEqual(big.components(separatedBy: "\n").count, 32, big)
+        // A 16 × 9 gradient prints whole; a 30 × 30 one stays a summary unless full: true.
+        XCTAssertTrue(eval(s, "[zeros([16, 9]), 1]").contains("[[0 0 0 0 0 0 0 0 0]"))
+        XCTAssertEqual(eval(s, "[zeros([30, 30]), 1]"), "[tensor [30, 30], 1]\n")
     }
 
     func testRankThreeTensorsPrintTheirMatrices() {
