@@ -114,7 +114,12 @@ extension Command {
                 }
             }
             guard let accepted = parameter.type.accept(arg.value) else {
-                throw ScriptError(.argument, "\(name): argument '\(parameter.name)' takes \(parameter.type.description), got \(describe(arg.value))",
+                // Whole numbers are exact below 10¹⁵: an open upper bound still has that one.
+                var takes = parameter.type.description
+                if case .integer(_, nil) = parameter.type, case .number(let v) = arg.value, v == v.rounded(), Swift.abs(v) >= 1e15 {
+                    takes += " below 10¹⁵"
+                }
+                throw ScriptError(.argument, "\(name): argument '\(parameter.name)' takes \(takes), got \(describe(arg.value))",
                                   at: arg.location, hint: parameter.help.isEmpty ? nil : "\(parameter.name): \(parameter.help)")
             }
             values[parameter.name] = accepted

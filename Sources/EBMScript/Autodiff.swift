@@ -32,6 +32,36 @@ enum Autodiff {
 
     static func isTraced(_ v: Value) -> Bool { traced(v) != nil }
 
+    /// A followed value, or a list holding one (`tensor([x[0] * 2, x[1]])`).
+    static func containsTraced(_ v: Value) -> Bool {
+        if isTraced(v) { return true }
+        if case .list(let items) = v { return items.contains(where: containsTraced) }
+        return false
+    }
+
+    /// `tensor([a, b, …])` where some items are followed: the items (numbers, or tensors of one
+    /// shape) stacked along a new first axis, recorded on the tape.
+    static func stacked(_ items: [Value], on tape: Tape, at location: SourceLocation) throws -> Value {
+        var ids: [Int] = []
+        for item in items {
+            if case .list(let inner) = item {
+                guard containsTraced(item) else {
+                    ids.append(try node(item, on: tape, what: "tensor", at: location))
+                    continue
+                }
+                guard let t = traced(try stacked(inner, on: tape, at: location)) else { continue }
+                ids.append(t.node)
+            } else {
+                ids.append(try node(item, on: tape, what: "tensor", at: location))
+            }
+        }
+        do {
+            return .object(TracedValue(tape: tape, node: try tape.stack(ids)))
+        } catch let f as Tape.Failure {
+            throw ScriptError(.value, "grad: tensor: " + f.message, at: location)
+        }
+    }
+
     /// The tape node for an operand: a followed value's own node, or a constant.
     static func node(_ v: Value, on tape: Tape, what: String, at location: SourceLocation) throws -> Int {
         if let t = traced(v) {
@@ -91,10 +121,32 @@ enum Autodiff {
         }
     }
 
+    /// The tape of the first followed value in a (nested) list.
+    static func firstTape(_ items: [Value]) -> Tape? {
+        for item in items {
+            if let t = traced(item) { return t.tape }
+            if case .list(let inner) = item, let tape = firstTape(inner) { return tape }
+        }
+        return nil
+    }
+
     static func plainValue(_ v: Value) -> Value {
         if let t = traced(v) { return t.plain }
         if case .list(let items) = v { return .list(items.map(plainValue)) }
         return v
+    }
+
+    /// Refuses a point where f's value is NaN or infinite (`log(-x)` at x = 1): it has no
+    /// gradient there, and the tape's would be a number with no meaning. Names the operation
+    /// that first gave a non-finite value.
+    static func requireFinite(_ tape: Tape, _ output: Int, function: String, command: String, at location: SourceLocation) throws {
+        let value = tape.value(output).entries
+        guard value.count == 1, !value[0].isFinite else { return }
+        let origin = tape.firstNonFinite(through: output).map { op in
+            ["variable", "constant"].contains(op) ? "" : ": the first non-finite value came from '\(op)'"
+        } ?? ""
+        throw ScriptError(.value, "\(command): \(function) is not finite at this point (it gives \(formatNumber(value[0])))\(origin), so it has no gradient there",
+                          at: location, hint: "evaluate \(function) at the point first; pick a point inside its domain (log and sqrt need positive arguments)")
     }
 
     /// "0, 1" for flat index 1 of a 2 × 3 tensor.
@@ -120,7 +172,15 @@ enum Autodiff {
                               hint: "supported: " + supportedList)
         }
         let positional = arguments.filter { $0.label == nil }
+        if name == "tensor", positional.count == 1, arguments.count == 1, case .list(let items) = positional[0].value,
+           let tape = firstTape(items) {
+            return try stacked(items, on: tape, at: location)
+        }
         guard let first = positional.first, let x = traced(first.value) else {
+            if let first = positional.first, containsTraced(first.value) {
+                throw ScriptError(.value, "grad: automatic differentiation does not follow '\(name)' of a list holding followed values",
+                                  at: location, hint: "build a tensor first, e.g. \(name)(tensor([a, b])); supported: " + supportedList)
+            }
             throw ScriptError(.value, "grad: '\(name)' is followed only in its first argument", at: location)
         }
         let tape = x.tape
@@ -159,19 +219,9 @@ enum Autodiff {
 
     /// `x[…]` on a followed value: the same selection as on a tensor, recorded as a gather.
     static func subscripted(_ x: TracedValue, _ items: [Subscripting.Item], at location: SourceLocation) throws -> Value {
-        let v = x.value
-        // Select from a tensor of flat indices to learn which entries the subscripts pick.
-        let iota = Tensor(shape: v.shape, scalars: (0..<v.count).map(Float.init))
-        guard v.count < 1 << 24 else {
-            throw ScriptError(.value, "grad: indexing a tensor of \(v.count) entries is not supported", at: location)
-        }
-        let picked = try Subscripting.tensor(iota, items, at: location)
-        let (indices, shape): ([Int], [Int])
-        switch picked {
-        case .number(let d): (indices, shape) = ([Int(d)], [])
-        case .tensor(let t): (indices, shape) = (t.scalars.map { Int($0) }, t.shape)
-        default: (indices, shape) = ([], [0])
-        }
+        // The flat indices the subscripts pick, computed from the shape alone: the cost is the
+        // selection's size, so a loop over the rows stays linear.
+        let (indices, shape) = try Subscripting.selection(x.value.shape, items, at: location)
         return .object(TracedValue(tape: x.tape, node: x.tape.select(x.node, indices: indices, shape: shape)))
     }
 }
@@ -211,6 +261,7 @@ extension Interpreter {
             throw ScriptError(.type, "grad: \(function.name) must return a number, got \(describe(Autodiff.plainValue(result)))", at: location,
                               hint: "return one number, e.g. sum(...) of a tensor")
         }
+        try Autodiff.requireFinite(tape, output, function: function.name, command: "grad", at: location)
         let gradients: [Tape.Value]
         do {
             gradients = try tape.gradient(of: output, withRespectTo: inputs.map(\.node))
@@ -278,6 +329,7 @@ extension Interpreter {
                               at: location, hint: "return one number, e.g. sum(...) of a tensor")
         }
         let (tape, output, inputs) = try run(point)
+        try Autodiff.requireFinite(tape, output, function: function.name, command: "gradcheck", at: location)
         let analytic: [Double]
         do {
             analytic = try tape.gradient(of: output, withRespectTo: inputs).flatMap(\.entries)

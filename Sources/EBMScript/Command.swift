@@ -52,6 +52,8 @@ public struct Command: Sendable {
         func text(_ p: Parameter) -> String {
             // A grouped parameter's default is its group's own (train's method: each family's).
             if grouped.contains(p.name) { return "\(p.name): …" }
+            // A random command's seed comes from the session's generator when omitted.
+            if p.name == "seed" && name != "train" && p.defaultValue != nil { return "seed: session" }
             guard let d = p.defaultValue else { return p.name }
             return "\(p.name): \(ValueFormat().render(d))"
         }

@@ -2,7 +2,15 @@
 /// and details, all read from the command table.
 extension Session {
     func runHelp(topic: String?, at location: SourceLocation) throws {
-        guard let topic else {
+        guard var topic else {
+            output.write(helpListing())
+            return
+        }
+        // `:help "partition"` takes its argument as text: the quotes are not part of the topic.
+        for quote in ["\"", "'"] where topic.count >= 2 && topic.hasPrefix(quote) && topic.hasSuffix(quote) {
+            topic = String(topic.dropFirst().dropLast())
+        }
+        if topic.isEmpty {
             output.write(helpListing())
             return
         }

@@ -25,7 +25,14 @@ extension Session {
             out += "\nProperties (\(name).NAME): " + properties.joined(separator: ", ") + "\n"
         }
         if case .object(let o) = value, !(o is any ModelValue) {
-            let takers = commands.commands.filter { c in c.parameters.contains { $0.type.namesKind(o.kindName) } }.map(\.name)
+            // A data set also goes wherever a tensor parameter is documented as taking one
+            // (train's data, log_likelihood's data, …), not only where its kind is named.
+            let takers = commands.commands.filter { c in
+                (c.parameters + (c.variadic.map { [$0] } ?? [])).contains { p in
+                    p.type.namesKind(o.kindName)
+                        || (o.kindName == "dataset" && p.type.takesTensor && p.help.lowercased().contains("data set"))
+                }
+            }.map(\.name)
             if !takers.isEmpty { out += "Commands that take it: " + takers.joined(separator: ", ") + "\n" }
         }
         return out
@@ -79,6 +86,16 @@ extension ModelCapability {
 
 extension ParameterType {
     /// True when the type names the object kind `kind` (so the parameter takes such a value).
+    /// A tensor (and so a data set) is accepted here.
+    var takesTensor: Bool {
+        switch self {
+        case .tensor: return true
+        case .oneOf(let types): return types.contains { $0.takesTensor }
+        case .optional(let t): return t.takesTensor
+        default: return false
+        }
+    }
+
     func namesKind(_ kind: String) -> Bool {
         switch self {
         case .object(let kinds): return kinds.contains(kind)

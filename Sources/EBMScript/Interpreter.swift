@@ -85,7 +85,10 @@ final class Interpreter {
             }
             let quiet: Bool
             if case .call = e.kind { quiet = session.resultShown } else { quiet = false }
-            if !value.isNone && !quiet { session.output.write(session.format.render(value) + "\n") }
+            // Inside a function's body a bare expression (a docstring, a call made for its
+            // value) does not echo, as in Python: a function's output comes from print and
+            // return. Top-level statements and loops echo.
+            if !value.isNone && !quiet && frames.isEmpty { session.output.write(session.format.render(value) + "\n") }
         case .assignment(let target, let op, let valueExpr):
             var value = try evaluate(valueExpr)
             if let op {
@@ -220,9 +223,21 @@ final class Interpreter {
             guard case .object(var object) = b else {
                 throw ScriptError(.type, "\(describe(b)) has no properties that can be set", at: nameLocation)
             }
+            // The part's name as written (`e.w`), for messages.
+            var written = name
+            if case .name(let n) = base.kind { written = n + "." + name }
+            if Autodiff.isTraced(value) {
+                throw ScriptError(.value, "grad: automatic differentiation does not follow assignment to a model's parameter ('\(written) = …')",
+                                  at: nameLocation, hint: "pass the parameter to the function and compute with it there, e.g. def f(w): return sum(w * x); grad(f, \(written))")
+            }
             do {
                 try object.setProperty(name, to: value)
-            } catch let e as ScriptError {
+            } catch var e as ScriptError {
+                // Values name a part as "W" or "m.W" whatever the variable is called.
+                for prefix in ["m." + name + " ", name + " "] where e.message.hasPrefix(prefix) {
+                    e.message = written + " " + e.message.dropFirst(prefix.count)
+                    break
+                }
                 throw e.located(at: nameLocation)
             }
             // Objects of reference kinds (models) changed in place; others are written back.
@@ -301,7 +316,7 @@ final class Interpreter {
                    case .object(let function as UserFunction) = first.value {
                     return try gradientCheck(of: function, arguments: Array(passed.dropFirst()), at: e.location)
                 }
-                if passed.contains(where: { Autodiff.isTraced($0.value) }) {
+                if passed.contains(where: { Autodiff.containsTraced($0.value) }) {
                     return try Autodiff.command(command, passed, at: e.location) { try call(command, arguments: $0, at: e.location) }
                 }
                 return try call(command, arguments: passed, at: e.location)
@@ -378,7 +393,12 @@ final class Interpreter {
     func call(_ function: UserFunction, arguments: [PassedArgument], at location: SourceLocation) throws -> Value {
         try checkInterrupt(at: location)
         if frames.count >= Interpreter.maxCallDepth || StackGuard.isNear(stackLimit) {
-            throw ScriptError(.value, "too many nested calls (more than \(min(frames.count, Interpreter.maxCallDepth)) of '\(function.name)' and the functions it calls are open)",
+            // Name the function that recurses: the one with the most open calls, not the one
+            // whose call happened to reach the limit.
+            var open: [String: Int] = [function.name: 1]
+            for f in frames { open[f.function.name, default: 0] += 1 }
+            let recursing = open.max { a, b in a.value < b.value || (a.value == b.value && a.key > b.key) }?.key ?? function.name
+            throw ScriptError(.value, "too many nested calls (more than \(min(frames.count, Interpreter.maxCallDepth)) open, \(open[recursing] ?? 0) of them of '\(recursing)')",
                               at: location, hint: "does the recursion reach its base case? Write deep recursions as a loop")
         }
         let locals = try function.bind(arguments, at: location)

@@ -4,7 +4,7 @@
 /// statement) followed at once by its own output and the images it wrote.
 ///
 /// Blocks still run whole, as `ebm check` and `ebm update` replay them; only the printing is by
-/// statement. A block that does not parse shows all its lines, then its error.
+/// statement. A block that does not parse shows only its error: none of its commands ran.
 public struct NotebookRun {
     /// Replays `notebook`, whose file is in `folder`, writing the reader's view to `output` as it
     /// runs. `prose: false` leaves the prose out. An unexpected error is not written: the caller
@@ -45,9 +45,10 @@ public struct NotebookRun {
             }
         }, onBlock: { result in
             if !started {
-                // Nothing ran: the block is empty, or it does not parse.
+                // Nothing ran: the block is empty, or it does not parse. A block that does not
+                // parse shows only its error (located, with its line): none of its commands ran.
                 startBlock()
-                sink.write(NotebookReplay.transcript(of: result.block.code, using: echo))
+                if result.error == nil { sink.write(NotebookReplay.transcript(of: result.block.code, using: echo)) }
             }
             // What it printed is out already; an expected error follows as the notebook records it.
             if result.error != nil, result.block.expectsFailure {

@@ -9,6 +9,14 @@ enum Properties {
         case .tensor(let t):
             if let v = tensorProperty(t, name) { return v }
             throw missing(value, name, tensorProperties, at: location)
+        case .object(let t as TracedValue):
+            if let v = try t.property(name) { return v }
+            if tensorProperties.contains(name) {
+                // .min and .max pick an entry: grad does not follow them.
+                throw ScriptError(.value, "grad: automatic differentiation does not follow '.\(name)'", at: location,
+                                  hint: "supported: " + Autodiff.supportedList)
+            }
+            throw missing(value, name, t.propertyNames, at: location)
         case .object(let o):
             do {
                 if let v = try o.property(name) { return v }

@@ -70,6 +70,37 @@ enum Subscripting {
     }
 
     /// One subscript per leading axis; an index drops its axis, a slice keeps it.
+    /// The flat indices (row-major) of the entries `items` pick from a tensor of `shape`, and the
+    /// selection's shape ([] for a single entry): what `tensor(_:_:at:)` picks, without the values.
+    static func selection(_ shape: [Int], _ items: [Item], at location: SourceLocation) throws -> (indices: [Int], shape: [Int]) {
+        guard items.count <= shape.count else {
+            throw ScriptError(.value, "\(items.count) subscripts for a tensor of rank \(shape.count) \(shapeText(shape))", at: location)
+        }
+        var picks: [[Int]] = []
+        var keep: [Bool] = []
+        for (axis, item) in items.enumerated() {
+            switch try select(item, count: shape[axis]) {
+            case .single(let i): picks.append([i]); keep.append(false)
+            case .many(let idx): picks.append(idx); keep.append(true)
+            }
+        }
+        let trailing = Array(shape.dropFirst(items.count))
+        let block = trailing.reduce(1, *)
+        var strides = [Int](repeating: 1, count: shape.count)
+        for a in stride(from: shape.count - 2, through: 0, by: -1) { strides[a] = strides[a + 1] * shape[a + 1] }
+        var out: [Int] = []
+        out.reserveCapacity(picks.reduce(block) { $0 * $1.count })
+        func walk(_ axis: Int, _ offset: Int) {
+            if axis == picks.count {
+                out.append(contentsOf: offset..<(offset + block))
+                return
+            }
+            for i in picks[axis] { walk(axis + 1, offset + i * strides[axis]) }
+        }
+        walk(0, 0)
+        return (out, zip(picks, keep).compactMap { $1 ? $0.count : nil } + trailing)
+    }
+
     static func tensor(_ t: Tensor, _ items: [Item], at location: SourceLocation) throws -> Value {
         guard items.count <= t.rank else {
             throw ScriptError(.value, "\(items.count) subscripts for a tensor of rank \(t.rank) \(shapeText(t.shape))", at: location)

@@ -23,7 +23,20 @@ public struct ValueFormat: Sendable {
         case .bool(let b): return b ? "true" : "false"
         case .number(let v): return formatNumber(v, digits: numberDigits)
         case .string(let s): return quoted(s)
-        case .list(let items): return "[" + items.map { inline($0) }.joined(separator: ", ") + "]"
+        case .list(let items):
+            // A list holding tensors that print whole (grad's gradients: each axis up to
+            // fullThreshold) shows each tensor's values, one item after another (every tensor
+            // with full: true); other lists stay on one line.
+            let tensors = items.compactMap { item -> Tensor? in if case .tensor(let t) = item { return t } else { return nil } }
+            let printsWhole = { (t: Tensor) in t.shape.allSatisfy { $0 <= fullThreshold } && t.count <= fullThreshold * fullThreshold }
+            let showValues = fullThreshold == .max || (items.count <= fullThreshold && tensors.allSatisfy(printsWhole))
+            if !tensors.isEmpty, showValues {
+                return "[" + items.map { item -> String in
+                    if case .tensor(let t) = item { return render(t) }
+                    return inline(item)
+                }.joined(separator: ",\n ") + "]"
+            }
+            return "[" + items.map { inline($0) }.joined(separator: ", ") + "]"
         case .tensor(let t): return render(t)
         case .object(let o): return o.render(self)
         case .command(let c): return "<command \(c.signature)>"
@@ -59,9 +72,12 @@ public struct ValueFormat: Sendable {
     public func render(_ t: Tensor) -> String {
         var header = "tensor \(shapeText(t.shape)) float32"
         if t.count > 0, t.rank > 0, let lo = t.min, let hi = t.max, t.count > summaryThreshold {
-            header += "  min \(formatNumber(Double(lo), digits: tensorDigits)) max \(formatNumber(Double(hi), digits: tensorDigits)) mean \(formatNumber(t.mean, digits: tensorDigits))"
+            let mean = zeroingNoise([t.mean], scale: Swift.max(abs(Double(lo)), abs(Double(hi))))[0]
+            header += "  min \(formatNumber(Double(lo), digits: tensorDigits)) max \(formatNumber(Double(hi), digits: tensorDigits)) mean \(formatNumber(mean, digits: tensorDigits))"
         }
         if t.count == 0 { return header + "\n[]" }
+        // Entries are zeroed at float64 noise only: a float32 entry far below the largest is
+        // usually real (a probability of 2e-7 beside means of 2 in g.components), not noise.
         let scalars = zeroingNoise(t.scalars.map(Double.init))
         switch t.rank {
         case 0: return formatNumber(Double(t.scalars[0]), digits: tensorDigits) + "  (tensor [] float32)"
@@ -84,7 +100,29 @@ public struct ValueFormat: Sendable {
             }
             return header + "\n" + lines.joined(separator: "\n")
         default:
-            return header + "\n(a view prints for rank 1 and 2; index it, e.g. x[0])"
+            // Rank ≥ 3: each matrix x[i, j, …, :, :] under its index, clipped along the leading
+            // axes as rows are (numpy's layout, labelled).
+            let matrixShape = Array(t.shape.suffix(2))
+            let block = matrixShape.reduce(1, *)
+            var leading: [[Int?]] = [[]]
+            for n in t.shape.dropLast(2) {
+                leading = leading.flatMap { prefix in clipped(n).map { prefix + [$0] } }
+            }
+            var lines = [header]
+            var lastWasElided = false
+            for index in leading {
+                guard index.allSatisfy({ $0 != nil }) else {
+                    if !lastWasElided { lines.append("⋮") }
+                    lastWasElided = true
+                    continue
+                }
+                lastWasElided = false
+                let flat = index.enumerated().reduce(0) { offset, e in offset * t.shape[e.offset] + (e.element ?? 0) }
+                let matrix = Tensor(shape: matrixShape, scalars: Array(t.scalars[(flat * block)..<((flat + 1) * block)]))
+                let label = "[" + index.map { String($0 ?? 0) }.joined(separator: ", ") + ", :, :]"
+                lines.append(label + "\n" + render(matrix).split(separator: "\n", maxSplits: 1).dropFirst().joined())
+            }
+            return lines.joined(separator: "\n")
         }
     }
 
@@ -100,13 +138,26 @@ public struct ValueFormat: Sendable {
     }
 }
 
-/// Numbers printed side by side, with those that are zero up to float64 rounding noise set to 0:
-/// an entry below 64 ulp of the largest magnitude (−1.39e-16 beside 1, the sum of a ring's
-/// symmetric points) carries no digit the printing could show.
-public func zeroingNoise(_ values: [Double], scale: Double? = nil) -> [Double] {
+/// Numbers printed side by side, with those that are zero up to rounding noise set to 0: an
+/// entry below `relative` × the largest magnitude (or × `scale`, the size of the quantity, e.g.
+/// a distribution's std for its mean) carries no digit the printing could show. The default,
+/// 64 ulp of a double (≈ 1.4e-14), is for numbers computed in double precision (−1.39e-16 beside
+/// 1, the sum of a ring's symmetric points); `float32Noise` is for summaries of float32 values
+/// (the std of float32 chain states beside their mean).
+public func zeroingNoise(_ values: [Double], scale: Double? = nil, relative: Double = float64Noise) -> [Double] {
     let largest = scale ?? values.lazy.filter(\.isFinite).map(abs).max() ?? 0
-    let noise = largest * 64 * Double.ulpOfOne
+    let noise = largest * relative
     return values.map { $0 != 0 && abs($0) < noise ? 0 : $0 }
+}
+
+/// Rounding noise relative to the largest magnitude, for numbers computed in double precision.
+public let float64Noise = 64 * Double.ulpOfOne
+/// Rounding noise relative to the largest magnitude for float32 values: 8 ulp ≈ 9.5e-7.
+public let float32Noise = 8 * Double(Float.ulpOfOne)
+
+/// The largest finite magnitude among vectors (the scale of a mean beside its std).
+public func largestMagnitude(_ vectors: [Double]...) -> Double {
+    vectors.joined().lazy.filter(\.isFinite).map(abs).max() ?? 0
 }
 
 public func shapeText(_ shape: [Int]) -> String {

@@ -106,7 +106,7 @@ final class InterpreterTests: XCTestCase {
         for c in s.commands.commands { XCTAssertTrue(listing.contains("  \(c.name) "), c.name) }
         XCTAssertTrue(listing.contains(":quit"))
         let one = eval(s, "help rand")
-        XCTAssertTrue(one.hasPrefix("rand(shape, seed: 0)\n"), one)
+        XCTAssertTrue(one.hasPrefix("rand(shape, seed: session)\n"), one)
         XCTAssertTrue(one.contains("seed   a whole number ≥ 0 (default: drawn from the session's generator"), one)
         XCTAssertEqual(eval(s, "help(rand)"), one)
         XCTAssertEqual(eval(s, ":help rand"), one)

@@ -37,6 +37,8 @@ public final class Tape {
 
     private struct Node {
         var value: Value
+        /// The operation that made it ("log", "+", "indexing"), for messages.
+        var op: String
         /// Adds the parents' shares of the adjoint `g` of this node into `adjoints`.
         var backward: ((_ g: [Double], _ adjoints: inout [[Double]?]) -> Void)?
     }
@@ -49,22 +51,41 @@ public final class Tape {
     public func value(_ id: Int) -> Value { nodes[id].value }
 
     /// A variable to differentiate with respect to.
-    public func variable(_ value: Value) -> Int { append(value, nil) }
+    public func variable(_ value: Value) -> Int { append(value, "variable", nil) }
 
     /// A constant: it takes part in the computation, and gets no gradient.
-    public func constant(_ value: Value) -> Int { append(value, nil) }
+    public func constant(_ value: Value) -> Int { append(value, "constant", nil) }
 
-    private func append(_ value: Value, _ backward: ((_ g: [Double], _ adjoints: inout [[Double]?]) -> Void)?) -> Int {
-        nodes.append(Node(value: value, backward: backward))
+    private func append(_ value: Value, _ op: String, _ backward: ((_ g: [Double], _ adjoints: inout [[Double]?]) -> Void)?) -> Int {
+        nodes.append(Node(value: value, op: op, backward: backward))
         return nodes.count - 1
     }
 
+    /// The operation that first gave a NaN or infinite entry up to node `id` (in the order the
+    /// computation ran), or nil when every value so far is finite: where f stopped being finite.
+    public func firstNonFinite(through id: Int) -> String? {
+        for node in nodes[0...id] where node.value.entries.contains(where: { !$0.isFinite }) { return node.op }
+        return nil
+    }
+
+    /// Adds `g` into node `id`'s adjoint in place (copying the array out and back would cost a
+    /// full copy per add, quadratic for a loop over a tensor's rows).
     private static func accumulate(_ adjoints: inout [[Double]?], _ id: Int, _ g: [Double]) {
-        if var a = adjoints[id] {
-            for i in 0..<a.count { a[i] += g[i] }
-            adjoints[id] = a
+        if adjoints[id] != nil {
+            adjoints[id]!.withUnsafeMutableBufferPointer { a in
+                for i in 0..<a.count { a[i] += g[i] }
+            }
         } else {
             adjoints[id] = g
+        }
+    }
+
+    /// Adds `g[k]` at entry `indices[k]` of node `id`'s adjoint (of `count` entries): the cost
+    /// is the selection's size, not the whole tensor's, so `for r in x` stays linear.
+    private static func accumulate(_ adjoints: inout [[Double]?], _ id: Int, count: Int, at indices: [Int], _ g: [Double]) {
+        if adjoints[id] == nil { adjoints[id] = [Double](repeating: 0, count: count) }
+        adjoints[id]!.withUnsafeMutableBufferPointer { a in
+            for (k, i) in indices.enumerated() { a[i] += g[k] }
         }
     }
 
@@ -113,7 +134,7 @@ public final class Tape {
         var out = [Double](repeating: 0, count: n)
         for i in 0..<n { out[i] = f(a.entries[ai(i)], b.entries[bi(i)]) }
         let result = out
-        return append(Value(shape: shape, entries: out)) { g, adjoints in
+        return append(Value(shape: shape, entries: out), op) { g, adjoints in
             var ga = [Double](repeating: 0, count: a.count)
             var gb = [Double](repeating: 0, count: b.count)
             for i in 0..<n {
@@ -140,34 +161,34 @@ public final class Tape {
     }
 
     /// f applied to every entry, with derivative df(x, f(x)).
-    private func unary(_ x: Int, _ f: (Double) -> Double, _ df: @escaping (Double, Double) -> Double) -> Int {
+    private func unary(_ x: Int, _ op: String, _ f: (Double) -> Double, _ df: @escaping (Double, Double) -> Double) -> Int {
         let a = nodes[x].value
         let out = a.entries.map(f)
-        return append(Value(shape: a.shape, entries: out)) { g, adjoints in
+        return append(Value(shape: a.shape, entries: out), op) { g, adjoints in
             var ga = [Double](repeating: 0, count: a.count)
             for i in 0..<a.count { ga[i] = g[i] * df(a.entries[i], out[i]) }
             Tape.accumulate(&adjoints, x, ga)
         }
     }
 
-    public func negate(_ a: Int) -> Int { unary(a, { -$0 }, { _, _ in -1 }) }
-    public func exp(_ a: Int) -> Int { unary(a, Foundation.exp, { _, y in y }) }
-    public func log(_ a: Int) -> Int { unary(a, Foundation.log, { x, _ in 1 / x }) }
-    public func sqrt(_ a: Int) -> Int { unary(a, { $0.squareRoot() }, { _, y in 0.5 / y }) }
+    public func negate(_ a: Int) -> Int { unary(a, "unary -", { -$0 }, { _, _ in -1 }) }
+    public func exp(_ a: Int) -> Int { unary(a, "exp", Foundation.exp, { _, y in y }) }
+    public func log(_ a: Int) -> Int { unary(a, "log", Foundation.log, { x, _ in 1 / x }) }
+    public func sqrt(_ a: Int) -> Int { unary(a, "sqrt", { $0.squareRoot() }, { _, y in 0.5 / y }) }
     /// |x|, with derivative sign(x) (0 at 0).
-    public func abs(_ a: Int) -> Int { unary(a, Swift.abs, { x, _ in x > 0 ? 1 : x < 0 ? -1 : 0 }) }
+    public func abs(_ a: Int) -> Int { unary(a, "abs", Swift.abs, { x, _ in x > 0 ? 1 : x < 0 ? -1 : 0 }) }
     /// σ(x) = 1 / (1 + e⁻ˣ); σ' = σ(1 − σ).
     public func sigmoid(_ a: Int) -> Int {
-        unary(a, { x in x >= 0 ? 1 / (1 + Foundation.exp(-x)) : Foundation.exp(x) / (1 + Foundation.exp(x)) },
+        unary(a, "sigmoid", { x in x >= 0 ? 1 / (1 + Foundation.exp(-x)) : Foundation.exp(x) / (1 + Foundation.exp(x)) },
               { _, s in s * (1 - s) })
     }
     /// softplus(x) = log(1 + eˣ); softplus' = σ(x).
     public func softplus(_ a: Int) -> Int {
-        unary(a, { x in Swift.max(x, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x))) },
+        unary(a, "softplus", { x in Swift.max(x, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x))) },
               { x, _ in x >= 0 ? 1 / (1 + Foundation.exp(-x)) : Foundation.exp(x) / (1 + Foundation.exp(x)) })
     }
     /// tanh(x); tanh' = 1 − tanh².
-    public func tanh(_ a: Int) -> Int { unary(a, Foundation.tanh, { _, y in 1 - y * y }) }
+    public func tanh(_ a: Int) -> Int { unary(a, "tanh", Foundation.tanh, { _, y in 1 - y * y }) }
 
     // MARK: Matrix product, reductions, transposition, selection
 
@@ -188,7 +209,7 @@ public final class Tape {
         var shape: [Int] = []
         if a.rank == 2 { shape.append(m) }
         if b.rank == 2 { shape.append(n) }
-        return append(Value(shape: shape, entries: c)) { g, adjoints in
+        return append(Value(shape: shape, entries: c), "@") { g, adjoints in
             // g is m × n; dA = g Bᵀ (m × k), dB = Aᵀ g (k × n).
             Tape.accumulate(&adjoints, x, Tape.gemm(g, b.entries, m, n, k, transposeA: false, transposeB: true))
             Tape.accumulate(&adjoints, y, Tape.gemm(a.entries, g, k, m, n, transposeA: true, transposeB: false))
@@ -220,7 +241,7 @@ public final class Tape {
         let a = nodes[x].value
         guard let axis else {
             let scale = mean ? 1 / Double(a.count) : 1
-            return append(Value(shape: [], entries: [a.entries.reduce(0, +) * scale])) { g, adjoints in
+            return append(Value(shape: [], entries: [a.entries.reduce(0, +) * scale]), mean ? "mean" : "sum") { g, adjoints in
                 Tape.accumulate(&adjoints, x, [Double](repeating: g[0] * scale, count: a.count))
             }
         }
@@ -231,7 +252,7 @@ public final class Tape {
         let scale = mean ? 1 / Double(axis == 0 ? r : c) : 1
         var out = [Double](repeating: 0, count: axis == 0 ? c : r)
         for i in 0..<r { for j in 0..<c { out[axis == 0 ? j : i] += a.entries[i * c + j] * scale } }
-        return append(Value(shape: [out.count], entries: out)) { g, adjoints in
+        return append(Value(shape: [out.count], entries: out), mean ? "mean" : "sum") { g, adjoints in
             var ga = [Double](repeating: 0, count: a.count)
             for i in 0..<r { for j in 0..<c { ga[i * c + j] = g[axis == 0 ? j : i] * scale } }
             Tape.accumulate(&adjoints, x, ga)
@@ -245,7 +266,7 @@ public final class Tape {
         let (r, c) = (a.shape[0], a.shape[1])
         var out = [Double](repeating: 0, count: a.count)
         for i in 0..<r { for j in 0..<c { out[j * r + i] = a.entries[i * c + j] } }
-        return append(Value(shape: [c, r], entries: out)) { g, adjoints in
+        return append(Value(shape: [c, r], entries: out), "transpose") { g, adjoints in
             var ga = [Double](repeating: 0, count: a.count)
             for i in 0..<r { for j in 0..<c { ga[i * c + j] = g[j * r + i] } }
             Tape.accumulate(&adjoints, x, ga)
@@ -256,10 +277,29 @@ public final class Tape {
     /// back into the picked places.
     public func select(_ x: Int, indices: [Int], shape: [Int]) -> Int {
         let a = nodes[x].value
-        return append(Value(shape: shape, entries: indices.map { a.entries[$0] })) { g, adjoints in
-            var ga = [Double](repeating: 0, count: a.count)
-            for (k, i) in indices.enumerated() { ga[i] += g[k] }
-            Tape.accumulate(&adjoints, x, ga)
+        let count = a.count
+        return append(Value(shape: shape, entries: indices.map { a.entries[$0] }), "indexing") { g, adjoints in
+            Tape.accumulate(&adjoints, x, count: count, at: indices, g)
+        }
+    }
+
+    /// Values of one shape stacked along a new first axis (`tensor([a, b])` of numbers gives a
+    /// vector, of vectors a matrix); the adjoint splits back into the parts.
+    public func stack(_ ids: [Int]) throws -> Int {
+        guard let first = ids.first else { throw Failure(message: "an empty list has nothing to follow") }
+        let shape = nodes[first].value.shape
+        var entries: [Double] = []
+        for id in ids {
+            guard nodes[id].value.shape == shape else {
+                throw Failure(message: "the items must have one shape, got \(shape) and \(nodes[id].value.shape)")
+            }
+            entries += nodes[id].value.entries
+        }
+        let block = shape.reduce(1, *)
+        return append(Value(shape: [ids.count] + shape, entries: entries), "tensor") { g, adjoints in
+            for (k, id) in ids.enumerated() {
+                Tape.accumulate(&adjoints, id, Array(g[(k * block)..<((k + 1) * block)]))
+            }
         }
     }
 

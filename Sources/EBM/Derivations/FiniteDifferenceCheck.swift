@@ -17,7 +17,17 @@ public struct FiniteDifferenceCheck: Sendable {
     public static let tolerance = 1e-6
 
     public var passed: Bool { components.allSatisfy(\.passed) }
-    public var largestDifference: Double { components.reduce(0) { Swift.max($0, Swift.abs($1.analytic - $1.numeric)) } }
+    /// The largest |analytic − numeric|; NaN when any side is NaN (a NaN never agrees, and
+    /// `max` would silently drop it).
+    public var largestDifference: Double {
+        var largest = 0.0
+        for c in components {
+            let d = Swift.abs(c.analytic - c.numeric)
+            if d.isNaN { return .nan }
+            largest = Swift.max(largest, d)
+        }
+        return largest
+    }
 
     /// `count` components chosen at random with `seed` (all when the model has no more).
     static func sample(_ total: Int, count: Int, seed: UInt64) -> [Int] {

@@ -15,7 +15,11 @@ public struct GradientEstimatorComparison: Sendable {
         /// Gibbs steps between estimates (k of CD-k; 1 for PCD).
         public var k: Int
         public var persistent: Bool
+        /// The noise-corrected estimate √max(0, ‖ḡ − ∇‖² − variance/repeats) of ‖E[ĝ] − ∇‖; 0 when
+        /// the bias is below the noise.
         public var bias: Double
+        /// ‖ḡ − ∇‖ itself, the mean of the repeats against the exact gradient (bias plus noise).
+        public var rawDistance: Double
         /// √(variance / repeats): the bias's own Monte Carlo noise.
         public var biasNoise: Double
         public var variance: Double
@@ -91,7 +95,7 @@ public struct GradientEstimatorComparison: Sendable {
             let bias = Swift.max(0, squaredDistance - variance / R).squareRoot()
             let dot = zip(mean, exact).reduce(0) { $0 + $1.0 * $1.1 }
             let norms = (mean.reduce(0) { $0 + $1 * $1 } * exact.reduce(0) { $0 + $1 * $1 }).squareRoot()
-            return Row(name: name, k: k, persistent: persistent, bias: bias, biasNoise: (variance / R).squareRoot(),
+            return Row(name: name, k: k, persistent: persistent, bias: bias, rawDistance: squaredDistance.squareRoot(), biasNoise: (variance / R).squareRoot(),
                        variance: variance, cosine: norms > 0 ? dot / norms : 0)
         }
         var rows = sortedKs.map { row("CD-\($0)", k: $0, persistent: false, cd[$0]!) }

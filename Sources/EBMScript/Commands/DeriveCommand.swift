@@ -136,9 +136,9 @@ func estimatorComparison(_ rbm: RestrictedBoltzmannMachine, data: Tensor, _ args
 extension Command {
     static let gradcheck = Command(
         "gradcheck", category: .derivations,
-        summary: "check the analytic log-likelihood gradient against finite differences of the log-likelihood",
+        summary: "check the analytic log-likelihood gradient against finite differences of the log-likelihood; gradcheck(f, x, …) checks grad of a function",
         parameters: [
-            anyModelParameter("an exactly enumerable model: an RBM or a fully visible Boltzmann machine"),
+            anyModelParameter("an exactly enumerable model (an RBM or a fully visible Boltzmann machine), or a function defined with def: gradcheck(f, x, …)"),
             Parameter("data", .tensor, "a data set or an N × D matrix"),
             Parameter("count", .integer(min: 1, max: 1_000_000), default: .number(20), "how many parameters to check, chosen at random (all when the model has no more)"),
             Parameter("seed", .integer(min: 0, max: nil), default: .number(0), "picks the parameters"),
@@ -147,8 +147,11 @@ extension Command {
         For each parameter θ_k picked: the exact gradient of the mean log-likelihood (as grad computes
         it), and (L(θ + h e_k) − L(θ − h e_k)) / 2h with h = 1e-5, both in float64 with exact log Z.
         A component passes when they agree to 1e-6 · max(1, |finite difference|).
+        A function defined with def: gradcheck(f, x, …) compares grad(f, x, …) with central
+        differences of f (float64) for up to 20 entries; f must be finite at x.
         Example:
           gradcheck(m, d, count: 10)
+          gradcheck(f, tensor([0.5, 1]))
         """
     ) { args, _ in
         let model = try modelValue(args)

@@ -8,7 +8,7 @@ extension Command {
     static let save = Command(
         "save", category: .files,
         summary: "write a model and its training state to a file in ebm's format (exact; docs/model-format.md)",
-        parameters: [anyModelParameter("the model: an RBM (Bernoulli or Gaussian visible units), a DBN, a Boltzmann machine, an energy (mlp_energy, gaussian, mixture, double_well) or a score model"), Parameter("path", .path, "the file to write, e.g. \"models/bars.ebm-model\""),
+        parameters: [Parameter("model", .object(storableKinds), "the model: an RBM (Bernoulli or Gaussian visible units), a DBN, a Boltzmann machine, an energy (mlp_energy, gaussian, mixture, double_well) or a score model"), Parameter("path", .path, "the file to write, e.g. \"models/bars.ebm-model\""),
                      Parameter("buffer", .bool, default: .bool(false), "also write a neural energy's replay buffer (langevin-ml), so training continues exactly").byNameOnly()],
         details: """
         Every kind of model: RBMs (Bernoulli or Gaussian visible units, σ included), DBNs (every

@@ -164,8 +164,8 @@ extension Command {
 
     static let grad = Command(
         "grad", category: .models,
-        summary: "the exact gradient of the mean log-likelihood: E_data[∇θ log p̃] - E_model[∇θ log p̃], block by block",
-        parameters: [anyModelParameter("an exactly enumerable model: an RBM or a fully visible Boltzmann machine"),
+        summary: "the exact gradient of the mean log-likelihood: E_data[∇θ log p̃] - E_model[∇θ log p̃], block by block; grad(f, x, …) differentiates a function",
+        parameters: [anyModelParameter("an exactly enumerable model (an RBM or a fully visible Boltzmann machine), or a function defined with def: grad(f, x, …)"),
                      Parameter("data", .tensor, "a data set or an n × D matrix")],
         details: """
         RBM:

@@ -57,7 +57,7 @@ public final class BoltzmannValue: ModelValue {
         }
         let v = t.scalars.map(Double.init)
         if let bad = v.firstIndex(where: { !$0.isFinite }) {
-            throw ScriptError(.numeric, "\(name) would hold \(v[bad]) at flat index \(bad)", hint: "parameters must be finite numbers")
+            throw ScriptError(.numeric, "\(name) would hold \(v[bad].isNaN ? "NaN" : formatNumber(v[bad])) at \(name)[\(Autodiff.indexText(bad, shape: shape))]", hint: "parameters must be finite numbers")
         }
         if name == "b" {
             machine.b = v

@@ -41,12 +41,18 @@ public final class EnergyValue: ModelValue {
     public func render(_ format: ValueFormat) -> String {
         var out = "energy: \(energy.description)"
         if let c = closedForm {
-            out += "\nexact mean \(list(c.exactMean)), exact std \(list(c.exactStd)), log Z = \(formatNumber(c.logPartitionFunction, digits: 6))"
+            out += "\nexact mean \(list(exactMean(c))), exact std \(list(c.exactStd)), log Z = \(formatNumber(c.logPartitionFunction, digits: 6))"
         }
         if let t = trainer, t.iterationsCompleted > 0 {
             out += "\ntrained \(t.iterationsCompleted) iterations with \(t.options.summary)"
         }
         return out
+    }
+
+    /// The exact mean with rounding noise (−1.39e-16 for a ring's 0) set to 0, on the scale of
+    /// the mean and std together.
+    private func exactMean(_ c: any ClosedFormEnergyModel) -> [Double] {
+        zeroingNoise(c.exactMean, scale: largestMagnitude(c.exactMean, c.exactStd))
     }
 
     private func list(_ v: [Double]) -> String { "[" + v.map { formatNumber($0, digits: 5) }.joined(separator: ", ") + "]" }
@@ -57,7 +63,7 @@ public final class EnergyValue: ModelValue {
         switch name {
         case "dimension": return .number(Double(energy.dimension))
         case "parameters": return .number(Double(parameterized.parameterTotal))
-        case "exact_mean": return closedForm.map { .tensor(Tensor(shape: [$0.dimension], scalars: $0.exactMean.map(Float.init))) } ?? Value.none
+        case "exact_mean": return closedForm.map { .tensor(Tensor(shape: [$0.dimension], scalars: exactMean($0).map(Float.init))) } ?? Value.none
         case "exact_std": return closedForm.map { .tensor(Tensor(shape: [$0.dimension], scalars: $0.exactStd.map(Float.init))) } ?? Value.none
         case "log_z": return closedForm.map { .number($0.logPartitionFunction) } ?? Value.none
         case "history": return .object(historyValue)

@@ -16,8 +16,11 @@ public struct GradientCheckValue: ScriptObject {
         var out = "gradient check: \(check.components.count) of \(check.parameterCount) parameters, "
             + "central differences with h = \(formatNumber(check.step))\n"
         out += Table(header: ["parameter", "analytic", "finite difference", ""], rows: rows).text
+        let notNumbers = check.components.filter { $0.analytic.isNaN || $0.numeric.isNaN }.count
         out += check.passed
             ? "all agree to \(formatNumber(FiniteDifferenceCheck.tolerance)) relative"
+            : notNumbers > 0
+            ? "SOME DISAGREE: \(notNumbers) of \(check.components.count) have a NaN gradient or finite difference (is the function finite at and around this point?)"
             : "SOME DISAGREE: the largest difference is \(formatNumber(check.largestDifference, digits: 3))"
         return out
     }

@@ -25,7 +25,10 @@ public struct LangevinChainValue: ScriptObject {
     public func render(_ format: ValueFormat) -> String {
         var out = "langevin: \(summary) (\(settings))"
         let m = LangevinDynamics.moments(run.final, chains: run.chains, dimension: run.dimension)
-        out += "\nfinal states: mean " + list(m.mean) + ", std " + list(m.std)
+        // The states are float32: a std or mean below float32 noise on their common scale is 0.
+        let scale = largestMagnitude(m.mean, m.std)
+        out += "\nfinal states: mean " + list(zeroingNoise(m.mean, scale: scale, relative: float32Noise))
+            + ", std " + list(zeroingNoise(m.std, scale: scale, relative: float32Noise))
         if let warning = nonFiniteWarning { out += "\n" + warning }
         if run.dimension == 2 && run.nonFiniteChains == run.chains {
             out += "\nno finite final state to draw a density of"

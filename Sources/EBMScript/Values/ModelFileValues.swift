@@ -94,6 +94,10 @@ func loadedValue(from contents: ModelFile.Contents) -> Value {
 }
 
 /// The model argument of save and export_npy: any model value with a file format.
+/// The model kinds save writes (an energy_fn's Python-like code has no file format), for its
+/// parameter's type, so that help lists only those.
+let storableKinds = ModelFamilies.all.map(\.kind).filter { $0 != UserEnergyValue.family.kind }
+
 func storableModel(_ args: Arguments) throws -> any StorableModel {
     let m = try modelValue(args)
     guard let s = m as? any StorableModel else {

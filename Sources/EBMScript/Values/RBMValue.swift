@@ -156,7 +156,7 @@ public final class RBMValue: ModelValue {
                               hint: name == "W" && t.shape == shape.reversed() ? "transpose it with .T" : nil)
         }
         if let bad = t.scalars.firstIndex(where: { !$0.isFinite }) {
-            throw ScriptError(.numeric, "\(name) would hold \(t.scalars[bad]) at flat index \(bad)",
+            throw ScriptError(.numeric, "\(name) would hold \(t.scalars[bad].isNaN ? "NaN" : formatNumber(Double(t.scalars[bad]))) at \(name)[\(Autodiff.indexText(bad, shape: shape))]",
                               hint: "parameters must be finite numbers")
         }
         switch name {
