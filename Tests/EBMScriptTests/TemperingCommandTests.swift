@@ -97,6 +97,10 @@ final class TemperingCommandTests: XCTestCase {
 }
 
 final class TemperingAdaptCommandTests: XCTestCase {
+    private func number(_ s: Session, _ expr: String) -> Double {
+        Double(eval(s, "print \(expr)").trimmingCharacters(in: .whitespacesAndNewlines)) ?? .nan
+    }
+
     func testAdaptMovesTheLadderAndKeepsItsEnds() {
         let s = Session()
         eval(s, "m = rbm(visible: 6, hidden: 2, seed: 1, init: 1)")
@@ -104,8 +108,87 @@ final class TemperingAdaptCommandTests: XCTestCase {
         let adapted = eval(s, "print a.betas"), fixed = eval(s, "print b.betas")
         XCTAssertNotEqual(adapted, fixed)
         XCTAssertEqual(eval(s, "print a.betas[0]").trimmingCharacters(in: .whitespacesAndNewlines), "0")
-        XCTAssertEqual(eval(s, "print a.betas[5]").trimmingCharacters(in: .whitespacesAndNewlines), "1")
+        XCTAssertEqual(eval(s, "print max(a.betas)").trimmingCharacters(in: .whitespacesAndNewlines), "1")
         let bad = errorText("tempered(rbm(visible: 4, hidden: 2), betas: [0, 0.7, 0.5, 1])")
         XCTAssertTrue(bad.contains("increase strictly"), bad)
+    }
+    /// adapt: sets the swap rate it is given (the old rescaling cancelled the target, so every
+    /// target gave the same ladder), says so, and refuses 0 and 1.
+    func testAdaptTargetsTheSwapRateAndSaysSo() {
+        let s = Session()
+        eval(s, "m = rbm(visible: 6, hidden: 4, seed: 1, init: 1)")
+        let low = eval(s, "a = tempered(m, adapt: 0.3, rounds: 5000, seed: 1)\na")
+        eval(s, "b = tempered(m, adapt: 0.9, rounds: 5000, seed: 1)")
+        XCTAssertTrue(low.contains("ladder adapted to swap acceptance 0.3 on every gap"), low)
+        XCTAssertNotEqual(eval(s, "print a.betas"), eval(s, "print b.betas"))
+        XCTAssertLessThan(number(s, "len(a.betas)"), number(s, "len(b.betas)"))
+        XCTAssertEqual(number(s, "mean(b.acceptance)"), 0.9, accuracy: 0.07)
+        XCTAssertEqual(number(s, "mean(a.acceptance)"), 0.3, accuracy: 0.15)
+        for bad in ["0", "1"] {
+            let text = errorText("tempered(rbm(visible: 4, hidden: 2), adapt: \(bad))")
+            XCTAssertTrue(text.contains("strictly between 0 and 1"), text)
+        }
+        let unreachable = eval(s, "c = tempered(m, adapt: 0.01, rounds: 1000, seed: 1)\nc")
+        XCTAssertTrue(unreachable.contains("even 2 levels swap more often"), unreachable)
+    }
+
+    /// PT prints the round trips of every replica; the ST chart names the one chain it draws.
+    func testRoundTripsPerReplicaAndChartTitles() {
+        let s = Session()
+        eval(s, "m = rbm(visible: 6, hidden: 2, seed: 1, init: 1)")
+        let out = eval(s, "t = tempered(m, betas: 5, rounds: 3000, seed: 1)\nt")
+        XCTAssertTrue(out.contains("replica k's round trips"), out)
+        XCTAssertEqual(number(s, "sum(t.replica_round_trips)"), number(s, "t.round_trips"))
+        XCTAssertEqual(number(s, "len(t.replica_round_trips)"), 5)
+        let st = TemperedValue(method: "simulated tempering", weightsMethod: "Wang–Landau", moveDescription: "", betas: [0, 0.5, 1],
+                               occupancy: [100, 100, 100], weights: [2, 1, 0], samples: [], traces: [[0, 1, 2]], rounds: 3)
+        XCTAssertTrue(st.chart.title.contains("level of chain 0"), st.chart.title)
+        XCTAssertFalse(st.render(ValueFormat()).contains("not visited evenly"))
+        let pt = TemperedValue(method: "parallel tempering", moveDescription: "", betas: [0, 1], swapAcceptance: [0.5],
+                               samples: [], traces: [[0, 1], [1, 0]], rounds: 2)
+        XCTAssertTrue(pt.chart.title.contains("replicas 0 and 1"), pt.chart.title)
+        var skewed = st
+        skewed.occupancy = [280, 10, 10]
+        XCTAssertTrue(skewed.render(ValueFormat()).contains("not visited evenly"), skewed.render(ValueFormat()))
+        let help = eval(s, "help tempered")
+        XCTAssertTrue(help.contains("β = 0 followed by K − 1 levels geometric from 1/K to 1"), help)
+    }
+
+    /// Wang–Landau weights improve with rounds and match the exact −log Z(β) + log Z(1) of the
+    /// 0.8 / 0.2 mixture (quadrature); before, they stopped at [−6.64 … 0] whatever the rounds.
+    func testWangLandauWeightsOfTheMixtureMatchQuadrature() {
+        let s = Session()
+        eval(s, "two = mixture(means: [[-3, 0], [3, 0]], stds: [0.3, 0.3], weights: [0.8, 0.2])")
+        eval(s, "a = tempered(two, method: \"st\", betas: 6, chains: 4, step_size: 0.02, rounds: 20000, seed: 1)")
+        // −log Z(β) + log Z(1) on the ladder 0.01 … 1 (numerical integration of e^(−βE) in 2-D).
+        let exact = [-4.55, -3.74, -2.86, -1.92, -0.94, 0]
+        for k in 0..<6 { XCTAssertEqual(number(s, "a.weights[\(k)]"), exact[k], accuracy: 0.15, "level \(k)") }
+        eval(s, "b = tempered(two, method: \"st\", betas: 6, chains: 4, step_size: 0.02, rounds: 3000, seed: 1)")
+        XCTAssertNotEqual(eval(s, "print a.weights"), eval(s, "print b.weights"))
+    }
+
+    /// compare(gibbs chain, model): the χ² test tempered uses, for plain Gibbs. On a bimodal RBM
+    /// (modes x = 0 with mass 0.7 and x = 1 with 0.3, ~e⁻¹⁸ between) one Gibbs chain fails it
+    /// and parallel tempering with the same budget passes.
+    func testCompareTestsAGibbsChainByChiSquared() {
+        let s = Session()
+        let b = log(3.0 / 7.0) + 6 * (log(1 + exp(-5.0)) - log(1 + exp(5.0)))
+        eval(s, "m = rbm(visible: 6, hidden: 1)\nm.W = [[10, 10, 10, 10, 10, 10]]\nm.b = [\(b)]\nm.c = [-5, -5, -5, -5, -5, -5]")
+        let out = eval(s, "g = gibbs(m, chains: 1, steps: 21000, every: 10, seed: 1)\nc = compare(g, m, burn_in: 1000)\nc")
+        XCTAssertTrue(out.contains("χ² test of 2000 samples"), out)
+        XCTAssertTrue(out.contains("do not follow p(x)"), out)
+        XCTAssertLessThan(number(s, "c.p_value"), 0.01)
+        eval(s, "t = tempered(m, betas: 10, rounds: 20000, thin: 10, seed: 1)")
+        XCTAssertGreaterThan(number(s, "t.p_value"), 0.01)
+        // On a model with small weights, where Gibbs mixes, the same budget passes it.
+        eval(s, "easy = rbm(visible: 6, hidden: 2, seed: 1)\nmixing = gibbs(easy, chains: 1, steps: 21000, every: 10, seed: 2)")
+        XCTAssertGreaterThan(number(s, "compare(mixing, easy, burn_in: 1000).p_value"), 0.01)
+        let notEnumerable = errorText("compare(gibbs(rbm(visible: 4, hidden: 2), steps: 10), mixture(means: [[0, 0]], stds: [1]))")
+        XCTAssertTrue(notEnumerable.contains("no exact p(x)"), notEnumerable)
+        let width = errorText("compare(gibbs(rbm(visible: 4, hidden: 2), steps: 10), rbm(visible: 5, hidden: 2))")
+        XCTAssertTrue(width.contains("4 visible units, the model 5"), width)
+        let late = errorText("compare(gibbs(rbm(visible: 4, hidden: 2), steps: 10), rbm(visible: 4, hidden: 2), burn_in: 10)")
+        XCTAssertTrue(late.contains("no snapshot"), late)
+        XCTAssertTrue(eval(s, "help compare").contains("gibbs"))
     }
 }

@@ -117,7 +117,7 @@ final class TemperingTests: XCTestCase {
         let model = TemperedLangevin(two, stepSize: 0.02)
         let betas = try TemperatureLadder.betas(.geometric(levels: 10, smallest: 0.01), smallestBeta: model.smallestBeta)
         var st = try SimulatedTempering(model, betas: betas, chains: 20, seed: 5)
-        st.adaptWeights(finalGamma: 0.02, maxSteps: 50_000)
+        st.adaptWeights(steps: 20_000)
         let run = try XCTUnwrap(st.run(steps: 20_000, thin: 5))
         let share = Double(run.samples.filter { $0[0] < 0 }.count) / Double(run.samples.count)
         XCTAssertEqual(share, 0.8, accuracy: 0.05)
@@ -139,7 +139,7 @@ final class TemperingTests: XCTestCase {
         let exact = try Self.exactVisibleDistribution(rbm)
         let betas = try TemperatureLadder.betas(.geometric(levels: 12, smallest: 0))
         var st = try SimulatedTempering(rbm, betas: betas, chains: 4, seed: 2)
-        st.adaptWeights(finalGamma: 0.002, maxSteps: 400_000)
+        st.adaptWeights(steps: 50_000)
         let run = try XCTUnwrap(st.run(steps: 50_000, thin: 10))
         let test = ChiSquaredTest(binaryRows: run.samples, probabilities: exact)
         XCTAssertGreaterThan(run.samples.count, 1000)
@@ -231,5 +231,98 @@ final class TemperingTests: XCTestCase {
         XCTAssertLessThan(spread(after), spread(before), "before \(before), after \(after)")
         XCTAssertEqual(pt.betas.first, 0)
         XCTAssertEqual(pt.betas.last, 1)
+    }
+    /// A 6 × 4 RBM with weights large enough that log Z(β) of the joint bends (deterministic).
+    static func smallRBM() -> RestrictedBoltzmannMachine {
+        var g = Xoshiro256StarStar(seed: 11)
+        let W = (0..<24).map { _ in Float(4 * g.nextUnitDouble() - 2) }
+        let b = (0..<4).map { _ in Float(2 * g.nextUnitDouble() - 1) }
+        let c = (0..<6).map { _ in Float(2 * g.nextUnitDouble() - 1) }
+        return RestrictedBoltzmannMachine(W: W, b: b, c: c)
+    }
+
+    /// log Z(β) of the joint e^(−βE(x, h)): Σₓ e^(βcᵀx) Πⱼ (1 + e^(β(bⱼ + Wⱼx))).
+    static func jointLogZ(_ rbm: RestrictedBoltzmannMachine, beta: Double) -> Double {
+        let (D, H) = (rbm.visible, rbm.hidden)
+        let terms = (0..<(1 << D)).map { s -> Double in
+            let x = (0..<D).map { Double((s >> $0) & 1) }
+            var t = beta * zip(rbm.c, x).reduce(0) { $0 + Double($1.0) * $1.1 }
+            for j in 0..<H {
+                let a = Double(rbm.b[j]) + (0..<D).reduce(0) { $0 + Double(rbm.W[j * D + $1]) * x[$1] }
+                t += log(1 + exp(beta * a))
+            }
+            return t
+        }
+        let top = terms.max()!
+        return top + log(terms.reduce(0) { $0 + exp($1 - top) })
+    }
+
+    /// Wang–Landau weights converge to −log Z(βₖ) + log Z(1) as the adaptation runs longer (the
+    /// halving-only schedule froze them up to 0.45 nats off on this model, whatever the length).
+    func testWangLandauWeightsConvergeToExactLogZ() throws {
+        let rbm = Self.smallRBM()
+        let betas = [0, 0.25, 0.5, 1.0]
+        let exact = betas.map { Self.jointLogZ(rbm, beta: 1) - Self.jointLogZ(rbm, beta: $0) }
+        XCTAssertEqual(Self.jointLogZ(rbm, beta: 0), 10 * log(2.0), accuracy: 1e-9)
+        func error(_ steps: Int) throws -> Double {
+            var st = try SimulatedTempering(rbm, betas: betas, chains: 4, seed: 3)
+            let g = try XCTUnwrap(st.adaptWeights(steps: steps))
+            XCTAssertEqual(st.weights[0], g)
+            XCTAssertEqual(st.weights[3], g, "every chain samples with the averaged weights")
+            XCTAssertEqual(g[3], 0)
+            return zip(g, exact).map { abs($0 - $1) }.max()!
+        }
+        let long = try error(100_000)
+        XCTAssertLessThan(long, 0.05, "exact \(exact)")
+        XCTAssertLessThan(long, try error(500), "longer adaptation, better weights")
+        // Flat occupancy follows from right weights.
+        var st = try SimulatedTempering(rbm, betas: betas, chains: 4, seed: 3)
+        st.adaptWeights(steps: 50_000)
+        let run = try XCTUnwrap(st.run(steps: 20_000))
+        let total = Double(run.occupancy.reduce(0, +))
+        for o in run.occupancy { XCTAssertEqual(Double(o) / total, 0.25, accuracy: 0.03, "\(run.occupancy)") }
+    }
+
+    /// `TemperatureLadder.placed` spaces the ladder by erfc⁻¹ of the measured acceptances and
+    /// picks the number of levels from the target.
+    func testLadderPlacementFollowsTheTarget() {
+        let p = TemperatureLadder.placed([0, 0.5, 1], acceptance: [erfc(0.2), erfc(0.6)], target: erfc(0.2), maxLevels: 100)
+        XCTAssertTrue(p.reachable)
+        XCTAssertEqual(p.betas.count, 5)
+        for (a, b) in zip(p.betas, [0, 0.5, 0.5 + 0.5 / 3, 0.5 + 1.0 / 3, 1]) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+        XCTAssertEqual(TemperatureLadder.placed([0, 0.5, 1], acceptance: [erfc(0.2), erfc(0.6)], target: erfc(0.4), maxLevels: 100).betas.count, 3)
+        XCTAssertFalse(TemperatureLadder.placed([0, 0.5, 1], acceptance: [0.01, 0.01], target: 0.99, maxLevels: 10).reachable)
+        XCTAssertEqual(TemperatureLadder.placed([0, 0.5, 1], acceptance: [0.01, 0.01], target: 0.99, maxLevels: 10).betas.count, 10)
+        XCTAssertFalse(TemperatureLadder.placed([0, 0.5, 1], acceptance: [0.99, 0.99], target: 0.05, maxLevels: 10).reachable)
+    }
+
+    /// adaptLadder reaches the target swap rate: a low target gives fewer levels, a high one more,
+    /// and the measured acceptance of every gap lands near the target.
+    func testAdaptedLadderReachesTheTargetSwapRate() throws {
+        let rbm = Self.bimodalRBM()
+        var levels: [Int] = []
+        for target in [0.3, 0.8] {
+            var pt = try ParallelTempering(rbm, betas: try TemperatureLadder.betas(.geometric(levels: 10, smallest: 0)), seed: 1)
+            XCTAssertTrue(pt.adaptLadder(target: target, steps: 10, roundsPerStep: 2000))
+            let run = try XCTUnwrap(pt.run(rounds: 20_000))
+            let mean = run.swapAcceptance.reduce(0, +) / Double(run.swapAcceptance.count)
+            XCTAssertEqual(mean, target, accuracy: 0.1, "target \(target): \(run.swapAcceptance) on \(run.betas)")
+            XCTAssertEqual(pt.betas.first, 0)
+            XCTAssertEqual(pt.betas.last, 1)
+            levels.append(pt.levels)
+        }
+        XCTAssertLessThan(levels[0], levels[1])
+    }
+
+    /// Round trips are counted per replica, and add up to the total.
+    func testRoundTripsArePerReplica() throws {
+        var pt = try ParallelTempering(Self.smallRBM(), betas: try TemperatureLadder.betas(.geometric(levels: 5, smallest: 0)), seed: 2)
+        let run = try XCTUnwrap(pt.run(rounds: 5000, burnIn: 100))
+        XCTAssertEqual(run.replicaRoundTrips.count, 5)
+        XCTAssertEqual(run.replicaRoundTrips.reduce(0, +), run.roundTrips)
+        XCTAssertTrue(run.replicaRoundTrips.allSatisfy { $0 > 0 }, "\(run.replicaRoundTrips)")
+        let overall = run.meanRoundTripRounds
+        let weighted = zip(run.replicaRoundTrips, run.replicaMeanRoundTripRounds).reduce(0) { $0 + Double($1.0) * $1.1 } / Double(run.roundTrips)
+        XCTAssertEqual(weighted, overall, accuracy: 1e-9)
     }
 }

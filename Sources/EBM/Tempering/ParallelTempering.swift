@@ -33,6 +33,9 @@ public struct ParallelTempering<Model: TemperableModel>: Sendable {
     /// Completed round trips (hottest → coldest → hottest) over all replicas, and their lengths in rounds.
     public internal(set) var roundTrips = 0
     public internal(set) var roundTripRounds: [Int] = []
+    /// Per replica (identity r, which started at slot r): its completed round trips and the rounds they took in all.
+    public internal(set) var replicaRoundTrips: [Int]
+    public internal(set) var replicaRoundTripRounds: [Int]
     /// Per replica: +1 if its last visit to an end of the ladder was the hottest slot, −1 the coldest, 0 neither yet.
     var direction: [Int]
     /// Per replica: the round it last left the hottest slot for a trip (its last arrival there).
@@ -53,6 +56,8 @@ public struct ParallelTempering<Model: TemperableModel>: Sendable {
         accepted = proposed
         direction = b.indices.map { $0 == 0 ? 1 : ($0 == b.count - 1 ? -1 : 0) }
         tripStart = [Int](repeating: 0, count: b.count)
+        replicaRoundTrips = [Int](repeating: 0, count: b.count)
+        replicaRoundTripRounds = replicaRoundTrips
         generator = g
     }
 
@@ -106,6 +111,8 @@ public struct ParallelTempering<Model: TemperableModel>: Sendable {
         if direction[hot] == -1 {                          // back at the hot end: a round trip
             roundTrips += 1
             roundTripRounds.append(rounds - tripStart[hot])
+            replicaRoundTrips[hot] += 1
+            replicaRoundTripRounds[hot] += rounds - tripStart[hot]
             direction[hot] = 1
             tripStart[hot] = rounds
         } else if direction[hot] == 0 || direction[hot] == 1 {
@@ -120,20 +127,48 @@ public struct ParallelTempering<Model: TemperableModel>: Sendable {
         accepted = proposed
         roundTrips = 0
         roundTripRounds = []
+        replicaRoundTrips = replicaRoundTrips.map { _ in 0 }
+        replicaRoundTripRounds = replicaRoundTrips
     }
 
-    /// Adapts the ladder towards `target` swap acceptance on every gap: `steps` times, runs
-    /// `rounds` rounds and moves the β (`TemperatureLadder.adapted`), keeping β₀ and 1. Run it
-    /// before sampling, never while: a ladder that moves with the states breaks detailed balance.
-    public mutating func adaptLadder(target: Double, steps: Int, roundsPerStep: Int) {
+    /// Adapts the ladder towards `target` swap acceptance on every gap, keeping β₀ and 1: `steps`
+    /// times, runs `roundsPerStep` rounds, measures each gap's acceptance and places a new ladder
+    /// (`TemperatureLadder.placed`), with as many levels as the target needs, up to `maxLevels`.
+    /// Run it before sampling, never while: a ladder that moves with the states breaks detailed
+    /// balance. Returns whether `maxLevels` sufficed for the target (on the last step).
+    @discardableResult
+    public mutating func adaptLadder(target: Double, steps: Int, roundsPerStep: Int, maxLevels: Int = 100) -> Bool {
+        precondition(target > 0 && target < 1, "a target swap acceptance is in (0, 1)")
+        var reachable = true
         for _ in 0..<steps {
             resetStatistics()
             for _ in 0..<roundsPerStep { round() }
-            let a = swapAcceptance.map { $0.isNaN ? target : $0 }
-            betas = TemperatureLadder.adapted(betas, acceptance: a, target: target)
-            energies = states.map { model.temperedEnergy($0) }
+            let placed = TemperatureLadder.placed(betas, acceptance: swapAcceptance, target: target, maxLevels: maxLevels)
+            reachable = placed.reachable
+            setLadder(placed.betas)
         }
         resetStatistics()
+        return reachable
+    }
+
+    /// Replaces the ladder; each new slot starts from the state of the old slot whose β is nearest
+    /// (a burn-in should follow). Replica identities restart as the slots.
+    mutating func setLadder(_ newBetas: [Double]) {
+        let old = (betas, states)
+        betas = newBetas
+        states = newBetas.map { beta in
+            let k = old.0.indices.min { Swift.abs(old.0[$0] - beta) < Swift.abs(old.0[$1] - beta) } ?? 0
+            return old.1[k]
+        }
+        energies = states.map { model.temperedEnergy($0) }
+        let K = newBetas.count
+        replicaAt = Array(0..<K)
+        proposed = [Int](repeating: 0, count: K - 1)
+        accepted = proposed
+        direction = (0..<K).map { $0 == 0 ? 1 : ($0 == K - 1 ? -1 : 0) }
+        tripStart = [Int](repeating: rounds, count: K)
+        replicaRoundTrips = [Int](repeating: 0, count: K)
+        replicaRoundTripRounds = replicaRoundTrips
     }
 
     /// What a run collected.
@@ -145,6 +180,9 @@ public struct ParallelTempering<Model: TemperableModel>: Sendable {
         public var betas: [Double]
         public var swapAcceptance: [Double]
         public var roundTrips: Int
+        /// Per replica (which started at slot r): round trips, and mean rounds per trip (nan without one).
+        public var replicaRoundTrips: [Int]
+        public var replicaMeanRoundTripRounds: [Double]
         /// Mean rounds per round trip (nan without one).
         public var meanRoundTripRounds: Double
     }
@@ -178,6 +216,8 @@ public struct ParallelTempering<Model: TemperableModel>: Sendable {
         }
         let mean = roundTripRounds.isEmpty ? .nan : Double(roundTripRounds.reduce(0, +)) / Double(roundTripRounds.count)
         return Run(samples: samples, traces: traces, betas: betas, swapAcceptance: swapAcceptance,
-                   roundTrips: roundTrips, meanRoundTripRounds: mean)
+                   roundTrips: roundTrips, replicaRoundTrips: replicaRoundTrips,
+                   replicaMeanRoundTripRounds: zip(replicaRoundTrips, replicaRoundTripRounds).map { $0 == 0 ? .nan : Double($1) / Double($0) },
+                   meanRoundTripRounds: mean)
     }
 }

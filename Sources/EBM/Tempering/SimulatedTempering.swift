@@ -12,8 +12,9 @@ import Glibc
 ///
 /// The ideal weights are gₖ = −log Z(βₖ), which make every level equally visited. They are set
 /// while the chain runs, Wang–Landau style (Wang and Landau 2001): each visit to level k lowers gₖ
-/// by γ, and γ halves whenever every level has been visited at least `flatness` times the mean
-/// (a flat histogram); then the weights are frozen for sampling, so the sampling phase is a
+/// by γ, γ halves whenever every level has been visited at least `flatness` times the mean
+/// (a flat histogram), then falls as 1/t so the weights converge (`adaptWeights`); then the
+/// weights are frozen for sampling, so the sampling phase is a
 /// fixed Markov chain with π as its stationary distribution, and the visits at β = 1 are samples
 /// of p whatever the weights (the weights only decide how often β = 1 is visited).
 ///
@@ -67,38 +68,65 @@ public struct SimulatedTempering<Model: TemperableModel>: Sendable {
         return false
     }
 
-    /// Wang–Landau adaptation of every chain's weights: starting from γ = `initialGamma`, steps
-    /// until γ < `finalGamma` (halving on a flat histogram: every level visited at least
-    /// `flatness` × the mean), or `maxSteps` steps per chain. Returns the steps taken per chain.
+    /// Wang–Landau adaptation of the weights (Wang and Landau 2001), run for `steps` steps of
+    /// every chain, so the weights keep improving as `steps` grows:
+    ///
+    /// - each step lowers every gₖ by γ·π(k | s), π(k | s) = e^(−βₖE(s) + gₖ) / Σₗ e^(−βₗE(s) + gₗ)
+    ///   (the Rao-Blackwellised visit of Carlson, Stinson, Pakman and Paninski 2016: the expected
+    ///   visit given s, not only the level the chain is at), whose fixed point is a flat π(k),
+    ///   i.e. gₖ = −log Z(βₖ) + const;
+    /// - γ starts at `initialGamma` and halves on a flat histogram (every level visited at least
+    ///   `flatness` × the mean since the last halving), until γ ≤ K/n after n steps; from then on
+    ///   γ = K/n (the 1/t schedule of Belardinelli and Pereyra 2007). Halving alone freezes the
+    ///   weights with an error that never shrinks (their "saturation"); 1/t makes them converge
+    ///   with errors O(1/√n).
+    ///
+    /// The chains' weights are then averaged (each chain's estimate is independent) and pinned
+    /// to g = 0 at β = 1, and every chain samples with the same weights. Returns nil if
+    /// `shouldStop` said so (polled every 1000 steps), leaving the weights as they were.
     @discardableResult
-    public mutating func adaptWeights(initialGamma: Double = 1, finalGamma: Double = 0.01, flatness: Double = 0.8,
-                                      maxSteps: Int = 1_000_000) -> [Int] {
-        var taken: [Int] = []
+    public mutating func adaptWeights(steps: Int, initialGamma: Double = 1, flatness: Double = 0.8,
+                                      shouldStop: () -> Bool = { false }) -> [Double]? {
+        precondition(steps >= 1 && initialGamma > 0, "Wang–Landau needs steps ≥ 1 and γ > 0")
         let K = betas.count
+        var adapted = weights
+        let saved = (weights, states, levelOf, generators)
         for c in 0..<chains {
             var gamma = initialGamma
+            var oneOverT = false
             var histogram = [Int](repeating: 0, count: K)
-            var n = 0
-            while gamma >= finalGamma && n < maxSteps {
-                step(c)
-                n += 1
-                let k = levelOf[c]
-                weights[c][k] -= gamma
-                histogram[k] += 1
-                if n % 100 == 0 {
-                    let mean = Double(histogram.reduce(0, +)) / Double(K)
-                    if let m = histogram.min(), Double(m) >= flatness * mean {
-                        gamma /= 2
-                        histogram = histogram.map { _ in 0 }
-                    }
+            var logPi = [Double](repeating: 0, count: K)
+            for n in 1...steps {
+                if n % 1000 == 0 && shouldStop() {
+                    (weights, states, levelOf, generators) = saved
+                    return nil
                 }
+                step(c)
+                let e = model.temperedEnergy(states[c])
+                for k in 0..<K { logPi[k] = -betas[k] * e + weights[c][k] }
+                let top = logPi.max() ?? 0
+                let norm = logPi.reduce(0) { $0 + Glibc.exp($1 - top) }
+                for k in 0..<K { weights[c][k] -= gamma * Glibc.exp(logPi[k] - top) / norm }
+                histogram[levelOf[c]] += 1
+                if !oneOverT {
+                    if n % 100 == 0 {
+                        let mean = Double(histogram.reduce(0, +)) / Double(K)
+                        if let m = histogram.min(), Double(m) >= flatness * mean {
+                            gamma /= 2
+                            histogram = histogram.map { _ in 0 }
+                        }
+                    }
+                    if gamma <= Double(K) / Double(n) { oneOverT = true }
+                }
+                if oneOverT { gamma = Double(K) / Double(n + 1) }
             }
-            // Only differences matter; pin g at β = 1 to 0 for printing.
+            // Only differences matter; pin g at β = 1 to 0.
             let top = weights[c][K - 1]
-            weights[c] = weights[c].map { $0 - top }
-            taken.append(n)
+            adapted[c] = weights[c].map { $0 - top }
         }
-        return taken
+        let mean = (0..<K).map { k in adapted.reduce(0) { $0 + $1[k] } / Double(chains) }
+        setWeights(mean)
+        return mean
     }
 
     /// What a sampling run collected.

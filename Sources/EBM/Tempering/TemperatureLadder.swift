@@ -53,19 +53,51 @@ public enum TemperatureLadder {
         return (0..<K).map { k in k == K - 1 ? 1 : Glibc.pow(smallest, Double(K - 1 - k) / Double(K - 1)) }
     }
 
-    /// One adaptation step towards equal swap acceptance (after Kone and Kofke 2005: the swap
-    /// rate of a gap falls with its width): each gap βₖ₊₁ − βₖ is multiplied by
-    /// e^(rate · (aₖ − target)) and the gaps are rescaled so β₀ and β_{K−1} = 1 stay put. A gap
-    /// whose swaps are accepted more often than `target` widens, one accepted less narrows.
-    public static func adapted(_ betas: [Double], acceptance: [Double], target: Double, rate: Double = 1) -> [Double] {
-        precondition(acceptance.count == betas.count - 1, "one acceptance rate per gap")
-        var gaps = (0..<(betas.count - 1)).map { (betas[$0 + 1] - betas[$0]) * Glibc.exp(rate * (acceptance[$0] - target)) }
-        let span = betas[betas.count - 1] - betas[0]
-        let total = gaps.reduce(0, +)
-        gaps = gaps.map { $0 * span / total }
+    /// A ladder placed for swap acceptance `target` on every gap, from the acceptance `acceptance`
+    /// measured on `betas`, changing the number of levels as needed (at most `maxLevels`).
+    ///
+    /// When the energy at β is roughly Gaussian with standard deviation σ(β), the swap acceptance
+    /// of a gap is a = erfc(Δβ σ / 2) (Predescu, Predescu and Ciobanu 2004; Kone and Kofke 2005),
+    /// so ℓ = erfc⁻¹(a) = Δβ σ / 2 is a length that adds up along β. The ladder's total length
+    /// L = Σₖ ℓₖ then needs n ≈ L / erfc⁻¹(target) gaps (a whole number: the one either side whose
+    /// acceptance erfc(L/n) is nearer the target), placed at equal lengths L/n (σ taken
+    /// constant within each measured gap). Gaps never seen to swap count as a = 0.001, so a few
+    /// rounds of measure-and-replace are needed when the first ladder is far too coarse.
+    /// Returns the ladder and whether the target can be met: false when it needs more than
+    /// `maxLevels` levels, or when even 2 levels swap more often than `target`.
+    public static func placed(_ betas: [Double], acceptance: [Double], target: Double,
+                              maxLevels: Int) -> (betas: [Double], reachable: Bool) {
+        precondition(acceptance.count == betas.count - 1 && target > 0 && target < 1 && maxLevels >= 2,
+                     "one acceptance rate per gap, a target in (0, 1), at least 2 levels")
+        let lengths = acceptance.map { a in inverseErfc(Swift.min(Swift.max(a.isNaN ? target : a, 0.001), 0.999)) }
+        let total = lengths.reduce(0, +)
+        // Whole gaps only: of the counts either side of L / erfc⁻¹(target), the one whose
+        // acceptance erfc(L / n) is nearer the target.
+        let ratio = total / inverseErfc(target)
+        let candidates = Set([Swift.max(Int(ratio.rounded(.down)), 1), Swift.max(Int(ratio.rounded(.up)), 1)])
+        let needed = candidates.min { Swift.abs(Glibc.erfc(total / Double($0)) - target) < Swift.abs(Glibc.erfc(total / Double($1)) - target) } ?? 1
+        let gaps = Swift.min(needed, maxLevels - 1)
         var out = [betas[0]]
-        for g in gaps { out.append(out[out.count - 1] + g) }
-        out[out.count - 1] = 1
-        return out
+        var k = 0, before = 0.0   // the old gap k holds lengths [before, before + lengths[k]]
+        for j in 1..<gaps {
+            let at = total * Double(j) / Double(gaps)
+            while k < lengths.count - 1 && before + lengths[k] < at { before += lengths[k]; k += 1 }
+            let f = lengths[k] > 0 ? Swift.min(Swift.max((at - before) / lengths[k], 0), 1) : 0
+            let beta = betas[k] + f * (betas[k + 1] - betas[k])
+            if beta > out[out.count - 1] && beta < 1 { out.append(beta) }
+        }
+        out.append(1)
+        // Unreachable: more levels than allowed, or a single gap already swaps above the target.
+        return (out, needed <= maxLevels - 1 && total >= inverseErfc(target) / 2)
+    }
+
+    /// erfc⁻¹(y) for y in (0, 2), by bisection on erfc (decreasing).
+    static func inverseErfc(_ y: Double) -> Double {
+        var (lo, hi) = (-6.0, 6.0)
+        for _ in 0..<80 {
+            let mid = (lo + hi) / 2
+            if Glibc.erfc(mid) > y { lo = mid } else { hi = mid }
+        }
+        return (lo + hi) / 2
     }
 }

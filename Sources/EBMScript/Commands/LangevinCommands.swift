@@ -67,17 +67,32 @@ extension Command {
 
     static let compare = Command(
         "compare", category: .continuous,
-        summary: "a chain's per-dimension mean and std beside a closed-form energy's exact ones, with standard errors",
+        summary: "a chain against the exact distribution: a Langevin chain's moments beside a closed-form energy's; a Gibbs chain's states by χ² against an enumerable model's p(x)",
         parameters: [
-            Parameter("chain", .object(["langevin"]), "a chain from langevin(...)"),
-            Parameter("energy", .object(ModelFamilies.all.map(\.kind)), "a closed-form energy: gaussian, mixture or double_well"),
+            Parameter("chain", .object(["langevin", "chain"]), "a chain from langevin(...), or from gibbs(...)"),
+            Parameter("energy", .object(ModelFamilies.all.map(\.kind)),
+                      "a closed-form energy (gaussian, mixture or double_well) for a Langevin chain; the RBM or Boltzmann machine a gibbs chain ran on"),
+            Parameter("burn_in", .integer(min: 0, max: nil), default: .number(0),
+                      "gibbs chains: snapshots up to this step are left out (the start, step 0, always is)").byNameOnly(),
         ],
         details: """
         The chains are independent, so over their final states SE(mean) = s/√n and
         SE(std) ≈ s/√(2(n−1)); a column "z" gives (chain − exact)/SE, which should mostly lie
         within ±3 when the chain samples the energy (ULA adds an O(ε) bias that shows up here).
+        Returns true when every moment is within 3 standard errors.
+        A gibbs chain of an RBM or Boltzmann machine with at most 16 visible units: every snapshot
+        of every chain after burn_in is one sample, and Pearson's χ² test (cells of expected count
+        below 5 pooled) compares their counts with the exact p(x), as tempered(...) does for its
+        β = 1 samples; the result has .chi2, .p_value and .dof. The test assumes independent
+        draws: snapshots closer together than the chain's autocorrelation time inflate χ².
+        Examples:
+          compare(langevin(e, chains: 500, steps: 2000, seed: 1), e)
+          g = gibbs(m, chains: 1, steps: 41000, every: 10, seed: 1)
+          compare(g, m, burn_in: 1000).p_value
         """
     ) { args, context in
+        if let gibbsChain = args.object("chain", as: ChainValue.self) { return try compareGibbsChain(gibbsChain, args) }
+        if args.isGiven("burn_in") { throw args.error("burn_in", "burn_in belongs to gibbs chains: a Langevin chain is compared by its final states") }
         guard let chain = args.object("chain", as: LangevinChainValue.self) else { throw args.error("chain", "expected a chain") }
         let model = try modelValue(args, "energy")
         guard let exact = model.parameterized as? any ClosedFormEnergy else {

@@ -8,12 +8,12 @@ extension Command {
         parameters: [
             anyModelParameter("an RBM, a fully visible Boltzmann machine, a Gaussian–Bernoulli RBM or a continuous energy"),
             Parameter("betas", .oneOf([.integer(min: 2, max: 1000), .tensor]), default: .number(10),
-                      "the ladder: a number of levels (geometric from `smallest` to 1), or the inverse temperatures themselves, increasing to 1"),
+                      "the ladder: a number of levels K, or the inverse temperatures themselves, increasing to 1. K levels with smallest 0 are β = 0 followed by K − 1 levels geometric from 1/K to 1 (K = 10: 0, 0.1, 0.1334, …, 0.7499, 1); with smallest > 0, K levels geometric from it to 1"),
             Parameter("smallest", .optional(.probability), default: Value.none,
                       "the hottest β of a geometric ladder (default 0 on binary models, 0.01 on ℝᵈ, where β must be above 0)"),
             Parameter("method", .choice(["pt", "st"]), default: .string("pt"),
                       "\"pt\": parallel tempering (Geyer 1991); \"st\": simulated tempering (Marinari and Parisi 1992), weights by Wang–Landau"),
-            Parameter("rounds", .integer(min: 1, max: 100_000_000), default: .number(10_000), "PT rounds (a move of every replica, then swaps), or ST steps per chain"),
+            Parameter("rounds", .integer(min: 1, max: 100_000_000), default: .number(10_000), "PT rounds (a move of every replica, then swaps), or ST steps per chain (Wang–Landau adapts the weights for as many steps first)"),
             Parameter("burn_in", .integer(min: 0, max: 100_000_000), default: .number(1000),
                       "PT rounds run and forgotten before sampling; ST with weights: \"ais\" and a hottest β above 0 (ℝᵈ): moves there before annealing"),
             Parameter("thin", .integer(min: 1, max: 1_000_000), default: .number(1), "keep the β = 1 state every this many rounds"),
@@ -24,7 +24,7 @@ extension Command {
             Parameter("ais_steps", .integer(min: 1, max: 1_000_000), default: .number(100),
                       "ST with weights: \"ais\": annealing steps between neighbouring β of the ladder"),
             Parameter("adapt", .optional(.probability), default: Value.none,
-                      "PT: before sampling, move the β towards this swap acceptance on every gap (e.g. 0.4)"),
+                      "PT: before sampling, place the β (and choose how many, at most 100) for this swap acceptance on every gap, strictly between 0 and 1 (e.g. 0.4)"),
             Parameter("step_size", .positiveNumber, default: .number(0.01), "continuous energies: the MALA step ε at β = 1 (ε/β at β)"),
             Parameter("seed", .integer(min: 0, max: nil), default: .number(0), "the random seed"),
         ],
@@ -33,14 +33,18 @@ extension Command {
         neighbouring replicas (pairs (0,1), (2,3)… then (1,2), (3,4)…), accepting with
         min(1, exp((β_i − β_j)(E_i − E_j))); the β = 1 replica samples the model. Simulated
         tempering moves one chain's β up or down, accepted with min(1, e^(−(β' − β)E + g' − g)),
-        with weights g ≈ −log Z(β) learned first (Wang–Landau), or, with weights: "ais", set from
+        with weights g ≈ −log Z(β) learned first (Wang–Landau, for `rounds` steps per chain with
+        γ falling as 1/t, so more rounds give better weights; the chains' weights are averaged),
+        or, with weights: "ais", set from
         AIS estimates of log Z(β) − log Z(β₀) along the ladder (ais_runs runs, ais_steps annealing
         steps per gap; exact in expectation from the uniform start at β₀ = 0 of a binary model, after
         burn_in moves at β₀ when β₀ > 0, as on ℝᵈ); its visits to β = 1 are the samples.
         RBMs are tempered in their joint states (x, h), where block Gibbs at β is exact. Prints per
-        level β, the swap acceptance (PT) or the share of steps (ST), round trips, and on
+        level β, the swap acceptance (PT) or the share of steps (ST, with a warning when it is far
+        from flat), the round trips of each replica (PT; replica r started at level r), and on
         enumerable binary models a χ² test of the samples against the exact p(x). png(t, "file.png")
-        draws the replica-index traces.
+        draws the replica-index traces (PT: replicas 0 and 1; ST: chain 0). For plain Gibbs on
+        the same model, compare(gibbs(...), model) gives the same χ² test.
         Example:
           t = tempered(m, betas: 10, rounds: 20000, thin: 10, seed: 1)
           t.p_value
@@ -54,6 +58,10 @@ extension Command {
             throw args.error(args.isGiven("weights") ? "weights" : (args.isGiven("ais_runs") ? "ais_runs" : "ais_steps"),
                              "weights belong to simulated tempering; parallel tempering has none",
                              hint: "add method: \"st\"")
+        }
+        if !args["adapt"].isNone, !(args.number("adapt") > 0 && args.number("adapt") < 1) {
+            throw args.error("adapt", "a target swap acceptance must lie strictly between 0 and 1, got \(formatNumber(args.number("adapt"), digits: 4))",
+                             hint: "0 would need infinitely wide gaps and 1 infinitely many levels; 0.2 to 0.5 is usual")
         }
         if args.isGiven("ais_runs") || args.isGiven("ais_steps"), args.string("weights") != "ais" {
             throw args.error(args.isGiven("ais_runs") ? "ais_runs" : "ais_steps", "AIS settings belong to weights: \"ais\"",
@@ -99,7 +107,7 @@ private func temper<M: TemperableModel>(_ m: M, betas: [Double], _ args: Argumen
                                                        burnIn: betas[0] > 0 ? args.int("burn_in") : 0, seed: seed ^ 0xA15)
             guard st.setWeightsByAIS(ais, shouldStop: { context.isInterrupted }) != nil else { return nil }
         } else {
-            st.adaptWeights(finalGamma: 0.01, maxSteps: Swift.max(10 * rounds, 10_000))
+            guard st.adaptWeights(steps: rounds, shouldStop: { context.isInterrupted }) != nil else { return nil }
         }
         context.progress?.begin("simulated tempering", total: rounds)
         defer { context.progress?.end() }
@@ -111,8 +119,14 @@ private func temper<M: TemperableModel>(_ m: M, betas: [Double], _ args: Argumen
                              samples: run.samples, traces: [run.trace], rounds: rounds)
     }
     guard var pt = try? ParallelTempering(m, betas: betas, seed: seed) else { return nil }
+    var adaptation: String? = nil
     if !args["adapt"].isNone {
-        pt.adaptLadder(target: args.number("adapt"), steps: 20, roundsPerStep: Swift.max(100, args.int("burn_in") / 20))
+        let (target, asked) = (args.number("adapt"), betas.count)
+        let reachable = pt.adaptLadder(target: target, steps: 20, roundsPerStep: Swift.max(100, args.int("burn_in") / 20),
+                                       maxLevels: maxAdaptedLevels)
+        adaptation = "ladder adapted to swap acceptance \(formatNumber(target, digits: 3)) on every gap: \(pt.levels) levels (from \(asked))"
+            + (reachable ? "" : pt.levels <= 2 ? "; even 2 levels swap more often than that, so the target is not met"
+                                               : "; the target needs more than \(maxAdaptedLevels) levels, so it is not met")
     }
     let burnIn = args.int("burn_in")
     context.progress?.begin("parallel tempering", total: burnIn + rounds)
@@ -121,11 +135,17 @@ private func temper<M: TemperableModel>(_ m: M, betas: [Double], _ args: Argumen
                            progress: { context.progress?.update(done: $0, status: "") }) else { return nil }
     return TemperedValue(method: "parallel tempering", moveDescription: m.temperedMoveDescription, betas: run.betas,
                          swapAcceptance: run.swapAcceptance, roundTrips: run.roundTrips,
-                         meanRoundTrip: run.meanRoundTripRounds, samples: run.samples, traces: run.traces, rounds: rounds)
+                         meanRoundTrip: run.meanRoundTripRounds, replicaRoundTrips: run.replicaRoundTrips,
+                         replicaMeanRoundTrip: run.replicaMeanRoundTripRounds, adaptation: adaptation,
+                         samples: run.samples, traces: run.traces, rounds: rounds)
 }
 
-/// χ² of binary samples against the exact p(x), when the model enumerates and x has ≤ 16 units.
-private func exactChiSquared(_ model: any ModelValue, _ samples: [[Double]]) -> ChiSquaredTest? {
+/// The most levels `adapt:` may give a ladder.
+let maxAdaptedLevels = 100
+
+/// χ² of binary samples against the exact p(x), when the model enumerates and x has ≤ 16 units
+/// (tempered's samples, and compare's for a gibbs chain).
+func exactChiSquared(_ model: any ModelValue, _ samples: [[Double]]) -> ChiSquaredTest? {
     guard let e = model.enumerable, model.binaryUnits, e.dimension <= 16, !samples.isEmpty,
           let logZ = try? e.exactLogPartitionFunction() else { return nil }
     let D = e.dimension

@@ -14,6 +14,11 @@ public struct TemperedValue: ScriptObject {
     public var swapAcceptance: [Double]?
     public var roundTrips: Int?
     public var meanRoundTrip: Double?
+    /// PT: per replica (replica r started at level r), round trips and mean rounds per trip.
+    public var replicaRoundTrips: [Int]? = nil
+    public var replicaMeanRoundTrip: [Double]? = nil
+    /// PT with adapt: what the adaptation did to the ladder.
+    public var adaptation: String? = nil
     /// ST: steps spent at each level; the weights gₖ (≈ −log Z(βₖ) + log Z(1)).
     public var occupancy: [Int]?
     public var weights: [Double]?
@@ -30,6 +35,7 @@ public struct TemperedValue: ScriptObject {
 
     public func render(_ format: ValueFormat) -> String {
         var out = "\(method): \(betas.count) inverse temperatures, \(rounds) \(swapAcceptance != nil ? "rounds" : "steps"); move: \(moveDescription)\n"
+        if let adaptation { out += adaptation + "\n" }
         var rows: [[String]] = []
         for k in betas.indices {
             var row = ["\(k)", formatNumber(betas[k], digits: 4)]
@@ -39,11 +45,15 @@ public struct TemperedValue: ScriptObject {
                 row.append(formatNumber(Double(o[k]) / Double(total), digits: 3))
             }
             if let w = weights { row.append(formatNumber(w[k], digits: 5)) }
+            if let trips = replicaRoundTrips, let means = replicaMeanRoundTrip, k < trips.count {
+                row += ["\(trips[k])", means[k].isFinite ? formatNumber(means[k], digits: 4) : ""]
+            }
             rows.append(row)
         }
         var header = ["level", "β"]
         if swapAcceptance != nil { header.append("swap acceptance to next") }
         if occupancy != nil { header += ["share of steps", "weight g"] }
+        if replicaRoundTrips != nil { header += ["replica k's round trips", "rounds each"] }
         out += Table(header: header, rows: rows).text
         if let roundTrips {
             out += "round trips (hottest → coldest → hottest): \(roundTrips)"
@@ -52,6 +62,7 @@ public struct TemperedValue: ScriptObject {
         }
         if let weightsMethod { out += "weights g ≈ −log Z(β) + log Z(1) set by \(weightsMethod)\n" }
         if let levelAcceptance { out += "level moves accepted: \(formatNumber(levelAcceptance, digits: 3))\n" }
+        if let warning = occupancyWarning { out += warning + "\n" }
         out += "\(samples.count) samples at β = 1"
         if let c = chiSquared {
             out += "\nχ² against the exact p(x): \(formatNumber(c.statistic, digits: 5)) on \(c.degreesOfFreedom) degrees of freedom, p = \(formatNumber(c.pValue, digits: 3))"
@@ -59,8 +70,19 @@ public struct TemperedValue: ScriptObject {
         return out
     }
 
+    /// ST: a warning when the levels are far from equally visited (a share below half or above
+    /// twice 1/K), the sign of weights g far from −log Z(β) + log Z(1).
+    var occupancyWarning: String? {
+        guard let o = occupancy, let lo = o.min(), let hi = o.max() else { return nil }
+        let total = Double(Swift.max(o.reduce(0, +), 1)), flat = 1 / Double(o.count)
+        let (low, high) = (Double(lo) / total, Double(hi) / total)
+        guard low < flat / 2 || high > 2 * flat else { return nil }
+        return "warning: the levels are not visited evenly (shares \(formatNumber(low, digits: 3)) to \(formatNumber(high, digits: 3)), flat is \(formatNumber(flat, digits: 3))): "
+            + "the weights are off; give more rounds" + (weightsMethod == "Wang–Landau" ? ", or weights: \"ais\"" : ", or more ais_runs and ais_steps")
+    }
+
     public var propertyNames: [String] {
-        ["samples", "betas", "acceptance", "round_trips", "occupancy", "weights", "chi2", "p_value"]
+        ["samples", "betas", "acceptance", "round_trips", "replica_round_trips", "occupancy", "weights", "chi2", "p_value"]
     }
 
     public func property(_ name: String) throws -> Value? {
@@ -71,6 +93,8 @@ public struct TemperedValue: ScriptObject {
         case "betas": return .tensor(Tensor(shape: [betas.count], scalars: betas.map(Float.init)))
         case "acceptance": return swapAcceptance.map { .tensor(Tensor(shape: [$0.count], scalars: $0.map(Float.init))) } ?? Value.none
         case "round_trips": return roundTrips.map { .number(Double($0)) } ?? Value.none
+        case "replica_round_trips":
+            return replicaRoundTrips.map { .tensor(Tensor(shape: [$0.count], scalars: $0.map(Float.init))) } ?? Value.none
         case "occupancy": return occupancy.map { .tensor(Tensor(shape: [$0.count], scalars: $0.map(Float.init))) } ?? Value.none
         case "weights": return weights.map { .tensor(Tensor(shape: [$0.count], scalars: $0.map(Float.init))) } ?? Value.none
         case "chi2": return chiSquared.map { .number($0.statistic) } ?? Value.none
@@ -89,7 +113,7 @@ public struct TemperedValue: ScriptObject {
             return LineChart.Series(label: traces.count == 1 ? "level of chain 0" : "replica \(r)", points: points)
         }
         var chart = LineChart(series: series)
-        chart.title = "\(method): level of each replica over time (0 = hottest, \(betas.count - 1) = β 1)"
+        chart.title = "\(method): level of \(traces.count == 1 ? "chain 0" : "replicas 0 and 1") over time (0 = hottest, \(betas.count - 1) = β 1)"
         chart.xLabel = swapAcceptance != nil ? "kept round" : "step"
         chart.yLabel = "temperature level"
         return chart
