@@ -188,3 +188,13 @@ extension TemperingRobustnessTests {
         XCTAssertTrue(e.contains("model"), e)
     }
 }
+
+extension TemperingRobustnessTests {
+    // 1, the same kind: σ that float32 makes 0 or ∞ reached GaussianUnits' precondition from rbm(...).
+    func testSigmaOutOfFloatRangeIsALocatedError() {
+        for sigma in ["1e-50", "1e39"] {
+            let e = errorText("g = rbm(visible: 2, hidden: 3, visible_units: \"gaussian\", sigma: \(sigma))")
+            XCTAssertTrue(e.contains("sigma") && e.contains("float32"), e)
+        }
+    }
+}

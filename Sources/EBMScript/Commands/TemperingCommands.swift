@@ -80,7 +80,6 @@ extension Command {
         }
         value.visibleWidth = temperable.visibleWidth
         if let stopped = value.stopped { context.write("interrupted \(stopped); the result keeps the samples drawn so far\n") }
-        if let warning = value.nonFiniteWarning { context.write("warning: " + warning + "\n") }
         (value.chiSquared, value.chiSquaredNote) = exactChiSquared(model, value.samples)
         return .object(value)
     }

@@ -43,7 +43,7 @@ public struct TemperedValue: ScriptObject {
         guard nonFiniteEnergies > 0 else { return nil }
         return "the energy was NaN or ±inf after \(nonFiniteEnergies) move\(nonFiniteEnergies == 1 ? "" : "s")"
             + (firstNonFinite.map { " (the first in \($0))" } ?? "")
-            + "; a chain there cannot move or swap, so these samples are not from p: make E finite where the chains go (e.g. guard log against arguments ≤ 0)"
+            + "; a chain there cannot move or swap, so these samples are not from p: check the model's parameters, and make E finite wherever the chains can go (log and sqrt of negative numbers are NaN)"
     }
 
     public var kindName: String { "tempered" }
