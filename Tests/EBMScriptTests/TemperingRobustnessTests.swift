@@ -163,7 +163,7 @@ final class TemperingRobustnessTests: XCTestCase {
         XCTAssertFalse(out.contains("p = 1"), out)
         XCTAssertEqual(eval(s, "print t.p_value"), "none\n")
         let st = eval(s, "u = tempered(m, method: \"st\", betas: 100, rounds: 1)\nprint u.samples.shape")
-        XCTAssertTrue(st.hasSuffix("[0, 6]\n") || !st.contains("[0, 0]"), st)
+        XCTAssertTrue(st.hasSuffix("[0, 6]\n"), st)
     }
 
     func testReverseAISSaysWhenStartRowsAreReused() {
