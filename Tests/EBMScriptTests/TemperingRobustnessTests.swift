@@ -112,6 +112,10 @@ final class TemperingRobustnessTests: XCTestCase {
         XCTAssertEqual(number(s, "log_z(g)"), expected, accuracy: 1e-4)
         let shape = errorText("g = rbm(visible: 2, hidden: 3, visible_units: \"gaussian\")\ng.W = zeros([2, 3])")
         XCTAssertTrue(shape.contains("[3, 2]") && shape.contains(".T"), shape)
+        eval(s, "g.sigma = 0.5")
+        XCTAssertEqual(number(s, "g.sigma[1]"), 0.5, "a number sets every σ")
+        let tiny = errorText("g = rbm(visible: 2, hidden: 3, visible_units: \"gaussian\")\ng.sigma = [1, 1e-45]")
+        XCTAssertTrue(tiny.contains("sigma must be above 0"), tiny)
         let zero = errorText("g = rbm(visible: 2, hidden: 3, visible_units: \"gaussian\")\ng.sigma = [1, 0]")
         XCTAssertTrue(zero.contains("sigma must be above 0") && zero.contains("sigma[1]"), zero)
         let nan = errorText("g = rbm(visible: 2, hidden: 3, visible_units: \"gaussian\")\ng.c = [0, 0/0]")
@@ -192,6 +196,8 @@ extension TemperingRobustnessTests {
 extension TemperingRobustnessTests {
     // 1, the same kind: σ that float32 makes 0 or ∞ reached GaussianUnits' precondition from rbm(...).
     func testSigmaOutOfFloatRangeIsALocatedError() {
+        let nanInit = errorText("g = rbm(visible: 2, hidden: 3, visible_units: \"gaussian\", init: 0/0)")
+        XCTAssertTrue(nanInit.contains("init must be a finite number"), nanInit)
         for sigma in ["1e-50", "1e39"] {
             let e = errorText("g = rbm(visible: 2, hidden: 3, visible_units: \"gaussian\", sigma: \(sigma))")
             XCTAssertTrue(e.contains("sigma") && e.contains("float32"), e)

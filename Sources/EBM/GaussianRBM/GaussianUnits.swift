@@ -21,8 +21,9 @@ public struct GaussianUnits: UnitLayer, Equatable {
         self.sigma = sigma
     }
 
-    /// Whether every σᵢ is a finite number above 0 (as float32).
-    public static func isValid(sigma: [Float]) -> Bool { sigma.allSatisfy { $0 > 0 && $0.isFinite } }
+    /// Whether every σᵢ is a finite number above 0 (as float32), and not subnormal: below about
+    /// 1.2e-38 float32 loses σ's digits (1e-45 prints as 0) and 1/σ² overflows.
+    public static func isValid(sigma: [Float]) -> Bool { sigma.allSatisfy { $0 > 0 && $0.isNormal } }
 
     public var name: String { "gaussian" }
 

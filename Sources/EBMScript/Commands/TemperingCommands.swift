@@ -76,7 +76,7 @@ extension Command {
                                     smallestBeta: temperable.smallestBeta)
         try reserveTemperingMemory(args, levels: betas.count, stateWidth: temperable.stateWidth, visibleWidth: temperable.visibleWidth)
         guard var value = temper(temperable, betas: betas, args, context) else {
-            throw ScriptError(.interrupted, "interrupted: tempering stopped before the end, so there are no samples", at: args.callLocation)
+            throw ScriptError(.interrupted, "interrupted: tempering stopped while setting its weights, before its first sample, so there are no samples", at: args.callLocation)
         }
         value.visibleWidth = temperable.visibleWidth
         if let stopped = value.stopped { context.write("interrupted \(stopped); the result keeps the samples drawn so far\n") }

@@ -85,8 +85,8 @@ public final class GaussianRBMValue: ModelValue {
         case "b": machine.b = scalars
         case "c": machine.c = scalars
         default:
-            if let bad = scalars.firstIndex(where: { !($0 > 0) }) {
-                throw ScriptError(.value, "sigma must be above 0 (a standard deviation), got \(formatNumber(Double(scalars[bad]))) at sigma[\(bad)]",
+            if let bad = scalars.firstIndex(where: { !GaussianUnits.isValid(sigma: [$0]) }) {
+                throw ScriptError(.value, "sigma must be above 0 (a standard deviation, at least 1.2e-38 in float32), got \(formatNumber(Double(scalars[bad]))) at sigma[\(bad)]",
                                   hint: "σᵢ is the standard deviation of visible unit i given h")
             }
             machine.sigma = scalars
