@@ -188,7 +188,7 @@ extension ModelFile {
         case "gaussian-rbm":
             let r = try decodeRBM(file)
             let sigma = try file.floats("sigma", shape: [r.visible], "σ, each visible unit's standard deviation")
-            guard sigma.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+            guard GaussianUnits.isValid(sigma: sigma) else {
                 throw file.fail(at: file.line(of: "sigma"), "every σ must be positive and finite (σ is a standard deviation)")
             }
             return .gaussianRBM(GaussianBernoulliRBM(W: r.W, b: r.b, c: r.c, sigma: sigma), imageShape: r.imageShape)

@@ -74,7 +74,7 @@ public struct GaussianRBMTrainer: ModelTrainer {
     public mutating func train(_ model: inout GaussianBernoulliRBM, on data: Tensor, shouldStop: () -> Bool,
                                progress: (TrainingProgress) -> Void) -> TrainingOutcome {
         let (n, D, H) = (data.rows, model.visible, model.hidden)
-        precondition(data.rank == 2 && data.shape[1] == D && n > 0, "training data must be n × \(D)")
+        precondition(data.rank == 2 && data.shape[1] == D && n > 0, "training data must be n × \(D)")   // checked by the command
         let batchSize = Swift.max(1, Swift.min(options.batchSize, n))
         let batches = (n + batchSize - 1) / batchSize
         let monitorSet = options.monitorSet ?? data.rows(0..<Swift.min(n, options.monitorRows))
@@ -105,10 +105,21 @@ public struct GaussianRBMTrainer: ModelTrainer {
                 for j in 0..<H { model.b[j] += Float(Double(options.learningRate) * scale * gb[j]) }
                 for i in 0..<D { model.c[i] += Float(Double(lrC) * scale * gc[i]) }
                 if options.sigmaLearningRate > 0 {
-                    model.sigma = (0..<D).map { i in
+                    let sigma = (0..<D).map { i in
                         let z = 2 * Glibc.log(Double(model.sigma[i])) + Double(options.sigmaLearningRate) * scale * gz[i]
                         return Float(Glibc.exp(z / 2))
                     }
+                    // z = log σ² can step to ±∞ (σ = 0 or ∞ in float32) or NaN: that is the
+                    // divergence of lr_sigma, caught here before σ is set, not a crash.
+                    guard GaussianUnits.isValid(sigma: sigma) else {
+                        model = guardian.lastGood
+                        chains = []
+                        ladders = []
+                        return .diverged(TrainingDivergence(unit: .epoch, step: epoch, batch: batch + 1, batches: batches,
+                                                            what: "log σ²", restoredStep: guardian.lastGoodStep,
+                                                            setting: "lr_sigma", value: Double(options.sigmaLearningRate)))
+                    }
+                    model.sigma = sigma
                 }
                 if !DivergenceGuard<GaussianBernoulliRBM>.allFinite(model.parameterVector) {
                     model = guardian.lastGood

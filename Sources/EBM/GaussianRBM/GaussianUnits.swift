@@ -14,10 +14,16 @@ public struct GaussianUnits: UnitLayer, Equatable {
     /// σᵢ per unit, all > 0.
     public var sigma: [Float]
 
+    /// Callers check `isValid(sigma:)` first (a trainer's step, a user's `g.sigma = …`): an
+    /// invalid σ here is a programming error.
     public init(sigma: [Float]) {
-        precondition(sigma.allSatisfy { $0 > 0 && $0.isFinite }, "Gaussian units need σ > 0")
+        precondition(Self.isValid(sigma: sigma), "Gaussian units need σ > 0")
         self.sigma = sigma
     }
+
+    /// Whether every σᵢ is a finite number above 0 (as float32), and not subnormal: below about
+    /// 1.2e-38 float32 loses σ's digits (1e-45 prints as 0) and 1/σ² overflows.
+    public static func isValid(sigma: [Float]) -> Bool { sigma.allSatisfy { $0 > 0 && $0.isNormal } }
 
     public var name: String { "gaussian" }
 

@@ -41,6 +41,14 @@ public struct ParallelTempering<Model: TemperableModel>: Sendable {
     /// Per replica: the round it last left the hottest slot for a trip (its last arrival there).
     var tripStart: [Int]
     var generator: Xoshiro256StarStar
+    /// Moves after which a replica's energy was NaN or ±inf (a replica there cannot move by
+    /// Metropolis or swap, so it stays stuck silently): counted so the run can say so.
+    public internal(set) var nonFiniteEnergies = 0
+    /// The first round (1-based) and slot where that happened, or nil.
+    public internal(set) var firstNonFinite: (round: Int, slot: Int)?
+    /// Per slot: moves proposed and moves that changed the state (for MALA, the accepted ones).
+    public internal(set) var moves: [Int] = []
+    public internal(set) var changedMoves: [Int] = []
 
     /// K replicas at `betas` (checked by `TemperatureLadder.betas`), each started by
     /// `model.initialState` from one stream of `seed`.
@@ -80,9 +88,17 @@ public struct ParallelTempering<Model: TemperableModel>: Sendable {
 
     /// One round: a move of every replica at its β, then the even or odd swaps (`ReplicaExchange`).
     public mutating func round() {
+        if moves.count != levels { (moves, changedMoves) = ([Int](repeating: 0, count: levels), [Int](repeating: 0, count: levels)) }
         for k in 0..<levels {
+            let before = states[k]
             model.temperedMove(&states[k], beta: betas[k], &generator)
             energies[k] = model.temperedEnergy(states[k])
+            moves[k] += 1
+            if states[k] != before { changedMoves[k] += 1 }
+            if !energies[k].isFinite {
+                nonFiniteEnergies += 1
+                if firstNonFinite == nil { firstNonFinite = (rounds + 1, k) }
+            }
         }
         for i in ReplicaExchange.acceptedSwaps(round: rounds, betas: betas, energies: energies, generator: &generator,
                                                proposed: &proposed, accepted: &accepted) {
@@ -129,6 +145,8 @@ public struct ParallelTempering<Model: TemperableModel>: Sendable {
         roundTripRounds = []
         replicaRoundTrips = replicaRoundTrips.map { _ in 0 }
         replicaRoundTripRounds = replicaRoundTrips
+        moves = [Int](repeating: 0, count: levels)
+        changedMoves = moves
     }
 
     /// Adapts the ladder towards `target` swap acceptance on every gap, keeping β₀ and 1: `steps`
@@ -185,17 +203,26 @@ public struct ParallelTempering<Model: TemperableModel>: Sendable {
         public var replicaMeanRoundTripRounds: [Double]
         /// Mean rounds per round trip (nan without one).
         public var meanRoundTripRounds: Double
+        /// Per slot, the share of moves that changed the state (MALA: the acceptance rate).
+        public var moveAcceptance: [Double] = []
+        /// Moves (burn-in included) after which an energy was NaN or ±inf, and the first.
+        public var nonFiniteEnergies = 0
+        public var firstNonFinite: (round: Int, slot: Int)?
+        /// Set when `shouldStop` ended the run early: the sampling rounds done (0 if it stopped
+        /// during burn-in) and the burn-in rounds done.
+        public var stopped: (rounds: Int, burnIn: Int)?
     }
 
     /// `burnIn` rounds (statistics forgotten after them), then `rounds` rounds keeping the cold x
-    /// and the replicas' slots every `thin` rounds. Returns nil if `shouldStop` said so (polled
-    /// every 100 rounds, when `progress` gets the rounds done, burn-in included).
+    /// and the replicas' slots every `thin` rounds. If `shouldStop` says so (polled every 100
+    /// rounds, when `progress` gets the rounds done, burn-in included) the run so far comes back
+    /// with `stopped` set: its samples are valid draws, only fewer. Never nil.
     public mutating func run(rounds count: Int, burnIn: Int = 0, thin: Int = 1,
                              shouldStop: () -> Bool = { false }, progress: (Int) -> Void = { _ in }) -> Run? {
         precondition(count >= 0 && burnIn >= 0 && thin >= 1, "rounds ≥ 0, burn-in ≥ 0, thin ≥ 1")
         for t in 0..<burnIn {
             if t % 100 == 99 {
-                if shouldStop() { return nil }
+                if shouldStop() { return result([], [[Int]](repeating: [], count: levels), stopped: (0, t)) }
                 progress(t + 1)
             }
             round()
@@ -205,7 +232,7 @@ public struct ParallelTempering<Model: TemperableModel>: Sendable {
         var traces = [[Int]](repeating: [], count: levels)
         for t in 1...max(count, 1) where count > 0 {
             if t % 100 == 0 {
-                if shouldStop() { return nil }
+                if shouldStop() { return result(samples, traces, stopped: (t - 1, burnIn)) }
                 progress(burnIn + t)
             }
             round()
@@ -214,10 +241,16 @@ public struct ParallelTempering<Model: TemperableModel>: Sendable {
                 for (r, k) in slotOfReplica.enumerated() { traces[r].append(k) }
             }
         }
+        return result(samples, traces, stopped: nil)
+    }
+
+    private func result(_ samples: [[Double]], _ traces: [[Int]], stopped: (rounds: Int, burnIn: Int)?) -> Run {
         let mean = roundTripRounds.isEmpty ? .nan : Double(roundTripRounds.reduce(0, +)) / Double(roundTripRounds.count)
+        let moved = zip(changedMoves, moves).map { $1 == 0 ? Double.nan : Double($0) / Double($1) }
         return Run(samples: samples, traces: traces, betas: betas, swapAcceptance: swapAcceptance,
                    roundTrips: roundTrips, replicaRoundTrips: replicaRoundTrips,
                    replicaMeanRoundTripRounds: zip(replicaRoundTrips, replicaRoundTripRounds).map { $0 == 0 ? .nan : Double($1) / Double($0) },
-                   meanRoundTripRounds: mean)
+                   meanRoundTripRounds: mean, moveAcceptance: moved,
+                   nonFiniteEnergies: nonFiniteEnergies, firstNonFinite: firstNonFinite, stopped: stopped)
     }
 }

@@ -29,6 +29,9 @@ public struct SimulatedTempering<Model: TemperableModel>: Sendable {
     /// Level moves proposed / accepted (sampling phase).
     public private(set) var levelProposals = 0
     public private(set) var levelAcceptances = 0
+    /// Steps after which a chain's energy was NaN or ±inf (its level moves are then all
+    /// rejected, silently): counted so a run can say so.
+    public private(set) var nonFiniteEnergies = 0
     private var generators: [Xoshiro256StarStar]
 
     public init(_ model: Model, betas: [Double], chains: Int = 1, seed: UInt64) throws {
@@ -60,6 +63,7 @@ public struct SimulatedTempering<Model: TemperableModel>: Sendable {
         let k2 = up ? k + 1 : k - 1
         guard k2 >= 0 && k2 < betas.count else { return false }
         let e = model.temperedEnergy(states[c])
+        if !e.isFinite { nonFiniteEnergies += 1 }
         let logA = -(betas[k2] - betas[k]) * e + weights[c][k2] - weights[c][k]
         if logA >= 0 || Glibc.log(1 - generators[c].nextUnitDouble()) < logA {
             levelOf[c] = k2
@@ -139,10 +143,15 @@ public struct SimulatedTempering<Model: TemperableModel>: Sendable {
         public var levelAcceptance: Double
         /// Level of chain 0 at every step.
         public var trace: [Int]
+        /// Steps (adaptation included) after which an energy was NaN or ±inf.
+        public var nonFiniteEnergies = 0
+        /// Set when `shouldStop` ended the run early: the steps done per chain.
+        public var stoppedAfter: Int?
     }
 
     /// `steps` steps of every chain with the weights frozen, keeping x whenever a chain is at
-    /// β = 1 on a step that is a multiple of `thin`. Nil if `shouldStop` said so.
+    /// β = 1 on a step that is a multiple of `thin`. If `shouldStop` says so, the run so far, with
+    /// `stoppedAfter` set. Never nil.
     public mutating func run(steps: Int, thin: Int = 1, shouldStop: () -> Bool = { false },
                              progress: (Int) -> Void = { _ in }) -> Run? {
         precondition(steps >= 0 && thin >= 1, "steps ≥ 0, thin ≥ 1")
@@ -152,7 +161,11 @@ public struct SimulatedTempering<Model: TemperableModel>: Sendable {
         let top = betas.count - 1
         for t in 1...max(steps, 1) where steps > 0 {
             if t % 100 == 0 {
-                if shouldStop() { return nil }
+                if shouldStop() {
+                    return Run(samples: samples, occupancy: occupancy,
+                               levelAcceptance: Double(levelAcceptances) / Double(max(levelProposals, 1)), trace: trace,
+                               nonFiniteEnergies: nonFiniteEnergies, stoppedAfter: t - 1)
+                }
                 progress(t)
             }
             for c in 0..<chains {
@@ -164,6 +177,7 @@ public struct SimulatedTempering<Model: TemperableModel>: Sendable {
             }
         }
         return Run(samples: samples, occupancy: occupancy,
-                   levelAcceptance: Double(levelAcceptances) / Double(max(levelProposals, 1)), trace: trace)
+                   levelAcceptance: Double(levelAcceptances) / Double(max(levelProposals, 1)), trace: trace,
+                   nonFiniteEnergies: nonFiniteEnergies)
     }
 }

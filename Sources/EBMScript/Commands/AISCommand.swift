@@ -5,7 +5,7 @@ extension Command {
         "ais", category: .estimators,
         summary: "estimate log Z (the log partition function) by annealed importance sampling (Salakhutdinov and Murray 2008)",
         parameters: [
-            anyModelParameter("a model AIS can anneal to: an RBM"),
+            Parameter("model", .object(["rbm"]), "a model AIS can anneal to: an RBM"),
             Parameter("runs", .integer(min: 2, max: 100_000), default: .number(100), "independent annealing runs, advanced together"),
             Parameter("betas", .integer(min: 2, max: 10_000_000), default: .number(10_000), "inverse temperatures from 0 to 1 (a linear schedule)"),
             Parameter("seed", .integer(min: 0, max: nil), default: .number(0), "the random seed; run r uses its own stream"),
@@ -44,14 +44,24 @@ extension Command {
             let r = try require(model.parameterized as? any ReverseAnnealedImportanceSamplable, .ais, of: model, args)
             var start = ReverseAnnealedImportanceSampling.Start.exact
             if !args["start"].isNone {
-                start = .samples(try model.stateRows(args, "start", what: "visible units"))
+                let rows = try model.stateRows(args, "start", what: "visible units")
+                start = .samples(rows)
+                // Runs take the rows in turn, so with fewer rows than runs some runs share a start:
+                // the weights are then not independent, and the error bars too narrow.
+                if rows.rows < args.int("runs") {
+                    context.write("note: start has \(rows.rows) row\(rows.rows == 1 ? "" : "s") for \(args.int("runs")) runs, so rows are reused in turn "
+                                  + "(each starts about \(formatNumber(Double(args.int("runs")) / Double(Swift.max(rows.rows, 1)), digits: 3)) runs): "
+                                  + "runs from one row are not independent and the error bars are too narrow; give at least as many rows as runs\n")
+                }
             } else if !r.canSampleExactly {
                 throw args.error("reverse", "reverse AIS starts from samples of the model, and this one is too large to sample exactly",
                                  hint: "give start: the end of long Gibbs chains, e.g. start: gibbs(m, chains: 100, steps: 10000, init: d).samples")
             }
             let reverse = ReverseAnnealedImportanceSampling(runs: args.int("runs"), temperatures: args.int("betas"), seed: UInt64(args.int("seed")))
             guard let result = try r.estimateLogPartitionFunctionFromAbove(reverse, data: data, start: start, shouldStop: { context.isInterrupted }) else {
-                throw ScriptError(.interrupted, "interrupted: reverse AIS stopped before the last temperature, so there is no estimate", at: args.callLocation)
+                throw ScriptError(.interrupted, "interrupted: reverse AIS stopped before reaching the base model (β = 0), so there is no estimate: "
+                                  + "importance weights are valid only at the end of the annealing path, and a partial path's weights estimate nothing",
+                                  at: args.callLocation, hint: "fewer betas or runs finish sooner")
             }
             return .object(AISValue(result: result, exact: exact, logLikelihood: data.map { m.meanLogLikelihood($0, under: result) }, reverse: true))
         } else if !args["start"].isNone {
@@ -67,7 +77,9 @@ extension Command {
             context.progress?.update(done: Swift.min(polls * AnnealedImportanceSampling.pollInterval, ais.temperatures), status: "")
             return context.isInterrupted
         }) else {
-            throw ScriptError(.interrupted, "interrupted: AIS stopped before the last temperature, so there is no estimate", at: args.callLocation)
+            throw ScriptError(.interrupted, "interrupted: AIS stopped before the last temperature (β = 1), so there is no estimate: "
+                              + "importance weights are valid only at the end of the annealing path, and a partial path's weights estimate nothing",
+                              at: args.callLocation, hint: "fewer betas or runs finish sooner")
         }
         context.progress?.update(done: ais.temperatures, status: "")
         return .object(AISValue(result: result, exact: exact, logLikelihood: data.map { m.meanLogLikelihood($0, under: result) }))

@@ -27,8 +27,10 @@ func compareGibbsChain(_ chain: ChainValue, _ args: Arguments) throws -> Value {
     }
     let d = e.dimension
     let rows = kept.flatMap { s in (0..<s.samples.shape[0]).map { r in (0..<d).map { Double(s.samples.scalars[r * d + $0]) } } }
-    guard let test = exactChiSquared(model, rows) else {
-        throw args.error("energy", "the exact log Z of \(model.article) could not be computed")
+    let (result, note) = exactChiSquared(model, rows)
+    guard let test = result else {
+        throw args.error("chain", note ?? "the exact log Z of \(model.article) could not be computed",
+                         hint: note == nil ? nil : "run the chain longer, or more chains")
     }
     let what = "\(rows.count) samples (\(kept.count) snapshot\(kept.count == 1 ? "" : "s") of \(chain.chains) gibbs chain\(chain.chains == 1 ? "" : "s"), "
         + "steps \(first.step)…\(last.step))"

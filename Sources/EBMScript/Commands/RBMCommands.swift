@@ -37,7 +37,17 @@ extension Command {
         // W, b, c with a trainer's gradient, momentum and working copy.
         try args.reserveMemory(floatBytes(MemoryBudget.sum(MemoryBudget.product(d, h), d, h), 4),
                                for: "an RBM of \(d) × \(h) weights", lower: "visible or hidden")
+        guard Float(args.number("init")).isFinite else {
+            throw args.error("init", "init must be a finite number (the standard deviation of the initial weights), got \(formatNumber(args.number("init")))",
+                             hint: "0.01 is the usual start; 0.5 for small Gaussian–Bernoulli RBMs")
+        }
         if args.string("visible_units") == "gaussian" {
+            // σ is kept in float32: 1e-50 would become 0 and 1e39 infinity, an improper Gaussian.
+            let sigma = Float(args.number("sigma"))
+            guard GaussianUnits.isValid(sigma: [sigma]) else {
+                throw args.error("sigma", "sigma \(formatNumber(args.number("sigma"))) is \(sigma.isInfinite ? "infinite" : "0 or too small to keep its digits") in float32, and σ must be a finite number above 0",
+                                 hint: "σ between 1e-30 and 1e30; on standardised data 1 is the usual start")
+            }
             var g = GaussianBernoulliRBM(visible: d, hidden: h, seed: UInt64(args.int("seed")),
                                          initScale: Float(args.number("init")), sigma: Float(args.number("sigma")))
             if !args["component_weight"].isNone { g.setHiddenBiases(componentWeight: args.number("component_weight")) }

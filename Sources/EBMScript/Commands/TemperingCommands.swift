@@ -6,7 +6,10 @@ extension Command {
         "tempered", category: .sampling,
         summary: "parallel tempering (replica exchange) or simulated tempering of a model, against multimodality",
         parameters: [
-            anyModelParameter("an RBM, a fully visible Boltzmann machine, a Gaussian–Bernoulli RBM or a continuous energy"),
+            // Only the kinds it tempers, so help's list is true (a score model has no energy, a
+            // DBN no move at β); an energy_fn must be on ℝᵈ (checked below).
+            Parameter("model", .object(["rbm", "gaussian_rbm", "boltzmann", "energy", "energy_fn"]),
+                      "an RBM, a fully visible Boltzmann machine, a Gaussian–Bernoulli RBM, a continuous energy, or an energy_fn with domain: \"real\""),
             Parameter("betas", .oneOf([.integer(min: 2, max: 1000), .tensor]), default: .number(10),
                       "the ladder: a number of levels K, or the inverse temperatures themselves, increasing to 1. K levels with smallest 0 are β = 0 followed by K − 1 levels geometric from 1/K to 1 (K = 10: 0, 0.1, 0.1334, …, 0.7499, 1); with smallest > 0, K levels geometric from it to 1"),
             Parameter("smallest", .optional(.probability), default: Value.none,
@@ -76,22 +79,16 @@ extension Command {
             throw args.error("model", "\(model.family.article) cannot be tempered: it has no energy of states with a move at β",
                              hint: "tempered works on RBMs, Boltzmann machines, Gaussian–Bernoulli RBMs and continuous energies")
         }
-        let betas: [Double]
-        do {
-            if case .number(let k) = args["betas"] {
-                let smallest = args["smallest"].isNone ? (temperable.smallestBeta > 0 ? 0.01 : 0) : args.number("smallest")
-                betas = try TemperatureLadder.betas(.geometric(levels: Int(k), smallest: smallest), smallestBeta: temperable.smallestBeta)
-            } else {
-                let t = tensorValue(args["betas"])?.scalars ?? []
-                betas = try TemperatureLadder.betas(.list(t.map(Double.init)), smallestBeta: temperable.smallestBeta)
-            }
-        } catch let e as TemperatureLadder.Invalid {
-            throw args.error(args.isGiven("smallest") ? "smallest" : "betas", e.message)
-        }
+        try refuseIgnoredTemperingOptions(args, continuous: !(model.parameterized is any TemperableModel))
+        let betas = try ladderBetas(args, smallest: args["smallest"].isNone ? nil : args.number("smallest"), smallestName: "smallest",
+                                    smallestBeta: temperable.smallestBeta)
+        try reserveTemperingMemory(args, levels: betas.count, stateWidth: temperable.stateWidth, visibleWidth: temperable.visibleWidth)
         guard var value = temper(temperable, betas: betas, args, context) else {
-            throw ScriptError(.interrupted, "interrupted: tempering stopped before the end, so there are no samples", at: args.callLocation)
+            throw ScriptError(.interrupted, "interrupted: tempering stopped while setting its weights, before its first sample, so there are no samples", at: args.callLocation)
         }
-        value.chiSquared = exactChiSquared(model, value.samples)
+        value.visibleWidth = temperable.visibleWidth
+        if let stopped = value.stopped { context.write("interrupted \(stopped); the result keeps the samples drawn so far\n") }
+        (value.chiSquared, value.chiSquaredNote) = exactChiSquared(model, value.samples)
         return .object(value)
     }
 }
@@ -113,10 +110,13 @@ private func temper<M: TemperableModel>(_ m: M, betas: [Double], _ args: Argumen
         defer { context.progress?.end() }
         guard let run = st.run(steps: rounds, thin: thin, shouldStop: { context.isInterrupted },
                                progress: { context.progress?.update(done: $0, status: "") }) else { return nil }
-        return TemperedValue(method: "simulated tempering", weightsMethod: args.string("weights") == "ais" ? "AIS along the ladder" : "Wang–Landau",
-                             moveDescription: m.temperedMoveDescription, betas: betas,
-                             occupancy: run.occupancy, weights: st.weights[0], levelAcceptance: run.levelAcceptance,
-                             samples: run.samples, traces: [run.trace], rounds: rounds)
+        var value = TemperedValue(method: "simulated tempering", weightsMethod: args.string("weights") == "ais" ? "AIS along the ladder" : "Wang–Landau",
+                                  moveDescription: m.temperedMoveDescription, betas: betas,
+                                  occupancy: run.occupancy, weights: st.weights[0], levelAcceptance: run.levelAcceptance,
+                                  samples: run.samples, traces: [run.trace], rounds: rounds)
+        value.stopped = run.stoppedAfter.map { "after step \($0) of \(rounds)" }
+        value.nonFiniteEnergies = run.nonFiniteEnergies
+        return value
     }
     guard var pt = try? ParallelTempering(m, betas: betas, seed: seed) else { return nil }
     var adaptation: String? = nil
@@ -133,25 +133,94 @@ private func temper<M: TemperableModel>(_ m: M, betas: [Double], _ args: Argumen
     defer { context.progress?.end() }
     guard let run = pt.run(rounds: rounds, burnIn: burnIn, thin: thin, shouldStop: { context.isInterrupted },
                            progress: { context.progress?.update(done: $0, status: "") }) else { return nil }
-    return TemperedValue(method: "parallel tempering", moveDescription: m.temperedMoveDescription, betas: run.betas,
-                         swapAcceptance: run.swapAcceptance, roundTrips: run.roundTrips,
-                         meanRoundTrip: run.meanRoundTripRounds, replicaRoundTrips: run.replicaRoundTrips,
-                         replicaMeanRoundTrip: run.replicaMeanRoundTripRounds, adaptation: adaptation,
-                         samples: run.samples, traces: run.traces, rounds: rounds)
+    var value = TemperedValue(method: "parallel tempering", moveDescription: m.temperedMoveDescription, betas: run.betas,
+                              swapAcceptance: run.swapAcceptance, roundTrips: run.roundTrips,
+                              meanRoundTrip: run.meanRoundTripRounds, replicaRoundTrips: run.replicaRoundTrips,
+                              replicaMeanRoundTrip: run.replicaMeanRoundTripRounds, adaptation: adaptation,
+                              samples: run.samples, traces: run.traces, rounds: rounds)
+    if let s = run.stopped {
+        value.stopped = s.rounds == 0 && s.burnIn < burnIn ? "during burn-in, after \(s.burnIn) of \(burnIn) rounds (no samples yet)"
+                                                            : "after round \(s.rounds) of \(rounds)"
+    }
+    value.nonFiniteEnergies = run.nonFiniteEnergies
+    if let f = run.firstNonFinite { value.firstNonFinite = "round \(f.round), level \(f.slot) (β = \(formatNumber(run.betas[f.slot], digits: 4)))" }
+    // MALA moves are accepted or not: the share that moved is the acceptance per rung. A Gibbs
+    // move has no rejection, so nothing is shown for it.
+    if m is TemperedLangevin { value.moveAcceptance = run.moveAcceptance }
+    return value
 }
 
 /// The most levels `adapt:` may give a ladder.
 let maxAdaptedLevels = 100
 
-/// χ² of binary samples against the exact p(x), when the model enumerates and x has ≤ 16 units
-/// (tempered's samples, and compare's for a gibbs chain).
-func exactChiSquared(_ model: any ModelValue, _ samples: [[Double]]) -> ChiSquaredTest? {
+/// Options that mean nothing for the method or model at hand are refused, not ignored: `chains`
+/// (ST only), `adapt` (PT only), `burn_in` with Wang–Landau weights (they adapt first; no
+/// burn-in), `step_size` (MALA on continuous energies only), `smallest` with a list of β.
+private func refuseIgnoredTemperingOptions(_ args: Arguments, continuous: Bool) throws {
+    let st = args.string("method") == "st"
+    if !st, args.isGiven("chains") {
+        throw args.error("chains", "parallel tempering runs one replica per β, not several chains; chains belongs to simulated tempering",
+                         hint: "add method: \"st\", or leave chains out (more rounds give more samples)")
+    }
+    if st, args.isGiven("adapt") {
+        throw args.error("adapt", "adapt moves the β of parallel tempering towards a swap acceptance; simulated tempering has no swaps",
+                         hint: "leave adapt out, or use method: \"pt\"")
+    }
+    if st, args.isGiven("burn_in"), args.string("weights") != "ais" {
+        throw args.error("burn_in", "with Wang–Landau weights simulated tempering adapts its weights first and keeps no burn-in; burn_in belongs to weights: \"ais\" (moves at the hottest β before annealing) and to parallel tempering",
+                         hint: "leave burn_in out, or add weights: \"ais\"")
+    }
+    if !continuous, args.isGiven("step_size") {
+        throw args.error("step_size", "step_size is the MALA step of continuous energies; this model moves by Gibbs steps, which have none",
+                         hint: "leave step_size out")
+    }
+    var ladderIsNumber = false
+    if case .number = args["betas"] { ladderIsNumber = true }
+    if args.isGiven("smallest"), !ladderIsNumber {
+        throw args.error("smallest", "smallest is the hottest β of a geometric ladder; with the β given as a list, the list's first β is the hottest",
+                         hint: "leave smallest out, or give betas as a number of levels")
+    }
+    if args.int("thin") > args.int("rounds") {
+        throw args.error("thin", "thin: \(args.int("thin")) keeps one state every \(args.int("thin")) rounds, but there are only \(args.int("rounds")), so there would be no samples",
+                         hint: "lower thin or raise rounds")
+    }
+}
+
+/// The memory a run keeps: the replicas' states, and per kept round the β = 1 x and (PT) each
+/// replica's level, or (ST) every chain's x and chain 0's level per step.
+private func reserveTemperingMemory(_ args: Arguments, levels: Int, stateWidth: Int, visibleWidth: Int) throws {
+    let (rounds, thin) = (args.int("rounds"), Swift.max(args.int("thin"), 1))
+    let bytes: Int
+    if args.string("method") == "st" {
+        let chains = args.int("chains")
+        bytes = MemoryBudget.sum(MemoryBudget.product(chains, MemoryBudget.sum(stateWidth, levels), 8),
+                                 MemoryBudget.product(chains, rounds / thin, visibleWidth, 8), MemoryBudget.product(rounds, 8))
+    } else {
+        bytes = MemoryBudget.sum(MemoryBudget.product(levels, stateWidth, 8),
+                                 MemoryBudget.product(rounds / thin, MemoryBudget.sum(visibleWidth, levels), 8))
+    }
+    try args.reserveMemory(bytes, for: "\(levels) levels (betas) × \(rounds / thin) kept rounds × \(visibleWidth) units",
+                           lower: "betas or rounds, or raise thin")
+}
+
+/// χ² of binary samples against the exact p(x) (tempered's samples, and compare's for a gibbs
+/// chain), when the model enumerates and x has ≤ 16 units,
+/// and the samples are enough for the test: at least two cells (states, or the pool of the rare
+/// ones) with an expected count of 5. Otherwise nil, and a note saying why when it was refused.
+func exactChiSquared(_ model: any ModelValue, _ samples: [[Double]]) -> (ChiSquaredTest?, String?) {
     guard let e = model.enumerable, model.binaryUnits, e.dimension <= 16, !samples.isEmpty,
-          let logZ = try? e.exactLogPartitionFunction() else { return nil }
+          let logZ = try? e.exactLogPartitionFunction() else { return (nil, nil) }
     let D = e.dimension
     let all = Tensor(shape: [1 << D, D], scalars: (0..<(1 << D)).flatMap { s in (0..<D).map { Float((s >> $0) & 1) } })
     let p = e.logUnnormalizedDensity(all).map { Glibc.exp($0 - logZ) }
-    return ChiSquaredTest(binaryRows: samples, probabilities: p)
+    let n = Double(samples.count)
+    let rare = p.filter { $0 * n < 5 }.reduce(0, +) * n
+    let cells = p.filter { $0 * n >= 5 }.count + (rare >= 5 ? 1 : 0)
+    guard cells >= 2 else {
+        return (nil, "no χ² test: \(samples.count) sample\(samples.count == 1 ? "" : "s") over \(p.count) states leave fewer than 2 cells with an expected count of 5, "
+                     + "which the χ² approximation needs (its p-value would mean nothing); raise rounds or lower thin")
+    }
+    return (ChiSquaredTest(binaryRows: samples, probabilities: p), nil)
 }
 
 extension Command {

@@ -115,6 +115,12 @@ func require<T>(_ value: T?, _ capability: ModelCapability, of model: any ModelV
     if let value { return value }
     // Only what works: a family whose members differ is named by the members that have it.
     let others = ModelFamilies.all.filter { $0.capabilities.contains(capability) }.map { $0.members[capability] ?? $0.article }
+    if capability == .enumeration, model.capabilities.contains(.exactLikelihood) {
+        // Its log Z is exact (a mixture summed over h, say), but not by enumerating its states x.
+        throw args.error(name, "\(args.command.name) needs exact expectations by enumerating the model's states, and \(model.article) has real-valued units, "
+                               + "whose states cannot be enumerated; its log Z and log-likelihood are exact all the same (log_z, loglik)",
+                         hint: others.isEmpty ? nil : "\(args.command.name) works on " + others.joined(separator: ", "))
+    }
     throw args.error(name, "\(model.article) has no \(capability.rawValue)",
                      hint: others.isEmpty ? nil : "\(args.command.name) works on " + others.joined(separator: ", "))
 }

@@ -52,6 +52,47 @@ public final class GaussianRBMValue: ModelValue {
         }
     }
 
+    /// `g.W = W2`, `g.b = …`, `g.c = …`, `g.sigma = …`: replaces a parameter with a tensor of the
+    /// same shape (W is hidden × visible, b one entry per hidden unit, c and σ one per visible
+    /// unit), finite, and σ above 0. The other properties are computed and cannot be set.
+    public func setProperty(_ name: String, to value: Value) throws {
+        let shape: [Int]
+        switch name {
+        case "W": shape = [machine.hidden, machine.visible]
+        case "b": shape = [machine.hidden]
+        case "c", "sigma": shape = [machine.visible]
+        default:
+            throw ScriptError(.type, propertyNames.contains(name) ? "a Gaussian–Bernoulli RBM's '\(name)' is computed and cannot be set"
+                                                                  : "a Gaussian–Bernoulli RBM has no property '\(name)'",
+                              hint: "W, b, c and sigma can be set")
+        }
+        guard let t = tensorValue(value) else {
+            throw ScriptError(.type, "\(name) takes a tensor \(shapeText(shape)), got \(describe(value))")
+        }
+        // A number sets every σᵢ (or cᵢ, bⱼ) at once, as rbm(..., sigma:) would.
+        let scalars = t.shape.isEmpty && name != "W" ? [Float](repeating: t.scalars[0], count: shape[0]) : t.scalars
+        guard t.shape == shape || (t.shape.isEmpty && name != "W") else {
+            let what = name == "W" ? "hidden × visible" : name == "b" ? "one per hidden unit" : "one per visible unit"
+            throw ScriptError(.value, "\(name) must be a tensor \(shapeText(shape)) (\(what)), got \(shapeText(t.shape))",
+                              hint: name == "W" && t.shape == shape.reversed() ? "transpose it with .T" : nil)
+        }
+        if let bad = scalars.firstIndex(where: { !$0.isFinite }) {
+            throw ScriptError(.numeric, "\(name) would hold \(scalars[bad].isNaN ? "NaN" : formatNumber(Double(scalars[bad]))) at \(name)[\(Autodiff.indexText(bad, shape: shape))]",
+                              hint: "parameters must be finite numbers")
+        }
+        switch name {
+        case "W": machine.W = scalars
+        case "b": machine.b = scalars
+        case "c": machine.c = scalars
+        default:
+            if let bad = scalars.firstIndex(where: { !GaussianUnits.isValid(sigma: [$0]) }) {
+                throw ScriptError(.value, "sigma must be above 0 (a standard deviation, at least 1.2e-38 in float32), got \(formatNumber(Double(scalars[bad]))) at sigma[\(bad)]",
+                                  hint: "σᵢ is the standard deviation of visible unit i given h")
+            }
+            machine.sigma = scalars
+        }
+    }
+
     public var parameterized: any ParameterizedModel { machine }
     public var historyValue: HistoryValue {
         HistoryValue(history: trainer?.history ?? GaussianRBMTrainer().history, settings: trainer?.options.summary ?? "no training yet")
@@ -86,7 +127,7 @@ public final class GaussianRBMValue: ModelValue {
         let x = try trainingData(self, args, what: "visible units")
         var o = GaussianRBMTrainingOptions()
         // method, k, betas, lr, batch, epochs, seed, monitor_every: as every RBM trainer takes them.
-        try setMinibatchOptions(&o, args, rows: x.rows, smallestBeta: machine.smallestBeta)
+        try setMinibatchOptions(&o, args, rows: x.rows, smallestBeta: machine.smallestBeta, stateWidth: machine.visible + machine.hidden)
         if !args["lr_c"].isNone { o.visibleBiasLearningRate = Float(args.number("lr_c")) }
         o.sigmaLearningRate = Float(args.number("lr_sigma"))
         guard o.sigmaLearningRate >= 0 else { throw args.error("lr_sigma", "lr_sigma must be ≥ 0") }

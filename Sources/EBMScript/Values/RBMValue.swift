@@ -116,7 +116,7 @@ public final class RBMValue: ModelValue {
         if !args["monitor"].isNone { options.monitorSet = try stateRows(args, "monitor", what: "visible units") }
         if case .object(let d as Dataset) = args["data"], imageShape == nil { imageShape = d.imageShape }
         // method, k, betas, lr, batch, epochs, seed, monitor_every: as every RBM trainer takes them.
-        try setMinibatchOptions(&options, args, rows: x.rows, smallestBeta: 0)
+        try setMinibatchOptions(&options, args, rows: x.rows, smallestBeta: 0, stateWidth: machine.visible + machine.hidden)
         if !args["lr_end"].isNone {
             guard args.number("lr_end") >= 0 else { throw args.error("lr_end", "lr_end must be ≥ 0") }
             options.finalLearningRate = Float(args.number("lr_end"))
@@ -207,12 +207,7 @@ public struct GradientValue: ScriptObject {
 /// geometric ladder from 1/levels to 1; on ℝᵈ geometric from 0.01) or the β themselves.
 func temperingSampler(_ args: Arguments, k: Int, smallestBeta: Double) throws -> ParallelTemperingSampler {
     do {
-        let betas: [Double]
-        if case .number(let levels) = args["betas"] {
-            betas = try TemperatureLadder.betas(.geometric(levels: Int(levels), smallest: smallestBeta > 0 ? 0.01 : 0), smallestBeta: smallestBeta)
-        } else {
-            betas = try TemperatureLadder.betas(.list((tensorValue(args["betas"])?.scalars ?? []).map(Double.init)), smallestBeta: smallestBeta)
-        }
+        let betas = try ladderBetas(args, smallest: nil, smallestBeta: smallestBeta)
         return try ParallelTemperingSampler(betas: betas, k: k)
     } catch let e as TemperatureLadder.Invalid {
         throw args.error("betas", e.message)

@@ -29,6 +29,27 @@ public struct TemperedValue: ScriptObject {
     public var traces: [[Int]]
     public var chiSquared: ChiSquaredTest?
     public var rounds: Int
+    /// Why there is no χ² test although the model enumerates (too few samples), or nil.
+    public var chiSquaredNote: String? = nil
+    /// Entries of x, so an empty sample still has shape 0 × d.
+    public var visibleWidth = 0
+    /// Set when Ctrl-C stopped the run: where ("after round 300 of 100000"); the samples are
+    /// those drawn so far.
+    public var stopped: String? = nil
+    /// Moves after which an energy was NaN or ±inf, and where the first was (PT).
+    public var nonFiniteEnergies = 0
+    public var firstNonFinite: String? = nil
+    /// PT with MALA moves: per level, the share of moves accepted.
+    public var moveAcceptance: [Double]? = nil
+
+    /// What to tell a user whose energies stopped being numbers: such replicas never move
+    /// (Metropolis rejects NaN) and never swap, so the samples are not from p.
+    var nonFiniteWarning: String? {
+        guard nonFiniteEnergies > 0 else { return nil }
+        return "the energy was NaN or ±inf after \(nonFiniteEnergies) move\(nonFiniteEnergies == 1 ? "" : "s")"
+            + (firstNonFinite.map { " (the first in \($0))" } ?? "")
+            + "; a chain there cannot move or swap, so these samples are not from p: check the model's parameters, and make E finite wherever the chains can go (log and sqrt of negative numbers are NaN)"
+    }
 
     public var kindName: String { "tempered" }
     public var summary: String { "\(method), \(betas.count) temperatures, \(samples.count) samples at β = 1" }
@@ -40,6 +61,7 @@ public struct TemperedValue: ScriptObject {
         for k in betas.indices {
             var row = ["\(k)", formatNumber(betas[k], digits: 4)]
             if let a = swapAcceptance { row.append(k < a.count ? formatNumber(a[k], digits: 3) : "") }
+            if let a = moveAcceptance { row.append(k < a.count ? formatNumber(a[k], digits: 3) : "") }
             if let o = occupancy {
                 let total = Swift.max(o.reduce(0, +), 1)
                 row.append(formatNumber(Double(o[k]) / Double(total), digits: 3))
@@ -52,6 +74,7 @@ public struct TemperedValue: ScriptObject {
         }
         var header = ["level", "β"]
         if swapAcceptance != nil { header.append("swap acceptance to next") }
+        if moveAcceptance != nil { header.append("MALA acceptance") }
         if occupancy != nil { header += ["share of steps", "weight g"] }
         if replicaRoundTrips != nil { header += ["replica k's round trips", "rounds each"] }
         out += Table(header: header, rows: rows).text
@@ -64,6 +87,9 @@ public struct TemperedValue: ScriptObject {
         if let levelAcceptance { out += "level moves accepted: \(formatNumber(levelAcceptance, digits: 3))\n" }
         if let warning = occupancyWarning { out += warning + "\n" }
         out += "\(samples.count) samples at β = 1"
+        if let stopped { out += " (stopped early by Ctrl-C \(stopped))" }
+        if let warning = nonFiniteWarning { out += "\nwarning: " + warning }
+        if let chiSquaredNote { out += "\n" + chiSquaredNote }
         if let c = chiSquared {
             out += "\nχ² against the exact p(x): \(formatNumber(c.statistic, digits: 5)) on \(c.degreesOfFreedom) degrees of freedom, p = \(formatNumber(c.pValue, digits: 3))"
         }
@@ -82,13 +108,13 @@ public struct TemperedValue: ScriptObject {
     }
 
     public var propertyNames: [String] {
-        ["samples", "betas", "acceptance", "round_trips", "replica_round_trips", "occupancy", "weights", "chi2", "p_value"]
+        ["samples", "betas", "acceptance", "round_trips", "replica_round_trips", "occupancy", "weights", "chi2", "p_value", "stopped", "non_finite", "move_acceptance"]
     }
 
     public func property(_ name: String) throws -> Value? {
         switch name {
         case "samples":
-            let d = samples.first?.count ?? 0
+            let d = samples.first?.count ?? visibleWidth
             return .tensor(Tensor(shape: [samples.count, d], scalars: samples.flatMap { $0.map(Float.init) }))
         case "betas": return .tensor(Tensor(shape: [betas.count], scalars: betas.map(Float.init)))
         case "acceptance": return swapAcceptance.map { .tensor(Tensor(shape: [$0.count], scalars: $0.map(Float.init))) } ?? Value.none
@@ -99,6 +125,9 @@ public struct TemperedValue: ScriptObject {
         case "weights": return weights.map { .tensor(Tensor(shape: [$0.count], scalars: $0.map(Float.init))) } ?? Value.none
         case "chi2": return chiSquared.map { .number($0.statistic) } ?? Value.none
         case "p_value": return chiSquared.map { .number($0.pValue) } ?? Value.none
+        case "stopped": return .bool(stopped != nil)
+        case "non_finite": return .number(Double(nonFiniteEnergies))
+        case "move_acceptance": return moveAcceptance.map { .tensor(Tensor(shape: [$0.count], scalars: $0.map(Float.init))) } ?? Value.none
         default: return nil
         }
     }
