@@ -142,23 +142,31 @@ public struct AnnealedImportanceSampling: Sendable {
         }
         let logW = work.logWeights
 
-        // log mean w and log(mean w ± 3 std(w)/√n), with w scaled by e^(−max log w).
-        let m = logW.max()!
-        var mean = 0.0
-        for lw in logW { mean += Glibc.exp(lw - m) }
-        mean /= Double(n)
-        var variance = 0.0
-        if n > 1 {
-            for lw in logW { let d = Glibc.exp(lw - m) - mean; variance += d * d }
-            variance /= Double(n - 1)
-        }
-        let margin = 3 * (variance / Double(n)).squareRoot()
+        // log Ẑ = log Z_A + log mean w, with ±3 standard errors of mean w.
+        let (m, mean, margin) = scaledMeanWeight(logW)
         let logZ = logZA + m + log(mean)
         let upper = logZA + m + log(mean + margin)
         let lower = mean - margin > 0 ? logZA + m + log(mean - margin) : -Double.infinity
         return Result(logZ: logZ, lower: lower, upper: upper, logWeights: logW, logZBase: logZA,
                       baseVisibleBiases: cA, runs: n, temperatures: K)
     }
+}
+
+/// The mean of importance weights w = e^(log w) and 3 standard errors of it, both scaled by
+/// e^(−shift), shift = max log w (so the largest weight is 1 and none overflows): forward and
+/// reverse AIS turn them into log Z and its error bars. n − 1 in the variance; margin 0 for one run.
+func scaledMeanWeight(_ logW: [Double]) -> (shift: Double, mean: Double, margin: Double) {
+    let n = logW.count
+    let m = logW.max() ?? 0
+    var mean = 0.0
+    for lw in logW { mean += Glibc.exp(lw - m) }
+    mean /= Double(n)
+    var variance = 0.0
+    if n > 1 {
+        for lw in logW { let d = Glibc.exp(lw - m) - mean; variance += d * d }
+        variance /= Double(n - 1)
+    }
+    return (m, mean, 3 * (variance / Double(n)).squareRoot())
 }
 
 /// The buffers and the two halves of AIS's per-temperature work (see `RBMWorkspace` for the

@@ -166,16 +166,7 @@ public struct ReverseAnnealedImportanceSampling: Sendable {
             }
         }
         // log Ẑ_B = log Z_A − log mean w, with ±3 standard errors of mean w (the bounds swap sides).
-        let m = logW.max() ?? 0
-        var mean = 0.0
-        for lw in logW { mean += Glibc.exp(lw - m) }
-        mean /= Double(n)
-        var variance = 0.0
-        if n > 1 {
-            for lw in logW { let d = Glibc.exp(lw - m) - mean; variance += d * d }
-            variance /= Double(n - 1)
-        }
-        let margin = 3 * (variance / Double(n)).squareRoot()
+        let (m, mean, margin) = scaledMeanWeight(logW)
         let logZ = logZA - m - Glibc.log(mean)
         let lower = logZA - m - Glibc.log(mean + margin)
         let upper = mean - margin > 0 ? logZA - m - Glibc.log(mean - margin) : Double.infinity
