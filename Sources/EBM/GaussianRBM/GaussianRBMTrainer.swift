@@ -23,7 +23,7 @@ public struct GaussianRBMTrainingOptions: Sendable {
     public init() {}
 }
 
-extension GaussianRBMTrainingOptions: TrainerSettings {
+extension GaussianRBMTrainingOptions: EpochSettings {
     public func continues(_ p: GaussianRBMTrainingOptions) -> Bool {
         continuesMinibatchSettings(p) && visibleBiasLearningRate == p.visibleBiasLearningRate
             && sigmaLearningRate == p.sigmaLearningRate
@@ -46,7 +46,9 @@ extension GaussianRBMTrainingOptions: TrainerSettings {
 ///
 /// computed in float64 (the models it is for are small: 2-D toys, downsampled images). The
 /// history's log-likelihood is exact (enumerating h) when H ≤ 20.
-public struct GaussianRBMTrainer: ModelTrainer {
+public struct GaussianRBMTrainer: EpochTrainer {
+    public typealias Model = GaussianBernoulliRBM
+    public typealias Settings = GaussianRBMTrainingOptions
     public var options: GaussianRBMTrainingOptions
     public internal(set) var history = TrainingHistory(unit: .epoch, columns: [
         .init(name: "seconds", title: "seconds", digits: 4, printed: false),
@@ -60,16 +62,6 @@ public struct GaussianRBMTrainer: ModelTrainer {
     var generator: Xoshiro256StarStar?
 
     public init(options: GaussianRBMTrainingOptions = GaussianRBMTrainingOptions()) { self.options = options }
-
-    public var settings: GaussianRBMTrainingOptions {
-        get { options }
-        set { options = newValue }
-    }
-    public var completed: Int { epochsCompleted }
-    public var length: Int {
-        get { options.epochs }
-        set { options.epochs = newValue }
-    }
 
     public mutating func train(_ model: inout GaussianBernoulliRBM, on data: Tensor, shouldStop: () -> Bool,
                                progress: (TrainingProgress) -> Void) -> TrainingOutcome {
