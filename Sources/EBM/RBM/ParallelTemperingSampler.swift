@@ -60,6 +60,20 @@ struct TemperedRBMReplicas {
 
     var levels: Int { betas.count }
 
+    /// One half of a block Gibbs step for every row r (replica set r / K at slot r mod K):
+    /// units ~ Bernoulli(σ(β(pre + bias))) at the slot's β, from the set's generator.
+    private static func sample(_ units: inout [Float], width: Int, pre: [Float], bias: UnsafePointer<Float>,
+                               betas: [Double], generators: inout [Xoshiro256StarStar]) {
+        let K = betas.count
+        for r in 0..<(units.count / width) {
+            let beta = Float(betas[r % K]), m = r / K
+            for i in 0..<width {
+                let p = ElementwiseKernels.sigmoid(beta * (pre[r * width + i] + bias[i]))
+                units[r * width + i] = generators[m].nextUnitFloat() < p ? 1 : 0
+            }
+        }
+    }
+
     /// `k` block Gibbs steps of every replica at its β under (W, b, c), then a swap round.
     mutating func advance(W: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafePointer<Float>, k: Int) {
         let (K, R) = (levels, M * levels)
@@ -71,13 +85,7 @@ struct TemperedRBMReplicas {
                     RBMProducts.xWT(xb, rows: R, w: W, hidden: H, visible: D, into: ab)
                 }
             }
-            for r in 0..<R {
-                let beta = Float(betas[r % K]), m = r / K
-                for j in 0..<H {
-                    let p = ElementwiseKernels.sigmoid(beta * (pre[r * H + j] + b[j]))
-                    h[r * H + j] = generators[m].nextUnitFloat() < p ? 1 : 0
-                }
-            }
+            Self.sample(&h, width: H, pre: pre, bias: b, betas: betas, generators: &generators)
             // x ~ σ(β(c + Wᵀh))
             h.withUnsafeBufferPointer { hp in
                 pre.withUnsafeMutableBufferPointer { a in
@@ -85,13 +93,7 @@ struct TemperedRBMReplicas {
                     RBMProducts.hW(hb, rows: R, w: W, hidden: H, visible: D, into: ab)
                 }
             }
-            for r in 0..<R {
-                let beta = Float(betas[r % K]), m = r / K
-                for i in 0..<D {
-                    let p = ElementwiseKernels.sigmoid(beta * (pre[r * D + i] + c[i]))
-                    x[r * D + i] = generators[m].nextUnitFloat() < p ? 1 : 0
-                }
-            }
+            Self.sample(&x, width: D, pre: pre, bias: c, betas: betas, generators: &generators)
         }
         // E(x, h) = −hᵀWx − cᵀx − bᵀh of every replica, then the swaps.
         x.withUnsafeBufferPointer { xp in
