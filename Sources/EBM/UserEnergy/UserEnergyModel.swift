@@ -123,23 +123,32 @@ func userEnergyRows(_ X: Tensor) -> (values: [Double], rows: Int) {
     (X.scalars.map(Double.init), X.rank == 2 ? X.shape[0] : (X.count > 0 ? 1 : 0))
 }
 
-/// A user energy over {0,1}ᵈ: exact sums by enumeration up to 2^20 states, single-site Gibbs.
-public struct BinaryUserEnergyModel: ExactlyEnumerable, SamplableModel, BinaryUnitModel {
-    public var energy: UserEnergy
-    public init(_ energy: UserEnergy) { self.energy = energy }
+/// A model that is a user energy under a domain: the parameter contract and p̃(x) = e^(−E(x))
+/// come from the energy the same way whatever the domain; the domain adds sums or samplers.
+public protocol UserEnergyBacked {
+    var energy: UserEnergy { get set }
+}
 
+extension UserEnergyBacked {
     public var dimension: Int { energy.dimension }
     public var parameterBlocks: [ParameterBlock] { energy.parameterBlocks }
     public var parameterVector: [Double] { energy.θ }
     public mutating func setParameterVector(_ θ: [Double]) { energy.θ = θ }
     public var modelDescription: String { energy.modelDescription }
-    /// x ∈ {0,1}ᵈ: the sums run over these states only, so data must be 0 or 1.
-    public var unitStates: UnitStates? { .binary }
 
     public func logUnnormalizedDensity(_ X: Tensor) -> [Double] {
         let (v, n) = userEnergyRows(X)
         return energy.energies(v, rows: n).map { -$0 }
     }
+}
+
+/// A user energy over {0,1}ᵈ: exact sums by enumeration up to 2^20 states, single-site Gibbs.
+public struct BinaryUserEnergyModel: ExactlyEnumerable, SamplableModel, BinaryUnitModel, UserEnergyBacked {
+    public var energy: UserEnergy
+    public init(_ energy: UserEnergy) { self.energy = energy }
+
+    /// x ∈ {0,1}ᵈ: the sums run over these states only, so data must be 0 or 1.
+    public var unitStates: UnitStates? { .binary }
 
     public var enumerationExponent: Int { energy.dimension }
     public func exactLogPartitionFunction() throws -> Double { try energy.logPartitionFunction() }
@@ -216,20 +225,10 @@ public struct UserEnergyGibbsChain: MarkovChain {
 }
 
 /// A user energy over ℝᵈ: Langevin dynamics and MALA through ∇ₓE from the tape.
-public struct RealUserEnergyModel: DifferentiableEnergyModel {
+public struct RealUserEnergyModel: DifferentiableEnergyModel, UserEnergyBacked {
     public var energy: UserEnergy
     public init(_ energy: UserEnergy) { self.energy = energy }
 
-    public var dimension: Int { energy.dimension }
-    public var parameterBlocks: [ParameterBlock] { energy.parameterBlocks }
-    public var parameterVector: [Double] { energy.θ }
-    public mutating func setParameterVector(_ θ: [Double]) { energy.θ = θ }
-    public var modelDescription: String { energy.modelDescription }
-
-    public func logUnnormalizedDensity(_ X: Tensor) -> [Double] {
-        let (v, n) = userEnergyRows(X)
-        return energy.energies(v, rows: n).map { -$0 }
-    }
 
     public var continuousEnergy: any ContinuousEnergy { UserContinuousEnergy(energy: energy) }
 }
