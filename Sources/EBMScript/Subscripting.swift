@@ -73,61 +73,47 @@ enum Subscripting {
     /// The flat indices (row-major) of the entries `items` pick from a tensor of `shape`, and the
     /// selection's shape ([] for a single entry): what `tensor(_:_:at:)` picks, without the values.
     static func selection(_ shape: [Int], _ items: [Item], at location: SourceLocation) throws -> (indices: [Int], shape: [Int]) {
-        guard items.count <= shape.count else {
-            throw ScriptError(.value, "\(items.count) subscripts for a tensor of rank \(shape.count) \(shapeText(shape))", at: location)
-        }
+        let p = try Picks(shape, items, at: location)
+        var out: [Int] = []
+        out.reserveCapacity(p.count)
+        try walk(p.picks, shape, p.block) { out.append(contentsOf: $0..<($0 + p.block)) }
+        return (out, p.shape)
+    }
+
+    /// What subscripts pick from a tensor of some shape: the indices on each subscripted axis
+    /// (an index drops its axis, `keep` false; a slice keeps it), and the trailing axes taken whole.
+    private struct Picks {
         var picks: [[Int]] = []
         var keep: [Bool] = []
-        for (axis, item) in items.enumerated() {
-            switch try select(item, count: shape[axis]) {
-            case .single(let i): picks.append([i]); keep.append(false)
-            case .many(let idx): picks.append(idx); keep.append(true)
+        let trailing: [Int]
+        /// Elements of the trailing axes under each pick.
+        let block: Int
+
+        init(_ shape: [Int], _ items: [Item], at location: SourceLocation) throws {
+            guard items.count <= shape.count else {
+                throw ScriptError(.value, "\(items.count) subscripts for a tensor of rank \(shape.count) \(shapeText(shape))", at: location)
             }
-        }
-        let trailing = Array(shape.dropFirst(items.count))
-        let block = trailing.reduce(1, *)
-        var strides = [Int](repeating: 1, count: shape.count)
-        for a in stride(from: shape.count - 2, through: 0, by: -1) { strides[a] = strides[a + 1] * shape[a + 1] }
-        var out: [Int] = []
-        out.reserveCapacity(picks.reduce(block) { $0 * $1.count })
-        func walk(_ axis: Int, _ offset: Int) {
-            if axis == picks.count {
-                out.append(contentsOf: offset..<(offset + block))
-                return
+            for (axis, item) in items.enumerated() {
+                switch try select(item, count: shape[axis]) {
+                case .single(let i): picks.append([i]); keep.append(false)
+                case .many(let idx): picks.append(idx); keep.append(true)
+                }
             }
-            for i in picks[axis] { walk(axis + 1, offset + i * strides[axis]) }
+            trailing = Array(shape.dropFirst(items.count))
+            block = trailing.reduce(1, *)
         }
-        walk(0, 0)
-        return (out, zip(picks, keep).compactMap { $1 ? $0.count : nil } + trailing)
+
+        /// The selection's shape ([] for a single entry) and its number of elements.
+        var shape: [Int] { zip(picks, keep).compactMap { $1 ? $0.count : nil } + trailing }
+        var count: Int { picks.reduce(block) { $0 * $1.count } }
     }
 
     static func tensor(_ t: Tensor, _ items: [Item], at location: SourceLocation) throws -> Value {
-        guard items.count <= t.rank else {
-            throw ScriptError(.value, "\(items.count) subscripts for a tensor of rank \(t.rank) \(shapeText(t.shape))", at: location)
-        }
-        var picks: [[Int]] = []
-        var keep: [Bool] = []
-        for (axis, item) in items.enumerated() {
-            switch try select(item, count: t.shape[axis]) {
-            case .single(let i): picks.append([i]); keep.append(false)
-            case .many(let idx): picks.append(idx); keep.append(true)
-            }
-        }
-        let trailing = Array(t.shape.dropFirst(items.count))
-        let block = trailing.reduce(1, *)
-        var strides = [Int](repeating: 1, count: t.rank)
-        for a in stride(from: t.rank - 2, through: 0, by: -1) { strides[a] = strides[a + 1] * t.shape[a + 1] }
+        let p = try Picks(t.shape, items, at: location)
         var out: [Float] = []
-        out.reserveCapacity(picks.reduce(block) { $0 * $1.count })
-        func walk(_ axis: Int, _ offset: Int) {
-            if axis == picks.count {
-                out.append(contentsOf: t.scalars[offset..<(offset + block)])
-                return
-            }
-            for i in picks[axis] { walk(axis + 1, offset + i * strides[axis]) }
-        }
-        walk(0, 0)
-        let shape = zip(picks, keep).compactMap { $1 ? $0.count : nil } + trailing
+        out.reserveCapacity(p.count)
+        try walk(p.picks, t.shape, p.block) { out.append(contentsOf: t.scalars[$0..<($0 + p.block)]) }
+        let shape = p.shape
         if shape.isEmpty { return .number(Double(out[0])) }
         return .tensor(Tensor(shape: shape, scalars: out))
     }
@@ -185,21 +171,9 @@ enum Subscripting {
 
     /// The tensor case of `assign`.
     static func assign(_ value: Value, to t: inout Tensor, _ items: [Item], at location: SourceLocation) throws {
-        guard items.count <= t.rank else {
-            throw ScriptError(.value, "\(items.count) subscripts for a tensor of rank \(t.rank) \(shapeText(t.shape))", at: location)
-        }
-        var picks: [[Int]] = []
-        var keep: [Bool] = []
-        for (axis, item) in items.enumerated() {
-            switch try select(item, count: t.shape[axis]) {
-            case .single(let i): picks.append([i]); keep.append(false)
-            case .many(let idx): picks.append(idx); keep.append(true)
-            }
-        }
-        let trailing = Array(t.shape.dropFirst(items.count))
-        let block = trailing.reduce(1, *)
-        let selectionShape = zip(picks, keep).compactMap { $1 ? $0.count : nil } + trailing
-        let selectionCount = picks.reduce(block) { $0 * $1.count }
+        let selected = try Picks(t.shape, items, at: location)
+        let (picks, block) = (selected.picks, selected.block)
+        let (selectionShape, selectionCount) = (selected.shape, selected.count)
         let source: [Float]?
         switch value {
         case .number(let v):
