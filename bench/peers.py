@@ -325,11 +325,8 @@ def torch_peers(threads=2):
     print("torch_langevin_ml_iteration_seconds", 1 / best_rate(lambda: [ml_iteration() for _ in range(8)], 8))
 
 
-def main():
-    data_dir, ebm_dir = sys.argv[1], sys.argv[2]
-    core, threads = numpy_blas()
-    print("numpy_blas_core", core)
-    print("numpy_threads", threads)
+def continuous_peers():
+    """Langevin, DSM and langevin-ml in NumPy, then in PyTorch when it is installed."""
     print("numpy_langevin_2d_steps_per_second", numpy_langevin_steps_per_second([2, 128, 128, 1], 1000, 400))
     print("numpy_langevin_image_steps_per_second", numpy_langevin_steps_per_second([196, 256, 256, 1], 1000, 100))
     for name in ("2d", "image"):
@@ -339,7 +336,17 @@ def main():
     sys.stdout.flush()
     torch_peers()
     sys.stdout.flush()
-    if len(sys.argv) > 3 and sys.argv[3] == "continuous":
+
+
+def main():
+    data_dir, ebm_dir = sys.argv[1], sys.argv[2]
+    mode = sys.argv[3] if len(sys.argv) > 3 else "all"   # all, continuous or rbm, as ebm-bench
+    core, threads = numpy_blas()
+    print("numpy_blas_core", core)
+    print("numpy_threads", threads)
+    if mode != "rbm":
+        continuous_peers()
+    if mode == "continuous":
         return
     train = (load_idx_images(os.path.join(data_dir, "train-images-idx3-ubyte.gz")) / 255.0 > 0.5)
     test = (load_idx_images(os.path.join(data_dir, "t10k-images-idx3-ubyte.gz"), 10_000) / 255.0 > 0.5)

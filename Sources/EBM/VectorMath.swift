@@ -166,6 +166,93 @@ public enum VectorMath {
         return m + y + e * 0.693_359_375
     }
 
+    // MARK: e^x − 1 and ln(1 + x) near 0
+
+    /// Whether any lane of `mask` is set, by halving ORs of its lanes (the standard library's
+    /// `any` stayed a generic call in the hot loop).
+    @inline(__always)
+    static func anyLane(_ mask: SIMDMask<SIMD8<Int32>>) -> Bool {
+        let bits = unsafeBitCast(mask, to: SIMD8<Int32>.self)
+        let four = bits.lowHalf | bits.highHalf
+        let two = four.lowHalf | four.highHalf
+        return two[0] | two[1] != 0
+    }
+
+    /// e^x − 1 without the cancellation of exp(x) − 1 near 0. For |x| < 0.35 the Taylor
+    /// polynomial of degree 7, x(1 + x/2(1 + x/3(… (1 + x/7)))), whose truncation error is below
+    /// 0.35⁷/8! < 2 · 10⁻⁸ relative; elsewhere exp(x) − 1, within a few ulp there because
+    /// e^x / |e^x − 1| < 3.4 for |x| ≥ 0.35 (−1 below about −17, ∞ above ln(FLT_MAX)). The
+    /// exponential is skipped when every lane is small.
+    @inline(__always)
+    public static func expm1(_ x: Vector) -> Vector {
+        let c = expm1Coefficients
+        var p = c[0] + x * c[6]
+        p = c[0] + x * c[5] * p
+        p = c[0] + x * c[4] * p
+        p = c[0] + x * c[3] * p
+        p = c[0] + x * c[2] * p
+        p = c[0] + x * c[1] * p
+        p = x * p
+        let large = absolute(x) .>= 0.35
+        guard anyLane(large) else { return p }
+        return expm1Far(x, near: p, large)
+    }
+
+    /// `expm1`'s lanes with |x| ≥ 0.35 (out of line, so the polynomial path inlines).
+    @inline(never)
+    static func expm1Far(_ x: Vector, near p: Vector, _ large: SIMDMask<SIMD8<Int32>>) -> Vector {
+        p.replacing(with: exp(x) - 1, where: large)
+    }
+
+    /// 1/1 … 1/7 in all lanes (loaded, so LLVM keeps the Horner chains packed; see `ln`).
+    static let expm1Coefficients: UnsafePointer<Vector> = {
+        let table = UnsafeMutablePointer<Vector>.allocate(capacity: 7)
+        for k in 1...7 { table[k - 1] = Vector(repeating: 1 / Float(k)) }
+        return UnsafePointer(table)
+    }()
+
+    /// The scalar `expm1`, the same operations.
+    @inline(__always)
+    public static func expm1(_ x: Float) -> Float { expm1(Vector(repeating: x))[0] }
+
+    /// ln(1 + x) for x > −1 without the rounding of 1 + x near 0. For |x| < 1/16 the Taylor
+    /// polynomial x(1 − x(1/2 − x(1/3 − x(1/4 − x(1/5 − x/6))))), truncation error below
+    /// (1/16)⁶/7 < 10⁻⁸ relative; elsewhere Goldberg's (1991) ln(u) · x / (u − 1) with u = 1 + x
+    /// rounded, which restores what the rounding of u lost. For x > −1 (`ln` takes normal
+    /// positive inputs only). The logarithm is skipped when every lane is small.
+    @inline(__always)
+    public static func log1p(_ x: Vector) -> Vector {
+        let c = log1pCoefficients
+        var p = c[0] - x * c[1]
+        p = c[2] - x * p
+        p = c[3] - x * p
+        p = c[4] - x * p
+        p = c[5] - x * p
+        p = x * p
+        let large = absolute(x) .>= 0.0625
+        guard anyLane(large) else { return p }
+        return log1pFar(x, near: p, large)
+    }
+
+    /// `log1p`'s lanes with |x| ≥ 1/16 (out of line, so the polynomial path inlines).
+    @inline(never)
+    static func log1pFar(_ x: Vector, near p: Vector, _ large: SIMDMask<SIMD8<Int32>>) -> Vector {
+        let u = 1 + x
+        return p.replacing(with: ln(u) * x / (u - 1), where: large)
+    }
+
+    /// 1/5, 1/6, 1/4, 1/3, 1/2, 1 in all lanes, in the order `log1p` uses them.
+    static let log1pCoefficients: UnsafePointer<Vector> = {
+        let values: [Float] = [1 / 5, 1 / 6, 1 / 4, 1 / 3, 1 / 2, 1]
+        let table = UnsafeMutablePointer<Vector>.allocate(capacity: values.count)
+        for (i, v) in values.enumerated() { table[i] = Vector(repeating: v) }
+        return UnsafePointer(table)
+    }()
+
+    /// The scalar `log1p`, the same operations.
+    @inline(__always)
+    public static func log1p(_ x: Float) -> Float { log1p(Vector(repeating: x))[0] }
+
     // MARK: σ, softplus, swish
 
     /// σ(z) = 1 / (1 + e^(−z)): exactly 1 for z ≥ 17, below 10⁻³⁸ for z ≤ −88.3, NaN for NaN.

@@ -88,6 +88,17 @@ final class AnnealedImportanceSamplingTests: XCTestCase {
         XCTAssertEqual(small.logWeights, Array(large.logWeights.prefix(3)))
     }
 
+    /// With 10⁵ temperatures the estimate holds the exact value within its error bars, which
+    /// are then narrow (the log-weight terms are about 10⁻⁵ each; see
+    /// `testSoftplusStepAtCloseTemperatures` for their accuracy).
+    func testManyTemperaturesStayExactToTheirErrorBars() throws {
+        let rbm = RBMFixtures.machine(visible: 10, hidden: 8, seed: 11)
+        let exact = try rbm.logPartitionFunction()
+        let result = try XCTUnwrap(AnnealedImportanceSampling(runs: 50, temperatures: 100_000, seed: 3).estimate(rbm))
+        assertAgrees(result, exact: exact, tolerance: 0.003)
+        XCTAssertLessThan(result.upper - result.lower, 0.01)
+    }
+
     func testWeightVarianceShrinksWithMoreTemperatures() throws {
         let rbm = RBMFixtures.machine(visible: 10, hidden: 8, seed: 11)
         func variance(_ temperatures: Int) throws -> Double {

@@ -139,6 +139,47 @@ final class NeuralEnergyKernelTests: XCTestCase {
         XCTAssertTrue(z.allSatisfy { $0.isFinite && abs($0) < 6 })
     }
 
+    /// The log-weight term at very close temperatures (10⁵ and 10⁶ steps over [0, 1]) keeps its
+    /// relative accuracy: the form of two softplus values subtracted lost ε·|βz| to cancellation,
+    /// 10⁻³ relative and more here. (Measured against softplus(u) − softplus(u − w) in float64
+    /// at the kernel's own float32 u = βz and w = (β − β′)z: the rounding of u itself is the
+    /// input's, not the kernel's.) Over a whole path the terms telescope: their float64 sum over
+    /// 10⁵ temperatures must be softplus(z) − ln 2, which AIS accumulates for every hidden unit.
+    /// Lanes far apart (|Δβ z| ≥ 0.35) in the same vector keep their own form.
+    func testSoftplusStepAtCloseTemperatures() {
+        func softplus(_ u: Double) -> Double { max(u, 0) + Foundation.log1p(Foundation.exp(-abs(u))) }
+        var worst = 0.0
+        for steps in [100_000.0, 1_000_000.0] {
+            for k in stride(from: 1.0, to: steps, by: steps / 97) {
+                let now = Float(k / steps), before = Float((k - 1) / steps)
+                for z: Float in [-60, -20, -3, -0.4, 0.02, 0.7, 5, 25, 80] {
+                    let (difference, _) = ElementwiseKernels.softplusStep(z, current: now, previous: before)
+                    let u = Double(now * z), w = Double((now - before) * z)
+                    let exact = softplus(u) - softplus(u - w)
+                    worst = max(worst, abs(Double(difference) - exact) / abs(exact))
+                }
+            }
+        }
+        XCTAssertLessThan(worst, 1e-6)
+        let steps = 100_000
+        for z: Float in [-8, -1, 0.5, 3, 12] {
+            var total = 0.0
+            for k in 1..<steps {
+                let now = k == steps - 1 ? 1 : Float(Double(k) / Double(steps - 1))
+                total += Double(ElementwiseKernels.softplusStep(z, current: now, previous: Float(Double(k - 1) / Double(steps - 1))).difference)
+            }
+            XCTAssertEqual(total, softplus(Double(z)) - log(2.0), accuracy: 1e-6 * max(1, abs(Double(z))), "z = \(z)")
+        }
+        let z = SIMD8<Float>(-100, -1, 0.5, 3, 100, -7, 40, 0)
+        let mixed = ElementwiseKernels.softplusStep(z, current: 1, previous: 0.001)
+        for i in 0..<8 {
+            let lane = ElementwiseKernels.softplusStep(z[i], current: 1, previous: 0.001)
+            XCTAssertEqual(mixed.difference[i], lane.difference)
+            let exact = softplus(Double(z[i])) - softplus(0.001 * Double(z[i]))
+            XCTAssertEqual(Double(lane.difference), exact, accuracy: 2e-6 * max(1, abs(Double(z[i]))))
+        }
+    }
+
     /// AIS's fused float32 log-weight term against float64 libm.
     func testSoftplusStepMatchesLibm() {
         for z: Float in [-40, -7.5, -1, -0.01, 0, 0.3, 2, 9, 60] {
@@ -147,6 +188,10 @@ final class NeuralEnergyKernelTests: XCTestCase {
                 func softplus(_ u: Double) -> Double { max(u, 0) + Foundation.log1p(Foundation.exp(-abs(u))) }
                 let exact = softplus(Double(now) * Double(z)) - softplus(Double(before) * Double(z))
                 XCTAssertEqual(Double(difference), exact, accuracy: 2e-6 * max(1, abs(Double(z))), "z = \(z)")
+                if abs(Double(now - before) * Double(z)) < 0.35 {
+                    // The close-temperature form: a few ulp of the difference itself.
+                    XCTAssertEqual(Double(difference), exact, accuracy: 1e-6 * abs(exact) + 1e-30, "z = \(z), β = \(now)")
+                }
                 XCTAssertEqual(Double(sigmoid), 1 / (1 + Foundation.exp(-Double(now) * Double(z))), accuracy: 1e-6)
                 let vector = ElementwiseKernels.softplusStep(SIMD8<Float>(repeating: z), current: now, previous: before)
                 XCTAssertEqual(vector.difference[3], difference)

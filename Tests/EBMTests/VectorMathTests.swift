@@ -90,6 +90,39 @@ final class VectorMathTests: XCTestCase {
         XCTAssertLessThanOrEqual(worst, 2)
     }
 
+    /// expm1 and log1p against Glibc's float64 functions rounded to float, on every sampled float
+    /// in their domains (log1p: x > −1): within 4 ulp (absolute, in units of the smallest normal's
+    /// ulp, where the value is subnormal), both sides of the switch between polynomial and
+    /// exp/ln exercised, and the ends of expm1.
+    func testExpm1AndLog1pMatchGlibc() {
+        var worstExpm1 = 0.0, worstLog1p = 0.0
+        sampledFloats { x in
+            guard x.isFinite, abs(x) < 80 else { return }
+            let reference = Float(Foundation.expm1(Double(x)))
+            let y = VectorMath.expm1(x)
+            worstExpm1 = max(worstExpm1, reference.isNormal ? ulps(y, reference: reference)
+                                : abs(Double(y) - Double(reference)) / Double(Float.leastNormalMagnitude.ulp))
+            guard x > -1 else { return }
+            let reference1p = Float(Foundation.log1p(Double(x)))
+            let z = VectorMath.log1p(x)
+            worstLog1p = max(worstLog1p, reference1p.isNormal ? ulps(z, reference: reference1p)
+                                : abs(Double(z) - Double(reference1p)) / Double(Float.leastNormalMagnitude.ulp))
+        }
+        XCTAssertLessThanOrEqual(worstExpm1, 4)
+        XCTAssertLessThanOrEqual(worstLog1p, 4)
+        XCTAssertEqual(VectorMath.expm1(0), 0)
+        XCTAssertEqual(VectorMath.log1p(0), 0)
+        XCTAssertEqual(VectorMath.expm1(-100), -1)
+        XCTAssertEqual(VectorMath.expm1(100), .infinity)
+        // A vector mixing lanes on both sides of each switch gives each lane its scalar value.
+        let mixed = SIMD8<Float>(1e-7, -0.3, 0.36, -2, 0.05, 0.07, -0.9, 30)
+        let e = VectorMath.expm1(mixed), l = VectorMath.log1p(mixed)
+        for i in 0..<8 {
+            XCTAssertEqual(e[i], VectorMath.expm1(mixed[i]))
+            XCTAssertEqual(l[i], VectorMath.log1p(mixed[i]))
+        }
+    }
+
     /// σ, softplus and swish against float64 references, and their saturation.
     func testSigmoidSoftplusSwishAccuracyAndSaturation() {
         var x: Float = -120

@@ -25,23 +25,35 @@ enum ElementwiseKernels {
     static func ln(_ x: SIMD8<Float>) -> SIMD8<Float> { VectorMath.ln(x) }
 
     /// For AIS at one temperature step β′ → β and hidden input z = b + Wx: the log-weight term
-    /// softplus(βz) − softplus(β′z) and σ(βz), both from e^(−|βz|) and e^(−|β′z|):
+    /// softplus(βz) − softplus(β′z) and σ(βz). With u = βz and w = u − β′z = (β − β′)z,
     ///
-    ///     softplus(u) − softplus(u′) = max(u, 0) − max(u′, 0) + ln((1 + e^(−|u|)) / (1 + e^(−|u′|)))
+    ///     softplus(u) − softplus(u − w) = −ln(1 + σ(u)(e^(−w) − 1)) = −log1p(σ(u) · expm1(−w))
     ///     σ(u) = (u ≥ 0 ? 1 : e^(−|u|)) / (1 + e^(−|u|))
     ///
-    /// one logarithm instead of two and no overflow for any z. The smooth error of the float32
-    /// polynomials cancels between the two terms, which differ only by (β − β′)z.
+    /// one exponential, and the difference to a few ulp of itself however small (β − β′) is: the
+    /// form of two softplus values subtracted lost about ε·|u| to cancellation, a relative error
+    /// of about 10⁻³ at 10⁴ temperatures and worse beyond (AIS − exact stalled near 4 · 10⁻⁵ at
+    /// 10⁵ temperatures on an enumerable RBM). Where |w| ≥ 0.35 (few temperatures) there is no
+    /// cancellation to avoid and e^(−w) could overflow, so those lanes keep that form,
+    ///
+    ///     max(u, 0) − max(u′, 0) + ln((1 + e^(−|u|)) / (1 + e^(−|u′|))),   u′ = β′z.
+    ///
+    /// β − β′ is computed in float, exactly when β′ ≥ β/2 (Sterbenz).
     @inline(__always)
     static func softplusStep(_ z: SIMD8<Float>, current: Float, previous: Float) -> (difference: SIMD8<Float>, sigmoid: SIMD8<Float>) {
-        let u = current * z, v = previous * z
+        let u = current * z, w = (current - previous) * z
         let zero = SIMD8<Float>(repeating: 0), one = SIMD8<Float>(repeating: 1)
-        let absU = unsafeBitCast(unsafeBitCast(u, to: SIMD8<UInt32>.self) & 0x7FFF_FFFF, to: SIMD8<Float>.self)
-        let absV = unsafeBitCast(unsafeBitCast(v, to: SIMD8<UInt32>.self) & 0x7FFF_FFFF, to: SIMD8<Float>.self)
-        let eu = exp(-absU), ev = exp(-absV)
-        let difference = u.replacing(with: zero, where: u .< zero) - v.replacing(with: zero, where: v .< zero)
-            + ln((1 + eu) / (1 + ev))
+        let eu = exp(-VectorMath.absolute(u))
         let sigmoid = one.replacing(with: eu, where: u .< zero) / (1 + eu)
+        let close = VectorMath.absolute(w) .< 0.35
+        var difference = -VectorMath.log1p(sigmoid * VectorMath.expm1(-w))
+        if VectorMath.anyLane(.!close) {
+            let v = previous * z
+            let ev = exp(-VectorMath.absolute(v))
+            let apart = u.replacing(with: zero, where: u .< zero) - v.replacing(with: zero, where: v .< zero)
+                + ln((1 + eu) / (1 + ev))
+            difference = apart.replacing(with: difference, where: close)
+        }
         return (difference, sigmoid)
     }
 
@@ -70,13 +82,11 @@ enum ElementwiseKernels {
         return s
     }
 
-    /// The scalar `softplusStep`, the same operations (every lane of the vector one equals it).
+    /// The scalar `softplusStep`: one lane of the vector one.
     @inline(__always)
     static func softplusStep(_ z: Float, current: Float, previous: Float) -> (difference: Float, sigmoid: Float) {
-        let u = current * z, v = previous * z
-        let eu = exp(-Swift.abs(u)), ev = exp(-Swift.abs(v))
-        let difference = (u < 0 ? 0 : u) - (v < 0 ? 0 : v) + ln((1 + eu) / (1 + ev))
-        return (difference, (u < 0 ? eu : 1) / (1 + eu))
+        let lanes = softplusStep(SIMD8<Float>(repeating: z), current: current, previous: previous)
+        return (lanes.difference[0], lanes.sigmoid[0])
     }
 
     /// Eight floats at p + i (any alignment).
@@ -282,20 +292,43 @@ enum ElementwiseKernels {
     }
 
     /// `sampleBernoulli` for the rows `rows` of strided blocks (p may equal out): row r draws from
-    /// `generators[r]` exactly as above. In chunks of 128 columns: a row pair's 64-bit draws first
-    /// (the two generators' serial updates interleaved, which runs them about 15% faster than
-    /// one at a time: the generator, not the comparison, is the bottleneck), then the
-    /// comparisons eight at a time (`VectorMath.bernoulli`). An odd last column takes the top
-    /// bits of one more draw.
+    /// `generators[r]` exactly as above. In chunks of 128 columns: the 64-bit draws first, then
+    /// the comparisons eight at a time (`VectorMath.bernoulli`). The generator, not the
+    /// comparison, is the bottleneck: with AVX-512 four rows' generators advance together in
+    /// vector lanes (`Xoshiro256StarStarLanes`); the remaining rows (all of them without AVX-512)
+    /// go in pairs, the two generators' serial updates interleaved (about 15% faster than one at
+    /// a time). An odd last column takes the top bits of one more draw.
     static func sampleBernoulli(probabilities p: UnsafePointer<Float>, stride ldp: Int,
                                 into out: UnsafeMutablePointer<Float>, stride ldo: Int,
                                 rows: Range<Int>, columns: Int,
                                 generators: UnsafeMutablePointer<Xoshiro256StarStar>) {
         let chunk = 128
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: chunk / 2) { first in
-          withUnsafeTemporaryAllocation(of: UInt64.self, capacity: chunk / 2) { second in
-            guard let wg = first.baseAddress, let wh = second.baseAddress else { return }
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 4 * (chunk / 2)) { buffer in
+            guard let words = buffer.baseAddress else { return }
+            let wg = words, wh = words + chunk / 2
             var r = rows.lowerBound
+            #if EBM_AVX512
+            let wi = words + chunk, wj = words + 3 * (chunk / 2)
+            while r + 4 <= rows.upperBound {
+                var lanes = Xoshiro256StarStarLanes(generators + r)
+                let pg = p + r * ldp, og = out + r * ldo
+                var j = 0
+                while j < columns {
+                    let m = Swift.min(chunk, columns - j), count = (m + 1) / 2
+                    for k in 0..<count {
+                        let w = lanes.next()
+                        wg[k] = w[0]; wh[k] = w[1]; wi[k] = w[2]; wj[k] = w[3]
+                    }
+                    for lane in 0..<4 {
+                        VectorMath.bernoulli(words: words + lane * (chunk / 2), probabilities: pg + lane * ldp + j,
+                                             into: og + lane * ldo + j, count: m)
+                    }
+                    j += m
+                }
+                lanes.store(generators + r)
+                r += 4
+            }
+            #endif
             while r < rows.upperBound {
                 let pair = r + 1 < rows.upperBound
                 var g = generators[r]
@@ -318,7 +351,6 @@ enum ElementwiseKernels {
                 if pair { generators[r + 1] = h }
                 r += pair ? 2 : 1
             }
-          }
         }
     }
 

@@ -80,10 +80,7 @@ final class RBMWorkspace {
          parallelism: RBMParallelism = .automatic) {
         precondition(gens.count == maxBatch)
         (D, H, self.maxBatch) = (rbm.visible, rbm.hidden, maxBatch)
-        // The middle, rounded to a multiple of 64 units, so that sgemm's register tiles (16 wide
-        // in OpenBLAS's SkylakeX kernels, 4 or 8 in others) are the same as in the whole product.
-        func split(_ units: Int) -> Int { (units / 2 + 32) / 64 * 64 }
-        (hiddenSplit, visibleSplit) = (split(H), split(D))
+        (hiddenSplit, visibleSplit) = (RBMHelperThread.split(H), RBMHelperThread.split(D))
         var allocations: [UnsafeMutableRawPointer] = []
         func buffer(_ n: Int) -> UnsafeMutablePointer<Float> {
             let raw = UnsafeMutableRawPointer.allocate(byteCount: n * MemoryLayout<Float>.stride, alignment: 64)

@@ -25,6 +25,8 @@ func cpuSeconds() -> Double {
 }
 
 let outputFolder = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "bench-output"
+/// "all", "continuous" (Langevin, DSM and langevin-ml only) or "rbm" (the RBM epoch, AIS and DBN only).
+let mode = CommandLine.arguments.count > 2 ? CommandLine.arguments[2] : "all"
 let folder = "/usr/share/datasets/fashion-mnist"
 let (n, D, H, batch) = (60_000, 784, 500, 100)
 
@@ -59,7 +61,7 @@ report("gemm_epoch_shapes_seconds", shapeSeconds)
 // products; backward through W₁ and W₀: 2 × chains × Σ multiply-adds), their lower bound at the
 // best sgemm rate, and the time of the step's sgemm calls at their own shapes (best of 20, with
 // OpenBLAS's own threads), the GEMMs each step needs.
-for (name, dims) in [("2d", [2, 128, 128, 1]), ("image", [196, 256, 256, 1])] {
+for (name, dims) in [("2d", [2, 128, 128, 1]), ("image", [196, 256, 256, 1])] where mode != "rbm" {
     let energy = NeuralEnergy(dims: dims, activation: .swish, seed: 1)
     let chains = 1000
     var settings = LangevinSettings()
@@ -96,7 +98,7 @@ for (name, dims) in [("2d", [2, 128, 128, 1]), ("image", [196, 256, 256, 1])] {
 // One denoising-score-matching step (score model 3 → 128 → 128 → 2 on the ring, 10 noise
 // levels, batch 128, Adam) and one langevin-ml iteration (energy 2 → 128 → 128 → 1, batch 128,
 // 30 Langevin steps from the replay buffer, stacked phase gradients, Adam), the notebooks' sizes.
-do {
+if mode != "rbm" {
     let ring = PlaneData.ring.sample(10_000, seed: 1)
     var model = ScoreModel(dimension: 2, hidden: [128, 128], sigmas: ScoreModel.geometricLadder(from: 2, to: 0.05, levels: 10), seed: 1)
     var options = ScoreMatchingOptions()
@@ -133,7 +135,7 @@ do {
     report("langevin_ml_iteration_seconds", bestML)
 }
 report("ebm_threads", 2)
-if CommandLine.arguments.count > 2 && CommandLine.arguments[2] == "continuous" { exit(0) }
+if mode == "continuous" { exit(0) }
 
 guard FileManager.default.fileExists(atPath: "\(folder)/train-images-idx3-ubyte.gz") else {
     report("fashion_mnist_missing", 1)
@@ -190,6 +192,8 @@ if let ais = AnnealedImportanceSampling(runs: aisRuns, temperatures: aisTemperat
     report("ais_gemm_shapes_seconds", aisFlops / 2 * (1 / hiddenRate + 1 / visibleRate) / 1e9)
 }
 
+// EBM_BENCH_SKIP_DBN=1 stops here (quicker runs when comparing two builds' epoch and AIS).
+if ProcessInfo.processInfo.environment["EBM_BENCH_SKIP_DBN"] != nil { exit(0) }
 // Issue 11: a DBN layer's epoch against an RBM epoch of the same size. Greedy training runs the
 // RBM trainer on the layer's input, so layer 1 (784 × 500 on the images) should take what the
 // RBM epoch above took, and layer 2 (500 × 500 on q(h¹|x)) what a plain 500 × 500 RBM takes on
