@@ -300,6 +300,57 @@ public enum VectorMath {
         unsafeBitCast(unsafeBitCast(z, to: SIMD8<UInt32>.self) & 0x7FFF_FFFF, to: Vector.self)
     }
 
+    // MARK: sixteen lanes (AVX-512)
+
+    /// Sixteen floats: one AVX-512 register. The hot σ and swish sweeps run on it where
+    /// Package.swift defines EBM_AVX512; its functions are lane for lane the eight-lane ones (the
+    /// same operations in the same order; `VectorMathTests` compares every lane), written again
+    /// for the wider type because Swift's generic SIMD comparisons compile to a loop over lanes.
+    public typealias Wide = SIMD16<Float>
+
+    /// `saturatingExp` on sixteen lanes.
+    @inline(__always)
+    public static func saturatingExp(_ x: Wide) -> Wide {
+        let low = Wide(repeating: -87.3), high = Wide(repeating: 88.3)
+        let clamped = x.replacing(with: low, where: x .< low).replacing(with: high, where: x .> high)
+        let magic = Wide(repeating: 12_582_912)
+        let t = clamped * 1.442_695_04 + magic
+        let n = t - magic
+        var r = clamped - n * 0.693_359_375
+        r = r - n * -2.121_944_4e-4
+        var p = Wide(repeating: 1.987_569_15e-4)
+        p = p * r + 1.398_199_95e-3
+        p = p * r + 8.333_451_9e-3
+        p = p * r + 4.166_579_59e-2
+        p = p * r + 1.666_666_55e-1
+        p = p * r + 5.000_000_12e-1
+        let er = p * r * r + r + 1
+        let bits = unsafeBitCast(t, to: SIMD16<UInt32>.self)
+        return er * unsafeBitCast((bits &- 0x4B40_0000 &+ 127) &<< 23, to: Wide.self)
+    }
+
+    /// `swishAndDerivative` on sixteen lanes.
+    @inline(__always)
+    public static func swishAndDerivative(_ z: Wide) -> (value: Wide, derivative: Wide) {
+        let s = 1 / (1 + saturatingExp(-z))
+        return (z * s, s + z * s * (1 - s))
+    }
+
+    /// `sigmoid` on sixteen lanes.
+    @inline(__always)
+    public static func sigmoid(_ z: Wide) -> Wide { 1 / (1 + saturatingExp(-z)) }
+
+    /// Sixteen floats at p + i (any alignment).
+    @inline(__always)
+    public static func load16(_ p: UnsafePointer<Float>, _ i: Int) -> Wide {
+        UnsafeRawPointer(p + i).loadUnaligned(as: Wide.self)
+    }
+
+    @inline(__always)
+    public static func store16(_ v: Wide, _ p: UnsafeMutablePointer<Float>, _ i: Int) {
+        UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: Wide.self)
+    }
+
     // MARK: loads and stores
 
     /// Eight floats at p + i (any alignment).
@@ -371,6 +422,14 @@ public enum VectorMath {
                                           values a: UnsafeMutablePointer<Float>, derivatives d: UnsafeMutablePointer<Float>,
                                           count n: Int) {
         var i = 0
+        #if EBM_AVX512
+        while i + 16 <= n {
+            let (v, g) = swishAndDerivative(load16(z, i) + load16(bias, i))
+            store16(v, a, i)
+            store16(g, d, i)
+            i += 16
+        }
+        #endif
         while i + 8 <= n {
             let (v, g) = swishAndDerivative(load(z, i) + load(bias, i))
             store(v, a, i)

@@ -123,6 +123,32 @@ final class VectorMathTests: XCTestCase {
         }
     }
 
+    /// The sixteen-lane functions (the AVX-512 sweeps) equal the eight-lane ones lane for lane,
+    /// over the sampled floats, saturation and NaN included.
+    func testWideLanesEqualEightLanes() {
+        var values: [Float] = []
+        sampledFloats { values.append($0) }
+        values += [0, -0, .infinity, -.infinity, .nan, 88.3, -87.3, 100, -100]
+        var k = 0
+        while k + 16 <= values.count {
+            let wide = VectorMath.Wide((0..<16).map { values[k + $0] })
+            let exp = VectorMath.saturatingExp(wide), sigmoid = VectorMath.sigmoid(wide)
+            let swish = VectorMath.swishAndDerivative(wide)
+            for half in 0..<2 {
+                let narrow = SIMD8<Float>((0..<8).map { values[k + 8 * half + $0] })
+                let e = VectorMath.saturatingExp(narrow), s = VectorMath.sigmoid(narrow)
+                let w = VectorMath.swishAndDerivative(narrow)
+                for i in 0..<8 {
+                    XCTAssertEqual(exp[8 * half + i].bitPattern, e[i].bitPattern, "exp(\(narrow[i]))")
+                    XCTAssertEqual(sigmoid[8 * half + i].bitPattern, s[i].bitPattern, "σ(\(narrow[i]))")
+                    XCTAssertEqual(swish.value[8 * half + i].bitPattern, w.value[i].bitPattern, "swish(\(narrow[i]))")
+                    XCTAssertEqual(swish.derivative[8 * half + i].bitPattern, w.derivative[i].bitPattern, "swish′(\(narrow[i]))")
+                }
+            }
+            k += 16
+        }
+    }
+
     /// σ, softplus and swish against float64 references, and their saturation.
     func testSigmoidSoftplusSwishAccuracyAndSaturation() {
         var x: Float = -120

@@ -123,6 +123,20 @@ extension Activation {
         typealias M = VectorMath
         for r in 0..<rows {
             let z = Z + r * width, g = G + r * width
+            #if EBM_AVX512
+            // The same lanes as the two halves below, in one sixteen-lane register.
+            var acc = SIMD16<Float>(repeating: 0)
+            var j = 0
+            while j < width {
+                let (v, d) = M.swishAndDerivative(M.load16(z, j) + M.load16(bias, j))
+                let wj = M.load16(w, j)
+                M.store16(v, z, j)
+                M.store16(d * wj, g, j)
+                acc += v * wj
+                j += 16
+            }
+            E[r] = acc.sum() + outputBias
+            #else
             var low = SIMD8<Float>(repeating: 0), high = SIMD8<Float>(repeating: 0)
             var j = 0
             while j < width {
@@ -138,6 +152,7 @@ extension Activation {
                 j += 16
             }
             E[r] = SIMD16(lowHalf: low, highHalf: high).sum() + outputBias
+            #endif
         }
         return true
     }

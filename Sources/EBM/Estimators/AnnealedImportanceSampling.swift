@@ -290,7 +290,8 @@ private final class AISWorkspace {
             guard !units.isEmpty else { return }
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(n), blasint(units.count), blasint(H),
                         1, h, blasint(H), W + units.lowerBound, blasint(D), 0, p + units.lowerBound, blasint(D))
-            // One vector loop per run; the tail in a partially filled vector.
+            // One vector loop per run; the tail in a partially filled vector. (Sixteen lanes
+            // here measured 5% slower overall, unlike in the RBM epoch's σ.)
             let fc = current, fa = 1 - current
             typealias M = VectorMath
             for r in 0..<n {

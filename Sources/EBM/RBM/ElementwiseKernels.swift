@@ -265,9 +265,19 @@ enum ElementwiseKernels {
                                   bias: UnsafePointer<Float>, negate: Bool) {
         let one = SIMD8<Float>(repeating: negate ? -1 : 1)
         @inline(__always) func f(_ v: SIMD8<Float>) -> SIMD8<Float> { one / (1 + VectorMath.saturatingExp(-v)) }
+        #if EBM_AVX512
+        let wideOne = VectorMath.Wide(repeating: negate ? -1 : 1)
+        #endif
         for r in 0..<rows {
             let row = z + r * stride
             var j = columns.lowerBound
+            #if EBM_AVX512
+            while j + 16 <= columns.upperBound {
+                let v = VectorMath.load16(row, j) + VectorMath.load16(bias, j)
+                VectorMath.store16(wideOne / (1 + VectorMath.saturatingExp(-v)), row, j)
+                j += 16
+            }
+            #endif
             while j + 8 <= columns.upperBound {
                 VectorMath.store(f(VectorMath.load(row, j) + VectorMath.load(bias, j)), row, j)
                 j += 8
