@@ -100,6 +100,48 @@ final class RBMTrainingTests: XCTestCase {
         for j in rbm0.b.indices { XCTAssertEqual(moving2.b[j] - plain2.b[j], 0.7 * (plain.b[j] - rbm0.b[j]), accuracy: 1e-6) }
     }
 
+    /// Without momentum or decay the update adds its gradient product straight onto W (no
+    /// velocity buffer). A velocity left by an earlier call with momentum must still be added
+    /// once: momentum 0.7 for one epoch and then 0 for one equals momentum 0.7 for two epochs
+    /// (the second update adds 0.7 times the first either way), bit for bit; after that the
+    /// velocity is zero and the direct path takes over.
+    func testMomentumLeftByAnEarlierCallIsAddedBeforeTheDirectUpdate() {
+        let rbm0 = RBMFixtures.machine(visible: 16, hidden: 5, seed: 5)
+        var o = Self.options(ContrastiveDivergence(k: 1), learningRate: 0.1, epochs: 1)
+        o.momentum = 0.7
+        var a = rbm0, b = rbm0
+        var split = RBMTrainer(options: o)
+        _ = split.train(&a, on: Self.bars)
+        split.options.momentum = 0
+        _ = split.train(&a, on: Self.bars)
+        o.epochs = 2
+        var whole = RBMTrainer(options: o)
+        _ = whole.train(&b, on: Self.bars)
+        XCTAssertEqual(a.W, b.W)
+        XCTAssertEqual(a.b, b.b)
+        _ = split.train(&a, on: Self.bars)
+        XCTAssertTrue(split.velocities.allSatisfy { $0 == 0 }, "no momentum leaves no velocity")
+    }
+
+    /// The direct update's check of W (sixteen floats at a time, then a tail) finds one
+    /// infinity or NaN at any position, and passes finite values of any size.
+    func testTheWeightCheckFindsANonFiniteValueAnywhere() {
+        for n in [1, 15, 16, 17, 100, 1000] {
+            var w = (0..<n).map { Float($0) * 1e30 - 3e32 }
+            XCTAssertEqual(w.withUnsafeBufferPointer { ElementwiseKernels.nonFiniteFlag($0.baseAddress!, count: n) }, 0, "n = \(n)")
+            for bad in [Float.infinity, -.infinity, .nan] {
+                for k in Set([0, n / 2, n - 1]) {
+                    var v = w
+                    v[k] = bad
+                    XCTAssertNotEqual(v.withUnsafeBufferPointer { ElementwiseKernels.nonFiniteFlag($0.baseAddress!, count: n) }, 0,
+                                      "\(bad) at \(k) of \(n)")
+                }
+            }
+            w[0] = .greatestFiniteMagnitude
+            XCTAssertEqual(w.withUnsafeBufferPointer { ElementwiseKernels.nonFiniteFlag($0.baseAddress!, count: n) }, 0)
+        }
+    }
+
     // MARK: Control
 
     func testDivergenceStopsAndRestoresTheLastGoodParameters() throws {

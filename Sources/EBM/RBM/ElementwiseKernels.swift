@@ -383,6 +383,21 @@ enum ElementwiseKernels {
         ((x.bitPattern & 0x7F80_0000) &+ 0x0080_0000) & 0x8000_0000
     }
 
+    /// The OR of `nonFiniteFlag` over x[0..<n], sixteen floats at a time.
+    static func nonFiniteFlag(_ x: UnsafePointer<Float>, count n: Int) -> UInt32 {
+        var acc = SIMD16<UInt32>(repeating: 0)
+        var i = 0
+        let raw = UnsafeRawPointer(x)
+        while i + 16 <= n {
+            let bits = raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<UInt32>.self)
+            acc |= ((bits & 0x7F80_0000) &+ 0x0080_0000) & 0x8000_0000
+            i += 16
+        }
+        var flag = (acc.lowHalf | acc.highHalf).max()
+        while i < n { flag |= nonFiniteFlag(x[i]); i += 1 }
+        return flag
+    }
+
     // MARK: float64, for exact computations and monitors
 
     /// softplus(z) = log(1 + e^z), computed as max(z, 0) + log1p(e^(−|z|)) so that it neither

@@ -50,6 +50,9 @@ final class RBMWorkspace {
     var tempered: TemperedRBMReplicas?
     /// One random stream per batch row (chain).
     let generators: UnsafeMutablePointer<Xoshiro256StarStar>
+    /// Whether vW holds only zeros (it does after every update without momentum), so that an
+    /// update without momentum or decay can add its gradient product straight onto W.
+    private var velocityIsZero = true
     /// Non-finite flags of the two halves' updates, a cache line apart.
     private let flags: UnsafeMutablePointer<UInt32>
     /// Hidden units 0..<hiddenSplit and visible units 0..<visibleSplit belong to half 0.
@@ -68,6 +71,8 @@ final class RBMWorkspace {
         var learningRate: Float = 0
         var momentum: Float = 0
         var weightDecay: Float = 0
+        /// W += ε⟨…⟩ by sgemm onto W itself (no momentum, no decay, vW zero).
+        var ontoWeights = false
     }
     private var batch = Batch()
 
@@ -140,6 +145,7 @@ final class RBMWorkspace {
         vW.update(repeating: 0, count: H * D)
         vb.update(repeating: 0, count: H)
         vc.update(repeating: 0, count: D)
+        velocityIsZero = true
     }
 
     var currentGenerators: [Xoshiro256StarStar] { Array(UnsafeBufferPointer(start: generators, count: maxBatch)) }
@@ -180,6 +186,8 @@ final class RBMWorkspace {
         batch.learningRate = learningRate
         batch.momentum = momentum
         batch.weightDecay = weightDecay
+        batch.ontoWeights = momentum == 0 && weightDecay == 0 && velocityIsZero
+        velocityIsZero = momentum == 0
         if sampler.persistentChains {
             batch.chain = persistentHidden
             batch.sampleFrom = Swift.min(persistentRows, n)
@@ -223,6 +231,8 @@ final class RBMWorkspace {
         batch.learningRate = learningRate
         batch.momentum = momentum
         batch.weightDecay = weightDecay
+        batch.ontoWeights = momentum == 0 && weightDecay == 0 && velocityIsZero
+        velocityIsZero = momentum == 0
         batch.chain = hiddenSamples
         batch.sampleFrom = n
         flags[0] = 0
@@ -316,16 +326,22 @@ final class RBMWorkspace {
         let hidden = hiddenUnits(half), visible = visibleUnits(half)
         let scale = batch.learningRate / Float(n)
         let decay = batch.learningRate * batch.weightDecay, momentum = batch.momentum
+        // Without momentum or decay, W += ε⟨…⟩ needs no velocity: sgemm adds onto W directly
+        // (its αAB + C rounds once), and one read-only pass checks W. The pass over W and vW
+        // below took about 7% of a Fashion-MNIST epoch.
+        let target = batch.ontoWeights ? W : vW
         if !hidden.isEmpty {
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, blasint(hidden.count), blasint(D), blasint(2 * n),
-                        scale, P + hidden.lowerBound, blasint(H), X, blasint(D), 1, vW + hidden.lowerBound * D, blasint(D))
+                        scale, P + hidden.lowerBound, blasint(H), X, blasint(D), 1, target + hidden.lowerBound * D, blasint(D))
         }
         ElementwiseKernels.columnSums(P, rows: 2 * n, columns: hidden, stride: H, alpha: scale, beta: 1, into: vb)
         ElementwiseKernels.columnSums(X, rows: n, columns: visible, stride: D, alpha: scale, beta: 1, into: vc)
         ElementwiseKernels.columnSums(X + n * D, rows: n, columns: visible, stride: D, alpha: -scale, beta: 1, into: vc)
         var nonFinite: UInt32 = 0
         let weights = (hidden.lowerBound * D)..<(hidden.upperBound * D)
-        if decay == 0 && momentum == 0 {
+        if batch.ontoWeights {
+            nonFinite = ElementwiseKernels.nonFiniteFlag(W + weights.lowerBound, count: weights.count)
+        } else if decay == 0 && momentum == 0 {
             // The same numbers with fewer operations (about a third less time in this loop).
             for i in weights {
                 let w = W[i] + vW[i]
@@ -369,5 +385,6 @@ final class RBMWorkspace {
             vb.update(from: base + H * D, count: H)
             vc.update(from: base + H * D + H, count: D)
         }
+        velocityIsZero = v.prefix(H * D).allSatisfy { $0 == 0 }
     }
 }
