@@ -327,8 +327,9 @@ final class RBMWorkspace {
         let scale = batch.learningRate / Float(n)
         let decay = batch.learningRate * batch.weightDecay, momentum = batch.momentum
         // Without momentum or decay, W += ε⟨…⟩ needs no velocity: sgemm adds onto W directly
-        // (its αAB + C rounds once), and one read-only pass checks W. The pass over W and vW
-        // below took about 7% of a Fashion-MNIST epoch.
+        // (its αAB + C rounds once), and one read-only pass checks W. The read-and-write pass
+        // over W and vW below cost 1–2% of a Fashion-MNIST epoch on a quiet machine, about 8%
+        // when the memory system was contended.
         let target = batch.ontoWeights ? W : vW
         if !hidden.isEmpty {
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, blasint(hidden.count), blasint(D), blasint(2 * n),
