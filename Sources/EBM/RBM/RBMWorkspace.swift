@@ -178,16 +178,7 @@ final class RBMWorkspace {
                                   momentum: momentum, weightDecay: weightDecay)
         }
         let n = range.count
-        precondition(n >= 1 && n <= maxBatch)
-        batch.rows = n
-        batch.data = data
-        batch.order = order
-        batch.first = range.lowerBound
-        batch.learningRate = learningRate
-        batch.momentum = momentum
-        batch.weightDecay = weightDecay
-        batch.ontoWeights = momentum == 0 && weightDecay == 0 && velocityIsZero
-        velocityIsZero = momentum == 0
+        begin(data: data, order: order, range: range, learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
         if sampler.persistentChains {
             batch.chain = persistentHidden
             batch.sampleFrom = Swift.min(persistentRows, n)
@@ -196,8 +187,6 @@ final class RBMWorkspace {
             batch.chain = hiddenSamples
             batch.sampleFrom = 0
         }
-        flags[0] = 0
-        flags[16] = 0
 
         runBoth(.gather)
         runBoth(.positiveHidden)
@@ -222,9 +211,23 @@ final class RBMWorkspace {
     /// that draw x̃ themselves, like PT-k).
     func negativePhaseFromChains(data: UnsafePointer<Float>, order: UnsafePointer<Int>, range: Range<Int>,
                                  learningRate: Float, momentum: Float, weightDecay: Float) -> Bool {
-        let n = range.count
-        precondition(n >= 1 && n <= maxBatch)
-        batch.rows = n
+        begin(data: data, order: order, range: range, learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
+        batch.chain = hiddenSamples
+        batch.sampleFrom = range.count
+        runBoth(.gather)
+        runBoth(.positiveHidden)
+        runBoth(.negativeHidden)
+        runBoth(.update)
+        return flags[0] | flags[16] == 0
+    }
+
+    /// Sets up the minibatch `order[range]` of `data` for both halves, with the update's
+    /// settings, and clears the halves' non-finite flags (both `update` and
+    /// `negativePhaseFromChains` start so).
+    private func begin(data: UnsafePointer<Float>, order: UnsafePointer<Int>, range: Range<Int>,
+                       learningRate: Float, momentum: Float, weightDecay: Float) {
+        precondition(range.count >= 1 && range.count <= maxBatch)
+        batch.rows = range.count
         batch.data = data
         batch.order = order
         batch.first = range.lowerBound
@@ -232,16 +235,9 @@ final class RBMWorkspace {
         batch.momentum = momentum
         batch.weightDecay = weightDecay
         batch.ontoWeights = momentum == 0 && weightDecay == 0 && velocityIsZero
-        velocityIsZero = momentum == 0
-        batch.chain = hiddenSamples
-        batch.sampleFrom = n
+        velocityIsZero = momentum == 0   // an update without momentum leaves vW zero
         flags[0] = 0
         flags[16] = 0
-        runBoth(.gather)
-        runBoth(.positiveHidden)
-        runBoth(.negativeHidden)
-        runBoth(.update)
-        return flags[0] | flags[16] == 0
     }
 
     /// Runs both halves of `phase`: at once on two threads, or one after the other.
